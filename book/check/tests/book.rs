@@ -1,0 +1,77 @@
+use book_check::{Include, include_problem, include_problems, includes};
+use std::path::{Path, PathBuf};
+
+fn book_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src")
+}
+
+#[test]
+fn every_include_names_a_file_and_an_anchor_that_exist() {
+    let problems = include_problems(&book_src());
+    assert!(
+        problems.is_empty(),
+        "the book is wrong:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_book_includes_code_at_all() {
+    let chapter = book_src().join("hello-world.md");
+    let markdown = std::fs::read_to_string(&chapter).expect("the Hello World chapter");
+    assert!(!includes(&chapter, &markdown).is_empty());
+}
+
+fn one(markdown: &str) -> Include {
+    let found = includes(&book_src().join("chapter.md"), markdown);
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.into_iter().next().expect("one include")
+}
+
+#[test]
+fn a_missing_file_is_reported() {
+    let include = one("{{#include ../../stages/stage-1/src/nope.rs:app}}");
+    let problem = include_problem(&include).expect("a problem");
+    assert!(
+        problem.contains("nope.rs, which does not exist"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn a_misspelled_anchor_is_reported() {
+    let include = one("```rust\n{{#rustdoc_include ../../stages/stage-1/src/lib.rs:ap}}\n```");
+    assert_eq!(include.anchor.as_deref(), Some("ap"));
+    let problem = include_problem(&include).expect("a problem");
+    assert!(problem.contains("anchor 'ap' is not opened"), "{problem}");
+}
+
+#[test]
+fn an_anchor_that_is_never_closed_is_reported() {
+    let dir = std::env::temp_dir().join(format!("book-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    std::fs::write(dir.join("code.rs"), "// ANCHOR: open\nfn f() {}\n").expect("write");
+    let include = includes(&dir.join("chapter.md"), "{{#include code.rs:open}}").remove(0);
+    let problem = include_problem(&include).expect("a problem");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        problem.contains("anchor 'open' is never closed"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn line_ranges_and_whole_files_need_no_anchor() {
+    assert_eq!(
+        one("{{#include ../../stages/stage-1/src/lib.rs:3:9}}").anchor,
+        None
+    );
+    assert_eq!(
+        one("{{#include ../../stages/stage-1/src/main.rs}}").anchor,
+        None
+    );
+    assert_eq!(
+        include_problem(&one("{{#include ../../stages/stage-1/src/main.rs}}")),
+        None
+    );
+}
