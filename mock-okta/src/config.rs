@@ -1,0 +1,323 @@
+//! Clients and users: who the mock knows, and the config file that lists them.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// The built-in client's id: what the workbook's stages use by default.
+pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
+/// The built-in client's secret. Public on purpose: it only opens this mock.
+pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
+/// The built-in service client (for `client_credentials`).
+pub const DEFAULT_SERVICE_CLIENT_ID: &str = "0oa-workbook-service";
+
+/// An application registered with the mock, as in Okta's console.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Client {
+    /// The client id.
+    pub id: String,
+    /// The client secret; `None` for a public client (PKCE, no secret).
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Sign-in redirect URIs, matched exactly.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Sign-out redirect URIs, matched exactly.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Grant types the client may use.
+    #[serde(default = "web_grants")]
+    pub grant_types: Vec<String>,
+    /// Whether `/v1/authorize` refuses a request without PKCE.
+    #[serde(default)]
+    pub require_pkce: bool,
+}
+
+fn web_grants() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+impl Client {
+    /// A web application (authorization code + refresh token), no URIs yet.
+    ///
+    /// ```
+    /// let client = mock_okta::Client::web("my-app", "my-secret")
+    ///     .redirect_uri("http://localhost:3000/callback")
+    ///     .post_logout_redirect_uri("http://localhost:3000");
+    /// assert_eq!(client.redirect_uris, ["http://localhost:3000/callback"]);
+    /// ```
+    pub fn web(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Client {
+            id: id.into(),
+            secret: Some(secret.into()),
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: web_grants(),
+            require_pkce: false,
+        }
+    }
+
+    /// A service application: `client_credentials` only.
+    pub fn service(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Client {
+            grant_types: vec!["client_credentials".into()],
+            ..Client::web(id, secret)
+        }
+    }
+
+    /// A public client (single-page or native app): no secret, PKCE required.
+    pub fn public(id: impl Into<String>) -> Self {
+        Client {
+            secret: None,
+            require_pkce: true,
+            ..Client::web(id, "")
+        }
+    }
+
+    /// Adds a sign-in redirect URI.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
+    }
+
+    /// Adds a sign-out redirect URI.
+    pub fn post_logout_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.post_logout_redirect_uris.push(uri.into());
+        self
+    }
+
+    /// The built-in client, matching the workbook's stage defaults.
+    pub fn workbook() -> Self {
+        Client::web(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+            .redirect_uri("http://localhost:8080/login/okta/authorized")
+            .post_logout_redirect_uri("http://localhost:8080")
+    }
+
+    pub(crate) fn allows(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+}
+
+/// A person who can log in.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct User {
+    /// The login name and `email` claim.
+    pub email: String,
+    /// The `name` claim.
+    pub name: String,
+    /// The password the login form accepts.
+    pub password: String,
+    /// More claims for the ID token and userinfo (e.g. `groups`).
+    #[serde(default)]
+    pub claims: Map<String, Value>,
+}
+
+impl User {
+    /// A user with an email, a display name and a password.
+    ///
+    /// ```
+    /// let carol = mock_okta::User::new("carol@example.com", "Carol", "carol-password")
+    ///     .claim("groups", serde_json::json!(["admins"]));
+    /// assert_eq!(carol.claims["groups"][0], "admins");
+    /// ```
+    pub fn new(
+        email: impl Into<String>,
+        name: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        User {
+            email: email.into(),
+            name: name.into(),
+            password: password.into(),
+            claims: Map::new(),
+        }
+    }
+
+    /// Adds a claim.
+    pub fn claim(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.claims.insert(name.into(), value);
+        self
+    }
+
+    /// A stable, Okta-looking user id (`00u…`), the `sub` claim.
+    pub fn id(&self) -> String {
+        let digest = ring::digest::digest(&ring::digest::SHA256, self.email.as_bytes());
+        let hex: String = digest.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("00u{hex}")
+    }
+
+    /// The built-in users.
+    pub fn defaults() -> Vec<User> {
+        vec![
+            User::new("alice@example.com", "Alice Example", "alice-password"),
+            User::new("bob@example.com", "Bob Example", "bob-password"),
+        ]
+    }
+}
+
+/// The config file (`--config mock-okta.toml`). Every field is optional.
+///
+/// ```toml
+/// port = 8081
+/// auth_server = "default"
+///
+/// [[clients]]
+/// id = "my-app"
+/// secret = "my-secret"
+/// redirect_uris = ["http://localhost:3000/callback"]
+/// post_logout_redirect_uris = ["http://localhost:3000"]
+///
+/// [[users]]
+/// email = "carol@example.com"
+/// name = "Carol"
+/// password = "carol-password"
+/// claims = { groups = ["admins"] }
+/// ```
+///
+/// Clients and users listed in the file replace the built-in ones.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ConfigFile {
+    /// The port to listen on.
+    pub port: Option<u16>,
+    /// The authorization server's name in the issuer (`/oauth2/{name}`).
+    pub auth_server: Option<String>,
+    /// Clients; replace the built-in ones when given.
+    pub clients: Option<Vec<Client>>,
+    /// Users; replace the built-in ones when given.
+    pub users: Option<Vec<User>>,
+    /// Faults on from the start, by command-line name.
+    #[serde(default)]
+    pub faults: Vec<String>,
+}
+
+impl ConfigFile {
+    /// Reads and checks a config file. The error is one line naming the
+    /// file, the field and the problem.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read it: {e}", path.display()))?;
+        Self::parse(&text).map_err(|problem| format!("{}: {problem}", path.display()))
+    }
+
+    /// Parses and checks the text of a config file.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            let message = e.message().replace('\n', " ");
+            match line {
+                Some(line) => format!("line {line}: {message}"),
+                None => message,
+            }
+        })?;
+        file.check()?;
+        Ok(file)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (i, client) in self.clients.iter().flatten().enumerate() {
+            if client.id.is_empty() {
+                return Err(format!("clients[{i}].id: must not be empty"));
+            }
+            let uris = [
+                ("redirect_uris", &client.redirect_uris),
+                (
+                    "post_logout_redirect_uris",
+                    &client.post_logout_redirect_uris,
+                ),
+            ];
+            for (field, list) in uris {
+                for (j, uri) in list.iter().enumerate() {
+                    url::Url::parse(uri).map_err(|e| {
+                        format!("clients[{i}].{field}[{j}]: {uri:?} is not an absolute URL ({e})")
+                    })?;
+                }
+            }
+            for grant in &client.grant_types {
+                if !["authorization_code", "refresh_token", "client_credentials"]
+                    .contains(&grant.as_str())
+                {
+                    return Err(format!(
+                        "clients[{i}].grant_types: {grant:?} is not one of authorization_code, refresh_token, client_credentials"
+                    ));
+                }
+            }
+        }
+        for (i, user) in self.users.iter().flatten().enumerate() {
+            if !user.email.contains('@') {
+                return Err(format!(
+                    "users[{i}].email: {:?} is not an email address",
+                    user.email
+                ));
+            }
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault
+                .parse::<crate::Fault>()
+                .map_err(|problem| format!("faults[{i}]: {problem}"))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses() {
+        let file = ConfigFile::parse(
+            r#"
+            port = 9000
+            faults = ["token-500"]
+            [[clients]]
+            id = "app"
+            secret = "s"
+            redirect_uris = ["http://localhost:3000/cb"]
+            [[users]]
+            email = "c@example.com"
+            name = "C"
+            password = "p"
+            claims = { groups = ["x"] }
+            "#,
+        )
+        .expect("a valid file");
+        assert_eq!(file.port, Some(9000));
+        let clients = file.clients.expect("clients");
+        assert_eq!(clients[0].grant_types, web_grants());
+        assert_eq!(file.users.expect("users")[0].claims["groups"][0], "x");
+    }
+
+    #[test]
+    fn problems_name_the_field_and_line() {
+        let cases = [
+            ("port = \"x\"", "line 1"),
+            ("[[clients]]\nsecret = \"s\"", "missing field `id`"),
+            (
+                "[[clients]]\nid = \"a\"\nredirect_uris = [\"nope\"]",
+                "clients[0].redirect_uris[0]",
+            ),
+            (
+                "[[users]]\nemail = \"x\"\nname = \"n\"\npassword = \"p\"",
+                "users[0].email",
+            ),
+            ("colour = 1", "unknown field `colour`"),
+            ("faults = [\"nope\"]", "faults[0]: unknown fault"),
+        ];
+        for (text, expected) in cases {
+            let problem = ConfigFile::parse(text).expect_err(text);
+            assert!(problem.contains(expected), "{text:?} gave {problem:?}");
+            assert!(!problem.contains('\n'), "{problem:?}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Query and form parameters, parsed strictly: RFC 6749 §3.1 says a
+//! parameter must not be sent twice, and a value that is not UTF-8 is a bad
+//! request. Both are answered with `invalid_request`, never a panic.
+
+use crate::OAuthError;
+use percent_encoding::percent_decode;
+
+/// Parameters of one request, each name at most once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// Parses `application/x-www-form-urlencoded` bytes (a query or a body).
+    pub(crate) fn parse(raw: &[u8]) -> Result<Self, OAuthError> {
+        let mut params: Vec<(String, String)> = Vec::new();
+        for (name, value) in pairs(raw) {
+            let (Ok(name), Ok(value)) = (String::from_utf8(name), String::from_utf8(value)) else {
+                return Err(OAuthError::invalid_request(
+                    "A parameter is not valid UTF-8.",
+                ));
+            };
+            if params.iter().any(|(n, _)| *n == name) {
+                return Err(OAuthError::invalid_request(format!(
+                    "The '{}' parameter was sent more than once.",
+                    shorten(&name)
+                )));
+            }
+            params.push((name, value));
+        }
+        Ok(Params(params))
+    }
+
+    /// A parameter's value; an empty value counts as absent, as in Okta.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A required parameter, or Okta's error for its absence.
+    pub(crate) fn require(&self, name: &str) -> Result<&str, OAuthError> {
+        self.get(name).ok_or_else(|| {
+            OAuthError::invalid_request(format!("The '{name}' parameter is missing or empty."))
+        })
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// A name as it may appear in an error message: bounded and printable.
+pub(crate) fn shorten(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
+/// Raw name/value byte pairs, `+` as space, percent-decoded.
+fn pairs(raw: &[u8]) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
+    raw.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &[][..]),
+            };
+            (decode(name), decode(value))
+        })
+}
+
+fn decode(part: &[u8]) -> Vec<u8> {
+    let spaced: Vec<u8> = part
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    percent_decode(&spaced).collect()
+}
+
+/// All pairs, lossily decoded: for recording what was sent, whatever it was.
+pub(crate) fn pairs_lossy(raw: &[u8]) -> Vec<(String, String)> {
+    pairs(raw)
+        .map(|(n, v)| {
+            (
+                String::from_utf8_lossy(&n).into_owned(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_decodes() {
+        let p = Params::parse(b"a=1&b=x+y%21&c=&d").expect("valid");
+        assert_eq!(p.get("a"), Some("1"));
+        assert_eq!(p.get("b"), Some("x y!"));
+        assert_eq!(p.get("c"), None);
+        assert_eq!(p.get("d"), None);
+    }
+
+    #[test]
+    fn duplicates_and_bad_utf8_are_invalid_requests() {
+        let dup = Params::parse(b"a=1&a=2").expect_err("duplicate");
+        assert!(
+            dup.description
+                .contains("'a' parameter was sent more than once")
+        );
+        let bad = Params::parse(b"a=%ff").expect_err("not UTF-8");
+        assert_eq!(bad.error, "invalid_request");
+    }
+}

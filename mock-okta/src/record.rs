@@ -1,0 +1,161 @@
+//! Recorded requests, so a test can assert what an app sent; and the one
+//! log line per request that lets a learner watch a login happen.
+
+use crate::Shared;
+use crate::params::pairs_lossy;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// The most recorded requests kept; older ones are dropped first.
+pub const RECORD_LIMIT: usize = 10_000;
+/// The largest request body the mock accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// One request the mock received.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, …
+    pub method: Method,
+    /// The path, e.g. `/oauth2/default/v1/token`.
+    pub path: String,
+    /// Query parameters, decoded (lossily, if they were not UTF-8).
+    pub query: Vec<(String, String)>,
+    /// Form body parameters, decoded likewise.
+    pub form: Vec<(String, String)>,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// When it arrived.
+    pub at: SystemTime,
+}
+
+impl RecordedRequest {
+    /// Whether the request went to this endpoint, e.g. `"/v1/token"`.
+    pub fn is(&self, endpoint: &str) -> bool {
+        self.path.ends_with(endpoint)
+    }
+
+    /// A parameter from the query or the form (the first, if repeated).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .chain(&self.form)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The recorded requests, bounded.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    requests: Mutex<VecDeque<RecordedRequest>>,
+}
+
+impl Recorder {
+    fn push(&self, request: RecordedRequest) {
+        let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        if requests.len() == RECORD_LIMIT {
+            requests.pop_front();
+        }
+        requests.push_back(request);
+    }
+
+    pub(crate) fn all(&self) -> Vec<RecordedRequest> {
+        let requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        requests.iter().cloned().collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+/// What a handler tells the log about its answer (e.g. `invalid_grant`,
+/// `tokens for alice@example.com`), as a response extension.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome(pub String);
+
+/// Buffers the body (bounded), records the request, runs the handler and
+/// logs one line: method, path, client, status and outcome. Never the query,
+/// a secret, a password or a token.
+pub(crate) async fn record_and_log(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+        let error = crate::OAuthError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            "The request body is larger than 64 KiB.",
+        );
+        tracing::info!(
+            "{} {} -> 413 body too large",
+            parts.method,
+            parts.uri.path()
+        );
+        return error.into_response();
+    };
+    let query = pairs_lossy(parts.uri.query().unwrap_or("").as_bytes());
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form {
+        pairs_lossy(&bytes)
+    } else {
+        Vec::new()
+    };
+    let client = client_of(&parts.headers, &query, &form);
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_string();
+    shared.recorder.push(RecordedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query,
+        form,
+        headers: parts.headers.clone(),
+        at: SystemTime::now(),
+    });
+
+    let response = next
+        .run(Request::from_parts(parts, Body::from(Bytes::from(bytes))))
+        .await;
+
+    let outcome = response
+        .extensions()
+        .get::<Outcome>()
+        .map(|o| o.0.as_str())
+        .unwrap_or("");
+    let status = response.status().as_u16();
+    match client {
+        Some(client) => tracing::info!("{method} {path} client={client:?} -> {status} {outcome}"),
+        None => tracing::info!("{method} {path} -> {status} {outcome}"),
+    }
+    response
+}
+
+/// The client id a request names, from the form, the query or Basic auth.
+fn client_of(
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    form: &[(String, String)],
+) -> Option<String> {
+    let named = query
+        .iter()
+        .chain(form)
+        .find(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.clone());
+    named.or_else(|| crate::routes::basic_auth(headers).map(|(id, _secret)| id))
+}

@@ -1,0 +1,11 @@
+//! `/v1/keys`: the JSON Web Key Set that verifies the mock's tokens.
+
+use crate::{Fault, Shared};
+use axum::Json;
+use axum::extract::State;
+use serde_json::Value;
+use std::sync::Arc;
+
+pub(super) async fn keys(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(shared.keys.jwks(shared.has_fault(&Fault::RotateKeys)))
+}
