@@ -234,25 +234,25 @@ mod tests {
         assert!(
             "nope"
                 .parse::<Fault>()
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("unknown fault")
         );
         assert!(
             "token-slow"
                 .parse::<Fault>()
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("needs a duration")
         );
         assert!(
             "token-slow=soon"
                 .parse::<Fault>()
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("not a duration")
         );
         assert!(
             "token-500=1"
                 .parse::<Fault>()
-                .unwrap_err()
+                .expect_err("an error")
                 .contains("takes no value")
         );
     }

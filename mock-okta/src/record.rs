@@ -3,7 +3,7 @@
 
 use crate::Shared;
 use crate::params::pairs_lossy;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -130,7 +130,7 @@ pub(crate) async fn record_and_log(
     });
 
     let response = next
-        .run(Request::from_parts(parts, Body::from(Bytes::from(bytes))))
+        .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
 
     let outcome = response

@@ -95,7 +95,7 @@ struct Authorize<'a> {
 fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
     let request = match check(shared, params) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let login_id = cookie(headers, LOGIN_COOKIE);
     let login = login_id.and_then(|id| shared.store.login(id));
@@ -143,17 +143,21 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
 }
 
 /// Checks the request: a page for what cannot go back, a redirect for the rest.
-fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Response> {
-    let page_error = |description: &str| Err(error_page(&OAuthError::invalid_request(description)));
+fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Box<Response>> {
+    let page_error = |description: &str| {
+        Err(Box::new(error_page(&OAuthError::invalid_request(
+            description,
+        ))))
+    };
     let Some(client_id) = params.get("client_id") else {
         return page_error("The 'client_id' parameter is missing.");
     };
     let Some(client) = shared.client(client_id) else {
-        return Err(error_page(&OAuthError::new(
+        return Err(Box::new(error_page(&OAuthError::new(
             StatusCode::BAD_REQUEST,
             "invalid_client",
             "Invalid value for 'client_id' parameter.",
-        )));
+        ))));
     };
     let Some(redirect_uri) = params.get("redirect_uri") else {
         return page_error("The 'redirect_uri' parameter is missing.");
@@ -167,7 +171,7 @@ fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Respo
         redirect_uri,
         state: params.get("state"),
     };
-    let fail = |error: &str, description: &str| Err(back.error(error, description));
+    let fail = |error: &str, description: &str| Err(Box::new(back.error(error, description)));
 
     if params.get("response_type") != Some("code") {
         return fail(

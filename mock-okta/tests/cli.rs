@@ -1,0 +1,104 @@
+//! The `mock-okta` binary: its help, its banner and its one-line errors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn mock_okta(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mock-okta"))
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("mock-okta runs")
+}
+
+#[test]
+fn help_explains_every_flag_and_fault() {
+    let output = mock_okta(&["--help"]);
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "--port",
+        "--config",
+        "--client",
+        "--user",
+        "--fault",
+        "deny-consent",
+        "token-slow=DURATION",
+        "id-token-alg-none",
+        "rotate-keys",
+    ] {
+        assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
+    }
+}
+
+#[test]
+fn a_bad_config_file_stops_it_with_one_line_naming_file_and_field() {
+    let path = std::env::temp_dir().join(format!("mock-okta-bad-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        "[[clients]]\nid = \"app\"\nredirect_uris = [\"not a url\"]\n",
+    )
+    .expect("write");
+    let output = mock_okta(&[
+        "--config",
+        path.to_str().expect("UTF-8 path"),
+        "--port",
+        "0",
+    ]);
+    std::fs::remove_file(&path).ok();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(path.to_str().expect("UTF-8"))
+            && stderr.contains("clients[0].redirect_uris[0]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_fault_is_one_line() {
+    let output = mock_okta(&["--fault", "explode", "--port", "0"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: unknown fault \"explode\": see --help for the list"
+    );
+}
+
+#[test]
+fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mock-okta"))
+        .args(["--port", "0", "--fault", "token-500"])
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("mock-okta starts");
+    let stdout = child.stdout.take().expect("piped");
+    let banner: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.contains("see .env.example"))
+        .collect();
+    child.kill().ok();
+    child.wait().ok();
+    let banner = banner.join("\n");
+    for expected in [
+        "issuer (OKTA_BASE_URL)  http://localhost:",
+        "/oauth2/default",
+        "0oa-workbook-client",
+        "http://localhost:8080/login/okta/authorized",
+        "alice@example.com / alice-password",
+        "faults on: token-500",
+        "****only",
+    ] {
+        assert!(
+            banner.contains(expected),
+            "the banner lacks {expected:?}:\n{banner}"
+        );
+    }
+    assert!(
+        !banner.contains(mock_okta::DEFAULT_CLIENT_SECRET),
+        "the secret is shown whole"
+    );
+}
