@@ -1,0 +1,49 @@
+//! # Stage 4: one global guard
+//!
+//! Stage 3's app, with the per-route checks replaced by one middleware
+//! (`guard.rs`), the tutorial's `before_request`. It guards every route of
+//! the site except the login and callback routes, which a stranger must
+//! reach to log in at all; a page added later is protected without a line
+//! of its own. And a logout, which ends the session here and at Okta.
+//!
+//! Chapter: "One global guard" (`book/src/global-guard.md`).
+//!
+//! Run it, with the mock Okta in another terminal, then open
+//! <http://localhost:8080/>:
+//!
+//! ```text
+//! cargo run -p mock-okta
+//! cargo run -p stage-4
+//! ```
+
+pub mod config;
+pub mod guard;
+pub mod okta;
+pub mod pages;
+pub mod session;
+
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use config::Config;
+
+// ANCHOR: app
+/// The whole application: its routes and layers, in one place.
+pub fn app(config: Config) -> Router {
+    let okta = okta::Okta::new(&config);
+    // Every route above `route_layer` is guarded; the routes below it are
+    // not. The login and callback must stay outside: guarded, a stranger
+    // sent to the login would be sent to the login again, forever.
+    // (`route_layer`, not `layer`, so an unknown path stays a 404.)
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/user", get(pages::user))
+        .route("/members", get(pages::members))
+        .route_layer(middleware::from_fn(guard::require_login))
+        .route(okta::LOGIN_PATH, get(okta::login))
+        .route(okta::CALLBACK_PATH, get(okta::callback))
+        .route(okta::LOGOUT_PATH, post(okta::logout))
+        .fallback(pages::not_found)
+        .layer(session::layer(&config))
+        .with_state(okta)
+}
+// ANCHOR_END: app

@@ -1,0 +1,575 @@
+//! Every promise of DESIGN.md's "What a user of any stage from 2 on must be
+//! able to rely on", checked in each stage where it applies, end to end:
+//! a browser, the stage, and a mock Okta on 127.0.0.1.
+
+use axum::http::StatusCode;
+use mock_okta::{Browser, Fault, MockOkta, User};
+use stage_tests::{
+    ALICE, PROTECTING, SESSION_COOKIE, STAGES, Stage, TestApp, captured_logs, router_for,
+};
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn alice_logs_in_and_sees_her_email() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let page = app.log_in_as_alice("/").await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}");
+        assert!(
+            page.body.contains("You are logged in as alice@example.com"),
+            "{stage:?}: {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
+    for stage in STAGES {
+        for tamper in ["forged", ""] {
+            let app = TestApp::start(stage).await;
+            let mut callback = app.callback_url().await;
+            let pairs: Vec<(String, String)> = callback
+                .query_pairs()
+                .into_owned()
+                .filter(|(n, _)| n != "state")
+                .collect();
+            callback.query_pairs_mut().clear().extend_pairs(&pairs);
+            if !tamper.is_empty() {
+                callback.query_pairs_mut().append_pair("state", tamper);
+            }
+            let page = app.browser.get(callback.as_str()).await;
+            assert_eq!(
+                page.status,
+                StatusCode::BAD_REQUEST,
+                "{stage:?} state={tamper:?}"
+            );
+            assert!(
+                page.body.contains("data-error=\"bad-callback\"")
+                    && page.body.contains("the state does not match")
+            );
+            assert!(
+                app.okta.requests_to("/v1/token").is_empty(),
+                "{stage:?}: a token was asked for"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_callback_no_login_started_is_a_400() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let callback = app.callback_url().await;
+        let stranger = Browser::new();
+        let page = stranger.get(callback.as_str()).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{stage:?}");
+        assert!(page.body.contains("no login was started in this browser"));
+        assert!(app.okta.requests_to("/v1/token").is_empty(), "{stage:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_state_works_once() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let callback = app.callback_url().await;
+        let first = app.browser.get(callback.as_str()).await;
+        assert_eq!(
+            first.status,
+            StatusCode::SEE_OTHER,
+            "{stage:?}: {}",
+            first.body
+        );
+        let replay = app.browser.get(callback.as_str()).await;
+        assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{stage:?}");
+        assert_eq!(app.okta.requests_to("/v1/token").len(), 1, "{stage:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_login_uses_pkce_s256_and_a_fresh_state() {
+    use base64::Engine;
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        app.browser.clear_cookies();
+        app.log_in_as_alice("/").await;
+        let authorize: Vec<_> = app
+            .okta
+            .requests_to("/v1/authorize")
+            .into_iter()
+            .filter(|r| r.method == "GET")
+            .collect();
+        let tokens = app.okta.requests_to("/v1/token");
+        assert_eq!((authorize.len(), tokens.len()), (2, 2), "{stage:?}");
+        assert_ne!(
+            authorize[0].param("state"),
+            authorize[1].param("state"),
+            "{stage:?}: the state is reused"
+        );
+        for (asked, traded) in authorize.iter().zip(&tokens) {
+            assert_eq!(
+                asked.param("code_challenge_method"),
+                Some("S256"),
+                "{stage:?}"
+            );
+            let verifier = traded.param("code_verifier").expect("a verifier");
+            let hashed = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+            let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hashed);
+            assert_eq!(
+                asked.param("code_challenge"),
+                Some(challenge.as_str()),
+                "{stage:?}"
+            );
+            assert!(
+                asked
+                    .param("scope")
+                    .is_some_and(|s| s.split(' ').any(|s| s == "openid"))
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let callback = app.callback_url().await;
+        let before = app
+            .browser
+            .cookie("127.0.0.1", SESSION_COOKIE)
+            .expect("a session cookie");
+        app.browser
+            .follow(app.browser.get(callback.as_str()).await)
+            .await;
+        let after = app
+            .browser
+            .cookie("127.0.0.1", SESSION_COOKIE)
+            .expect("a session cookie");
+        assert_ne!(before, after, "{stage:?}: the session id was not cycled");
+        assert_eq!(
+            app.logged_in_email().await.as_deref(),
+            Some(ALICE.0),
+            "{stage:?}"
+        );
+
+        let attacker = Browser::new();
+        attacker.set_cookie("127.0.0.1", SESSION_COOKIE, &before);
+        let home = attacker.get(&app.at("/")).await;
+        assert!(
+            !home.body.contains("You are logged in"),
+            "{stage:?}: the planted id is logged in"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_lax_and_secure_over_https() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let start = app.browser.get(&app.at("/login/okta")).await;
+        let cookie = start.set_cookie(SESSION_COOKIE).expect("a session cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{stage:?}: {cookie}"
+        );
+        assert!(
+            !cookie.contains("Secure"),
+            "{stage:?}: Secure on plain http would drop the cookie: {cookie}"
+        );
+
+        let okta = "https://dev-1.okta.com/oauth2/default";
+        let https = [
+            ("APP_URL", "https://app.example.com"),
+            ("OKTA_BASE_URL", okta),
+            ("OAUTH_CLIENT_ID", "a"),
+            ("OAUTH_CLIENT_SECRET", "b"),
+        ];
+        let request = axum::http::Request::get("/login/okta")
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        let answer = router_for(stage, &https)
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let cookie = answer.headers()["set-cookie"].to_str().expect("ASCII");
+        assert!(cookie.contains("Secure"), "{stage:?}: {cookie}");
+    }
+}
+
+#[tokio::test]
+async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let callback = app.callback_url().await;
+        let landing = app.browser.get(callback.as_str()).await;
+        let home = app.browser.follow(landing.clone()).await;
+        let userinfo = &app.okta.requests_to("/v1/userinfo")[0];
+        let bearer = userinfo.headers["authorization"].to_str().expect("ASCII");
+        let access_token = bearer.strip_prefix("Bearer ").expect("a bearer token");
+        assert!(access_token.len() > 100, "a JWT access token");
+        let cookie = app
+            .browser
+            .cookie("127.0.0.1", SESSION_COOKIE)
+            .expect("a cookie");
+        assert!(
+            cookie.len() < 100 && !cookie.contains("eyJ"),
+            "{stage:?}: the cookie carries a token: {cookie}"
+        );
+        for answer in [&landing, &home] {
+            assert!(
+                !answer.body.contains(access_token),
+                "{stage:?}: a page shows the token"
+            );
+            assert!(
+                answer
+                    .set_cookies()
+                    .iter()
+                    .all(|c| !c.contains(access_token))
+            );
+            assert!(
+                answer
+                    .location()
+                    .is_none_or(|l| !l.as_str().contains("eyJ")),
+                "{stage:?}: a token in a URL of ours"
+            );
+        }
+    }
+    let logs = captured_logs();
+    assert!(
+        logs.contains("alice@example.com logged in"),
+        "the logs are captured"
+    );
+    assert!(!logs.contains("eyJ"), "a JWT was logged:\n{logs}");
+    assert!(
+        !logs.contains(stage_tests::CLIENT_SECRET),
+        "the client secret was logged"
+    );
+}
+
+#[tokio::test]
+async fn access_denied_shows_a_page_with_a_retry_and_never_loops() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let page = app.browser.deny(&app.at("/login/okta")).await;
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "{stage:?}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("data-error=\"access-denied\"")
+                && page.body.contains("href=\"/login/okta\"")
+        );
+        let authorizations = app.okta.requests_to("/v1/authorize");
+        assert_eq!(
+            authorizations.len(),
+            2,
+            "{stage:?}: the login page and the Deny, nothing more"
+        );
+        assert!(app.okta.requests_to("/v1/token").is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_user_not_assigned_is_told_what_to_ask_for() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        app.okta.set_fault(Fault::UserNotAssigned);
+        let page = app.log_in_as_alice("/").await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}");
+        assert!(
+            page.body.contains("data-error=\"not-assigned\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("User is not assigned to the client application")
+                && page.body.contains("Assignments")
+        );
+        assert_eq!(
+            app.okta.requests_to("/v1/authorize").len(),
+            2,
+            "{stage:?}: no second login"
+        );
+    }
+}
+
+#[tokio::test]
+async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
+    for stage in STAGES {
+        for fault in [
+            Fault::Token500,
+            Fault::Token503,
+            Fault::TokenMalformedJson,
+            Fault::TokenInvalidGrant,
+        ] {
+            let app = TestApp::start(stage).await;
+            app.okta.set_fault(fault.clone());
+            let page = app.log_in_as_alice("/").await;
+            assert_eq!(
+                page.status,
+                StatusCode::BAD_GATEWAY,
+                "{stage:?} {fault}: {}",
+                page.body
+            );
+            assert!(
+                page.body.contains("data-error=\"idp-failed\""),
+                "{stage:?} {fault}"
+            );
+            assert!(page.body.contains("Try logging in again"));
+            assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_slow_okta_is_a_504_page_after_the_timeout() {
+    for stage in STAGES {
+        let okta = MockOkta::builder()
+            .fault(Fault::TokenSlow(Duration::from_secs(30)))
+            .start()
+            .await
+            .expect("start");
+        let app = TestApp::start_with(stage, okta, Duration::from_millis(300), &[]).await;
+        let callback = app.callback_url().await;
+        let started = Instant::now();
+        let page = app.browser.get(callback.as_str()).await;
+        assert_eq!(
+            page.status,
+            StatusCode::GATEWAY_TIMEOUT,
+            "{stage:?}: {}",
+            page.body
+        );
+        assert!(page.body.contains("data-error=\"idp-timeout\""));
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{stage:?}: waited {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test]
+async fn okta_down_is_a_502_page() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let callback = app.callback_url().await;
+        let TestApp { okta, browser, .. } = app;
+        drop(okta);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let page = browser.get(callback.as_str()).await;
+        assert_eq!(
+            page.status,
+            StatusCode::BAD_GATEWAY,
+            "{stage:?}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("cannot be reached"),
+            "{stage:?}: {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_userinfo_failure_is_a_502_page() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        app.okta.set_fault(Fault::UserinfoUnauthorized);
+        let page = app.log_in_as_alice("/").await;
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}");
+        assert!(
+            page.body.contains("userinfo endpoint answered 401"),
+            "{}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_access_token_counts_as_logged_out() {
+    for stage in STAGES {
+        let okta = MockOkta::builder()
+            .fault(Fault::AccessTokenLifetime(Duration::from_secs(1)))
+            .start()
+            .await
+            .expect("start");
+        let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
+        app.log_in_as_alice("/").await;
+        assert_eq!(
+            app.logged_in_email().await.as_deref(),
+            Some(ALICE.0),
+            "{stage:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(
+            app.logged_in_email().await,
+            None,
+            "{stage:?}: an expired token still counts"
+        );
+        let home = app.browser.get(&app.at("/")).await;
+        match stage {
+            Stage::Two => assert!(home.body.contains("You are not logged in")),
+            _ => assert!(
+                home.location().is_some_and(|l| l.path() == "/login/okta"),
+                "{stage:?}: not sent to log in"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_email_is_fetched_once_and_page_views_never_call_okta() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        assert_eq!(app.okta.requests_to("/v1/userinfo").len(), 1, "{stage:?}");
+        app.okta.clear_requests();
+        let paths: &[&str] = if stage == Stage::Two {
+            &["/"]
+        } else {
+            &["/", "/user", "/members"]
+        };
+        for _ in 0..3 {
+            for path in paths {
+                let page = app.browser.get(&app.at(path)).await;
+                assert_eq!(page.status, StatusCode::OK, "{stage:?} {path}");
+            }
+        }
+        assert!(
+            app.okta.requests().is_empty(),
+            "{stage:?}: page views called Okta: {:?}",
+            app.okta.requests()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_path_is_a_404_not_a_login() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        for path in ["/nope", "/login/okta/nope", "/user/1"] {
+            let page = app.browser.get(&app.at(path)).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{stage:?} {path}");
+            assert!(page.location().is_none());
+        }
+    }
+}
+
+#[tokio::test]
+async fn what_comes_from_okta_or_the_request_is_escaped() {
+    for stage in STAGES {
+        let mallory = User::new(
+            "mallory<script>x</script>@example.com",
+            "<b>Mallory</b>",
+            "mallory-password",
+        );
+        let okta = MockOkta::builder()
+            .user(mallory.clone())
+            .start()
+            .await
+            .expect("start");
+        let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
+        let start = if stage == Stage::Two {
+            "/login/okta"
+        } else {
+            "/"
+        };
+        let page = app
+            .browser
+            .log_in(&app.at(start), &mallory.email, &mallory.password)
+            .await;
+        assert!(
+            page.body
+                .contains("mallory&lt;script&gt;x&lt;/script&gt;@example.com"),
+            "{stage:?}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("<script>"), "{stage:?}");
+
+        let other = TestApp::start(stage).await;
+        let mut callback = other.callback_url().await;
+        let state = callback
+            .query_pairs()
+            .find(|(n, _)| n == "state")
+            .map(|(_, v)| v.into_owned())
+            .expect("a state");
+        callback
+            .query_pairs_mut()
+            .clear()
+            .append_pair("state", &state)
+            .append_pair("error", "access_denied")
+            .append_pair("error_description", "<img src=x onerror=alert(1)>");
+        let page = other.browser.get(callback.as_str()).await;
+        assert!(
+            page.body.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.body.contains("<img"),
+            "{stage:?}: {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_iss_from_another_issuer_is_refused_and_unknown_parameters_are_ignored() {
+    for stage in STAGES {
+        let app = TestApp::start(stage).await;
+        let mut callback = app.callback_url().await;
+        callback
+            .query_pairs_mut()
+            .append_pair("iss", "https://evil.example/oauth2/default");
+        let page = app.browser.get(callback.as_str()).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{stage:?}");
+        assert!(page.body.contains("another issuer"));
+        assert!(app.okta.requests_to("/v1/token").is_empty(), "{stage:?}");
+
+        let mut callback = app.callback_url().await;
+        callback
+            .query_pairs_mut()
+            .append_pair("iss", app.okta.issuer())
+            .append_pair("session_state", "whatever");
+        let page = app
+            .browser
+            .follow(app.browser.get(callback.as_str()).await)
+            .await;
+        assert!(
+            page.body.contains("You are logged in as alice@example.com"),
+            "{stage:?}: {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_login_the_user_lands_on_the_page_first_asked_for() {
+    for stage in PROTECTING {
+        let app = TestApp::start(stage).await;
+        let page = app.log_in_as_alice("/user?tab=1").await;
+        assert_eq!(page.url.as_str(), app.at("/user?tab=1"), "{stage:?}");
+        assert!(page.body.contains("You are logged in as alice@example.com"));
+    }
+}
+
+#[tokio::test]
+async fn after_login_another_host_is_never_the_destination() {
+    for stage in STAGES {
+        for next in [
+            "//evil.example",
+            "https://evil.example/x",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ] {
+            let app = TestApp::start(stage).await;
+            let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
+            start.query_pairs_mut().append_pair("next", next);
+            let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
+            assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}: next={next}");
+        }
+    }
+}
