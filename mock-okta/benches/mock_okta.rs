@@ -1,1 +1,326 @@
-fn main() {}
+//! mock-okta's speed, measured on this machine and printed (not asserted:
+//! shared machines are noisy). Run it with:
+//!
+//! ```text
+//! cargo bench -p mock-okta
+//! ```
+//!
+//! 1. Start to first answered request, median of 25 starts of the release
+//!    binary.
+//! 2. Signed tokens per second (`client_credentials`, RS256), side by side
+//!    with oauth2-mock-server (Node) in the same run, driven by the same
+//!    load generator. The Node mock is installed into `target/bench-node`
+//!    with npm on the first run; without npm that row says so.
+//! 3. Full logins per second: authorize (login page) -> login form -> token
+//!    -> userinfo, each with a fresh cookie jar.
+
+use mock_okta::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const NODE_MOCK: &str = "oauth2-mock-server@8.2.3";
+const LOAD_SECONDS: u64 = 5;
+const CONCURRENCY: usize = 32;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("bound")
+        .port()
+}
+
+/// Polls until `GET path` on the port answers, returning when it did.
+fn first_answer(port: u16, path: &str, deadline: Instant) -> Option<Instant> {
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut answer = Vec::new();
+                if stream.read_to_end(&mut answer).is_ok() && answer.starts_with(b"HTTP/1.1 200") {
+                    return Some(Instant::now());
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    None
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn start_mock_okta(port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_mock-okta"))
+        .args(["--port", &port.to_string()])
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("mock-okta starts");
+    Server(child)
+}
+
+/// The Node mock's launcher, installing it on first use.
+fn node_mock() -> Result<PathBuf, String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-node");
+    let bin = dir.join("node_modules/.bin/oauth2-mock-server");
+    if !bin.exists() {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        eprintln!("installing {NODE_MOCK} into {} ...", dir.display());
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(NODE_MOCK)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("npm is not available ({e})"))?;
+        if !status.success() || !bin.exists() {
+            return Err("npm install failed".into());
+        }
+    }
+    Ok(bin)
+}
+
+fn start_node_mock(bin: &PathBuf, port: u16) -> Server {
+    let child = Command::new(bin)
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the Node mock starts");
+    Server(child)
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn startup(start: impl Fn(u16) -> Server, path: &str) -> Option<Duration> {
+    let mut samples = Vec::new();
+    for _ in 0..25 {
+        let port = free_port();
+        let started = Instant::now();
+        let _server = start(port);
+        let answered = first_answer(port, path, started + Duration::from_secs(20))?;
+        samples.push(answered - started);
+    }
+    Some(median(samples))
+}
+
+/// Runs `one` from `CONCURRENCY` tasks for `LOAD_SECONDS`; returns the rate
+/// of successful calls per second.
+fn rate<F, Fut>(one: F) -> f64
+where
+    F: Fn(reqwest::Client) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    // The load generator gets one thread, so the server under test has the
+    // other core; both servers are measured the same way.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async move {
+        let one = Arc::new(one);
+        let done = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicU64::new(0));
+        let warm_up = Instant::now() + Duration::from_millis(500);
+        let end = warm_up + Duration::from_secs(LOAD_SECONDS);
+        let mut tasks = Vec::new();
+        for _ in 0..CONCURRENCY {
+            let (one, done, failed) = (one.clone(), done.clone(), failed.clone());
+            tasks.push(tokio::spawn(async move {
+                let http = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .expect("a client");
+                while Instant::now() < end {
+                    let ok = one(http.clone()).await;
+                    if Instant::now() > warm_up {
+                        if ok { &done } else { &failed }.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("a load task");
+        }
+        let failed = failed.load(Ordering::Relaxed);
+        if failed > 0 {
+            eprintln!("  ({failed} calls failed)");
+        }
+        done.load(Ordering::Relaxed) as f64 / LOAD_SECONDS as f64
+    })
+}
+
+fn token_rate(token_url: String, client_id: &'static str, secret: &'static str) -> f64 {
+    rate(move |http| {
+        let request = http
+            .post(token_url.clone())
+            .basic_auth(client_id, Some(secret))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "reports:read"),
+            ]);
+        async move {
+            match request.send().await {
+                Ok(answer) if answer.status().is_success() => {
+                    answer.bytes().await.is_ok_and(|b| b.starts_with(b"{"))
+                }
+                _ => false,
+            }
+        }
+    })
+}
+
+/// One whole login, as a browser and an app would make it.
+async fn login(http: reqwest::Client, issuer: String) -> Option<()> {
+    let verifier = "bench-verifier-0123456789-0123456789-0123456789";
+    let challenge = {
+        use base64::Engine;
+        let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    };
+    let redirect_uri = "http://localhost:8080/login/okta/authorized";
+    let authorize = [
+        ("client_id", DEFAULT_CLIENT_ID),
+        ("redirect_uri", redirect_uri),
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("state", "bench-state"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let page = http
+        .get(format!("{issuer}/v1/authorize"))
+        .query(&authorize)
+        .send()
+        .await
+        .ok()?;
+    if !page.status().is_success() {
+        return None;
+    }
+    page.bytes().await.ok()?;
+    let mut form: Vec<(&str, &str)> = authorize.to_vec();
+    form.extend([
+        ("username", "alice@example.com"),
+        ("password", "alice-password"),
+        ("action", "login"),
+    ]);
+    let back = http
+        .post(format!("{issuer}/v1/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .ok()?;
+    let location = back.headers().get("location")?.to_str().ok()?.to_string();
+    let code = url::Url::parse(&location)
+        .ok()?
+        .query_pairs()
+        .find(|(n, _)| n == "code")?
+        .1
+        .into_owned();
+    let tokens: serde_json::Value = http
+        .post(format!("{issuer}/v1/token"))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let access = tokens["access_token"].as_str()?;
+    let info = http
+        .get(format!("{issuer}/v1/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .ok()?;
+    info.status().is_success().then_some(())
+}
+
+fn main() {
+    println!(
+        "mock-okta benchmark ({} CPUs, load from 1 thread, {CONCURRENCY} connections, {LOAD_SECONDS} s each)\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let node = node_mock();
+    if let Err(problem) = &node {
+        println!("(oauth2-mock-server rows skipped: {problem})\n");
+    }
+
+    println!("start to first answered request (median of 25)");
+    let ours = startup(start_mock_okta, "/oauth2/default/v1/keys").expect("mock-okta answers");
+    println!(
+        "  mock-okta            {:>8.1} ms",
+        ours.as_secs_f64() * 1000.0
+    );
+    if let Ok(bin) = &node {
+        match startup(|port| start_node_mock(bin, port), "/jwks") {
+            Some(theirs) => println!(
+                "  oauth2-mock-server   {:>8.1} ms",
+                theirs.as_secs_f64() * 1000.0
+            ),
+            None => println!("  oauth2-mock-server   did not answer"),
+        }
+    }
+
+    println!("\nsigned tokens per second (client_credentials, RS256)");
+    let port = free_port();
+    let server = start_mock_okta(port);
+    first_answer(
+        port,
+        "/oauth2/default/v1/keys",
+        Instant::now() + Duration::from_secs(10),
+    )
+    .expect("mock-okta answers");
+    let issuer = format!("http://127.0.0.1:{port}/oauth2/default");
+    let ours = token_rate(
+        format!("{issuer}/v1/token"),
+        DEFAULT_SERVICE_CLIENT_ID,
+        DEFAULT_CLIENT_SECRET,
+    );
+    println!("  mock-okta            {ours:>8.0} /s");
+    if let Ok(bin) = &node {
+        let node_port = free_port();
+        let _node_server = start_node_mock(bin, node_port);
+        first_answer(node_port, "/jwks", Instant::now() + Duration::from_secs(20))
+            .expect("the Node mock answers");
+        let theirs = token_rate(
+            format!("http://127.0.0.1:{node_port}/token"),
+            "bench",
+            "bench",
+        );
+        println!(
+            "  oauth2-mock-server   {theirs:>8.0} /s   (mock-okta: {:.1}x)",
+            ours / theirs
+        );
+    }
+
+    println!("\nfull logins per second (authorize -> login form -> token -> userinfo)");
+    let logins = rate(move |http| {
+        let issuer = issuer.clone();
+        async move { login(http, issuer).await.is_some() }
+    });
+    println!("  mock-okta            {logins:>8.0} /s");
+    drop(server);
+}

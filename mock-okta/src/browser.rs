@@ -1,20 +1,4 @@
-//! A test browser: a cookie jar, redirects followed by hand, and a login
-//! form it can fill in. It lets a test read like a user's story:
-//!
-//! ```no_run
-//! # async fn story(app_url: &str) {
-//! let browser = mock_okta::Browser::new();
-//! let page = browser.log_in(&format!("{app_url}/"), "alice@example.com", "alice-password").await;
-//! assert!(page.body.contains("alice@example.com"));
-//! # }
-//! ```
-//!
-//! Like a real browser, its cookies belong to a host, whatever the port:
-//! an app on `localhost:8080` and the mock on `localhost:8081` share a jar,
-//! so a cookie-name clash between them shows up in tests too.
-//!
-//! It is a test helper: it panics, with a message that says what happened,
-//! when a request cannot be sent or a page is not what a step expects.
+//! The test browser.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use std::sync::Mutex;
@@ -82,7 +66,23 @@ impl Page {
     }
 }
 
-/// A browser for tests. See the [module docs](self).
+/// A test browser: a cookie jar, redirects followed by hand, and a login
+/// form it can fill in. It lets a test read like a user's story:
+///
+/// ```no_run
+/// # async fn story(app_url: &str) {
+/// let browser = mock_okta::Browser::new();
+/// let page = browser.log_in(&format!("{app_url}/"), "alice@example.com", "alice-password").await;
+/// assert!(page.body.contains("alice@example.com"));
+/// # }
+/// ```
+///
+/// Like a real browser, its cookies belong to a host, whatever the port:
+/// an app on `localhost:8080` and the mock on `localhost:8081` share a jar,
+/// so a cookie-name clash between them shows up in tests too.
+///
+/// It is a test helper: it panics, with a message that says what happened,
+/// when a request cannot be sent or a page is not what a step expects.
 #[derive(Debug)]
 pub struct Browser {
     http: reqwest::Client,

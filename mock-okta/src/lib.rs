@@ -41,7 +41,7 @@ mod routes;
 mod store;
 mod tokens;
 
-pub use browser::{Browser, Page};
+pub use browser::{Browser, MAX_REDIRECTS, Page};
 pub use config::{
     Client, ConfigFile, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, User,
 };

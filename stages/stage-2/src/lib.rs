@@ -23,11 +23,12 @@ pub mod session;
 
 use axum::{Router, routing::get};
 use config::Config;
+use std::sync::Arc;
 
 // ANCHOR: app
 /// The whole application: its routes and layers, in one place.
 pub fn app(config: Config) -> Router {
-    let okta = okta::Okta::new(&config);
+    let okta = Arc::new(okta::Okta::new(&config));
     Router::new()
         .route("/", get(pages::home))
         .route(okta::LOGIN_PATH, get(okta::login))

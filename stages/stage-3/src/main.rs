@@ -6,9 +6,10 @@ use std::process::ExitCode;
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
-        .init();
+    // tower-sessions opens an info-level span on every request: useful for
+    // debugging it, noise (and a cost) otherwise. RUST_LOG overrides this.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info,tower_sessions=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
 
     let config = match Config::from_env() {
         Ok(config) => config,

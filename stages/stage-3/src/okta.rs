@@ -17,6 +17,7 @@ use oauth2::{
     RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use serde::Deserialize;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 // ANCHOR: routes
@@ -33,8 +34,9 @@ const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 type OktaClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
-/// Everything the login routes need, shared by every request.
-#[derive(Debug, Clone)]
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer, not the URLs).
+#[derive(Debug)]
 pub struct Okta {
     client: OktaClient,
     /// For the token exchange and userinfo: redirects off (a token endpoint
@@ -84,7 +86,7 @@ pub struct LoginParams {
 /// `GET /login/okta`: remember a fresh `state` and PKCE verifier in the
 /// session, then send the browser to Okta's authorize endpoint.
 pub async fn login(
-    State(okta): State<Okta>,
+    State(okta): State<Arc<Okta>>,
     session: Session,
     params: Result<Query<LoginParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
@@ -136,7 +138,7 @@ pub struct CallbackParams {
 /// `GET /login/okta/authorized`: check the answer, trade the code for
 /// tokens, fetch the email once, and start a fresh session.
 pub async fn callback(
-    State(okta): State<Okta>,
+    State(okta): State<Arc<Okta>>,
     session: Session,
     params: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
@@ -186,7 +188,6 @@ pub async fn callback(
     session.cycle_id().await?;
     let user = LoggedInUser {
         email,
-        access_token: token.access_token().secret().clone(),
         expires_at: now() + lifetime,
     };
     tracing::info!("{} logged in", user.email);

@@ -37,14 +37,16 @@ pub struct LoginAttempt {
     pub return_to: String,
 }
 
-/// Who is logged in, kept on the server.
+/// Who is logged in, kept on the server. Only what the app uses: it calls
+/// no API after the login, so the access token itself is not kept, only
+/// when it expires (an app that calls APIs would keep it here, server-side).
+/// This record is read on every page view, so it stays small.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
     /// From Okta's userinfo, fetched once at login.
     pub email: String,
-    /// The access token, for calling APIs on the user's behalf.
-    pub access_token: String,
-    /// When the access token expires (seconds since the Unix epoch).
+    /// When the access token expires (seconds since the Unix epoch): the
+    /// login ends then.
     pub expires_at: u64,
 }
 // ANCHOR_END: records

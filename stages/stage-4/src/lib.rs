@@ -25,11 +25,12 @@ pub mod session;
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
+use std::sync::Arc;
 
 // ANCHOR: app
 /// The whole application: its routes and layers, in one place.
 pub fn app(config: Config) -> Router {
-    let okta = okta::Okta::new(&config);
+    let okta = Arc::new(okta::Okta::new(&config));
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger
     // sent to the login would be sent to the login again, forever.

@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::pages::AppError;
-use crate::session::{LOGGED_IN_USER, LOGIN_ATTEMPT, LoggedInUser, LoginAttempt, now};
+use crate::session::{ID_TOKEN, LOGGED_IN_USER, LOGIN_ATTEMPT, LoggedInUser, LoginAttempt, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use oauth2::basic::{
@@ -22,6 +22,7 @@ use oauth2::{
     TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tower_sessions::Session;
 
 // ANCHOR: routes
@@ -60,8 +61,9 @@ type OktaClient = oauth2::Client<
     EndpointSet,
 >;
 
-/// Everything the login routes need, shared by every request.
-#[derive(Debug, Clone)]
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer, not the URLs).
+#[derive(Debug)]
 pub struct Okta {
     client: OktaClient,
     /// For the token exchange and userinfo: redirects off (a token endpoint
@@ -117,7 +119,7 @@ pub struct LoginParams {
 /// `GET /login/okta`: remember a fresh `state` and PKCE verifier in the
 /// session, then send the browser to Okta's authorize endpoint.
 pub async fn login(
-    State(okta): State<Okta>,
+    State(okta): State<Arc<Okta>>,
     session: Session,
     params: Result<Query<LoginParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
@@ -169,7 +171,7 @@ pub struct CallbackParams {
 /// `GET /login/okta/authorized`: check the answer, trade the code for
 /// tokens, fetch the email once, and start a fresh session.
 pub async fn callback(
-    State(okta): State<Okta>,
+    State(okta): State<Arc<Okta>>,
     session: Session,
     params: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
@@ -219,12 +221,13 @@ pub async fn callback(
     session.cycle_id().await?;
     let user = LoggedInUser {
         email,
-        access_token: token.access_token().secret().clone(),
         expires_at: now() + lifetime,
-        id_token: token.extra_fields().id_token.clone(),
     };
     tracing::info!("{} logged in", user.email);
     session.insert(LOGGED_IN_USER, user).await?;
+    if let Some(id_token) = &token.extra_fields().id_token {
+        session.insert(ID_TOKEN, id_token).await?;
+    }
     Ok(Redirect::to(&attempt.return_to))
 }
 // ANCHOR_END: callback
@@ -234,10 +237,10 @@ pub async fn callback(
 /// the browser to Okta's logout, which ends the Okta session and sends it
 /// back to `APP_URL`. Without an ID token (no login, or a session from
 /// before a restart) there is nothing to end at Okta: back home.
-pub async fn logout(State(okta): State<Okta>, session: Session) -> Result<Redirect, AppError> {
-    let user: Option<LoggedInUser> = session.get(LOGGED_IN_USER).await?;
+pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
+    let id_token: Option<String> = session.get(ID_TOKEN).await?;
     session.flush().await?;
-    let Some(id_token) = user.and_then(|u| u.id_token) else {
+    let Some(id_token) = id_token else {
         return Ok(Redirect::to("/"));
     };
     let mut url = url::Url::parse(&okta.logout_url).expect("the issuer is a checked URL");

@@ -22,6 +22,10 @@ pub const SESSION_COOKIE: &str = "workbook_session";
 pub const LOGIN_ATTEMPT: &str = "login_attempt";
 /// A finished login.
 pub const LOGGED_IN_USER: &str = "logged_in_user";
+/// The ID token, which Okta's logout asks for as `id_token_hint`. Kept
+/// apart from the user, which every page view reads: this is read only at
+/// logout.
+pub const ID_TOKEN: &str = "id_token";
 // ANCHOR_END: keys
 
 // ANCHOR: records
@@ -37,17 +41,17 @@ pub struct LoginAttempt {
     pub return_to: String,
 }
 
-/// Who is logged in, kept on the server.
+/// Who is logged in, kept on the server. Only what the app uses: it calls
+/// no API after the login, so the access token itself is not kept, only
+/// when it expires (an app that calls APIs would keep it here, server-side).
+/// This record is read on every page view, so it stays small.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
     /// From Okta's userinfo, fetched once at login.
     pub email: String,
-    /// The access token, for calling APIs on the user's behalf.
-    pub access_token: String,
-    /// When the access token expires (seconds since the Unix epoch).
+    /// When the access token expires (seconds since the Unix epoch): the
+    /// login ends then.
     pub expires_at: u64,
-    /// The ID token, which Okta's logout asks for as `id_token_hint`.
-    pub id_token: Option<String>,
 }
 // ANCHOR_END: records
 

@@ -1,0 +1,87 @@
+//! The stage-4 binary as a learner starts it: it answers on APP_URL, and a
+//! bad setting stops it at once with one line naming the variable.
+//! (Stages 2 and 3 start with the same `main.rs`; their settings are
+//! checked by each `config.rs`'s unit tests.)
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn stage_4(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-4"));
+    // Run in an empty folder, so a developer's own .env is not read.
+    command
+        .current_dir(std::env::temp_dir())
+        .env("RUST_LOG", "off");
+    for name in [
+        "APP_URL",
+        "OKTA_BASE_URL",
+        "OAUTH_CLIENT_ID",
+        "OAUTH_CLIENT_SECRET",
+        "SESSION_SECRET",
+        "OAUTH_INSECURE_TRANSPORT",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    command
+}
+
+#[test]
+fn each_bad_setting_stops_it_with_one_line() {
+    let cases = [
+        ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
+        (
+            "OKTA_BASE_URL",
+            "http://okta.example/oauth2/default",
+            "OAUTH_INSECURE_TRANSPORT=true",
+        ),
+        ("APP_URL", "localhost:8080", "APP_URL=\"localhost:8080\""),
+    ];
+    for (name, value, expected) in cases {
+        let output = stage_4(&[(name, value)]).output().expect("stage-4 runs");
+        assert!(!output.status.success(), "{name}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn with_no_settings_it_starts_against_the_local_mock() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("bound")
+        .port();
+    let mut child = stage_4(&[("APP_URL", &format!("http://127.0.0.1:{port}"))])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stage-4 starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let answer = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            stream
+                .write_all(
+                    b"GET /login/okta HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                )
+                .expect("write");
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).expect("read");
+            break answer;
+        }
+        assert!(Instant::now() < deadline, "stage-4 did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().ok();
+    child.wait().ok();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(
+        answer.contains("location: http://localhost:8081/oauth2/default/v1/authorize?"),
+        "{answer}"
+    );
+}
