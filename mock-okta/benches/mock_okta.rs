@@ -125,7 +125,7 @@ fn startup(start: impl Fn(u16) -> Server, path: &str) -> Option<Duration> {
 fn rate<F, Fut>(one: F) -> f64
 where
     F: Fn(reqwest::Client) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    Fut: Future<Output = bool> + Send,
 {
     // The load generator gets one thread, so the server under test has the
     // other core; both servers are measured the same way.
