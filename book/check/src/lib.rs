@@ -1,9 +1,14 @@
-//! Checks that keep the book honest.
+//! Checks that keep the book honest: includes ([`include_problems`]),
+//! links ([`links::link_problems`]) and the generated "what changed" diffs
+//! ([`diffs::stale_diffs`]).
 //!
 //! mdBook 0.5 only *logs* an `{{#include}}` whose file is missing, and renders
 //! an anchor that is misspelled (or never closed) as nothing at all: the book
 //! still builds, with a hole where the code should be. [`include_problems`]
 //! finds both, and `tests/book.rs` runs it inside `cargo test --workspace`.
+
+pub mod diffs;
+pub mod links;
 
 use std::fs;
 use std::path::{Path, PathBuf};

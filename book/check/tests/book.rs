@@ -1,3 +1,5 @@
+use book_check::diffs::{DIFFED_STAGES, stage_diff, stale_diffs};
+use book_check::links::{anchors, link_problems, link_targets, slug};
 use book_check::{Include, include_problem, include_problems, includes};
 use std::path::{Path, PathBuf};
 
@@ -74,4 +76,51 @@ fn line_ranges_and_whole_files_need_no_anchor() {
         include_problem(&one("{{#include ../../stages/stage-1/src/main.rs}}")),
         None
     );
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    let problems = link_problems(&book_src());
+    assert!(
+        problems.is_empty(),
+        "broken links in the book:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_what_changed_diff_is_current() {
+    let stale = stale_diffs();
+    assert!(
+        stale.is_empty(),
+        "the book's diffs for stages {stale:?} are stale: run `cargo run -p book-check --bin write-diffs` and commit them"
+    );
+}
+
+#[test]
+fn a_diff_shows_the_lesson_and_no_anchor_lines() {
+    for stage in DIFFED_STAGES {
+        let diff = stage_diff(stage);
+        assert!(
+            diff.contains(&format!("+++ stage-{stage}/src/lib.rs")),
+            "{diff}"
+        );
+        assert!(!diff.contains("ANCHOR"), "stage {stage}");
+    }
+    assert!(
+        stage_diff(4).contains("route_layer"),
+        "stage 4's lesson is the guard"
+    );
+}
+
+#[test]
+fn slugs_and_links_are_read_as_mdbook_does() {
+    assert_eq!(slug(" Run it"), "run-it");
+    assert_eq!(slug(" What `main` does, step 1!"), "what-main-does-step-1");
+    assert_eq!(slug(" Custom {#here}"), "here");
+    let page =
+        "# A\n## A\n```\n# not a heading [x](nope.md)\n```\nSee [b](other.md#a-1) and [c](#a).";
+    assert!(anchors(page).contains("a") && anchors(page).contains("a-1"));
+    let targets: Vec<String> = link_targets(page).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(targets, ["other.md#a-1", "#a"]);
 }

@@ -221,7 +221,9 @@ async fn fetch_email(okta: &Okta, token: &AccessToken) -> Result<String, AppErro
         .await
         .map_err(|e| AppError::from_http("userinfo", &e))?;
     info.email.ok_or_else(|| {
-        AppError::Idp("Okta's userinfo has no email: is the email scope granted?".into())
+        AppError::Idp(
+            "Okta's userinfo has no email (is the email scope granted to the app?)".into(),
+        )
     })
 }
 // ANCHOR_END: fetch_email

@@ -124,6 +124,11 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+/// Text to go before a full stop of ours, without its own.
+fn sentence(text: &str) -> &str {
+    text.trim_end_matches('.')
+}
+
 const RETRY: &str = "<p><a href=\"/login/okta\" data-action=\"login\">Try logging in again</a></p>";
 
 impl IntoResponse for AppError {
@@ -145,7 +150,7 @@ impl IntoResponse for AppError {
                 format!(
                     "Okta says: {}. An Okta admin can assign you in the admin console \
                      (Applications, this app, Assignments); then try again. ({})",
-                    escape(description),
+                    escape(sentence(description)),
                     escape(error)
                 ),
             ),
@@ -155,7 +160,7 @@ impl IntoResponse for AppError {
                 "The login was declined",
                 format!(
                     "Okta says: {}. Nothing was shared with this app.",
-                    escape(description)
+                    escape(sentence(description))
                 ),
             ),
             AppError::Okta { error, description } => (
@@ -168,13 +173,13 @@ impl IntoResponse for AppError {
                 StatusCode::BAD_GATEWAY,
                 "idp-failed",
                 "Okta is not answering as it should",
-                format!("{}. Try again in a moment.", escape(reason)),
+                format!("{}. Try again in a moment.", escape(sentence(reason))),
             ),
             AppError::IdpTimeout(reason) => (
                 StatusCode::GATEWAY_TIMEOUT,
                 "idp-timeout",
                 "Okta did not answer in time",
-                format!("{}. Try again in a moment.", escape(reason)),
+                format!("{}. Try again in a moment.", escape(sentence(reason))),
             ),
             AppError::Session(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
