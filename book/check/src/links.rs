@@ -8,10 +8,10 @@ use std::path::Path;
 /// The anchor mdBook gives a heading: lower case, spaces as `-`, other
 /// punctuation dropped (or the `{#id}` written after it).
 pub fn slug(heading: &str) -> String {
-    if let Some(start) = heading.rfind("{#") {
-        if let Some(end) = heading[start..].find('}') {
-            return heading[start + 2..start + end].to_string();
-        }
+    if let Some(start) = heading.rfind("{#")
+        && let Some(end) = heading[start..].find('}')
+    {
+        return heading[start + 2..start + end].to_string();
     }
     heading
         .trim()
