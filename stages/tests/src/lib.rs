@@ -53,6 +53,7 @@ pub struct TestApp {
     pub browser: Browser,
 }
 
+// ANCHOR: start
 impl TestApp {
     /// Starts `stage` against a fresh mock, with a 2-second IdP timeout.
     pub async fn start(stage: Stage) -> TestApp {
@@ -100,6 +101,7 @@ impl TestApp {
             browser: Browser::new(),
         }
     }
+    // ANCHOR_END: start
 
     /// A URL of the app.
     pub fn at(&self, path: &str) -> String {

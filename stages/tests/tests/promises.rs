@@ -10,6 +10,7 @@ use stage_tests::{
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
+// ANCHOR: story
 #[tokio::test]
 async fn alice_logs_in_and_sees_her_email() {
     for stage in STAGES {
@@ -24,7 +25,9 @@ async fn alice_logs_in_and_sees_her_email() {
         );
     }
 }
+// ANCHOR_END: story
 
+// ANCHOR: state
 #[tokio::test]
 async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
     for stage in STAGES {
@@ -57,6 +60,7 @@ async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
         }
     }
 }
+// ANCHOR_END: state
 
 #[tokio::test]
 async fn a_callback_no_login_started_is_a_400() {
@@ -328,6 +332,7 @@ async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
     }
 }
 
+// ANCHOR: slow
 #[tokio::test]
 async fn a_slow_okta_is_a_504_page_after_the_timeout() {
     for stage in STAGES {
@@ -354,6 +359,7 @@ async fn a_slow_okta_is_a_504_page_after_the_timeout() {
         );
     }
 }
+// ANCHOR_END: slow
 
 #[tokio::test]
 async fn okta_down_is_a_502_page() {
