@@ -211,14 +211,13 @@ impl ConfigFile {
     /// Parses and checks the text of a config file.
     pub fn parse(text: &str) -> Result<Self, String> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
             let message = e.message().replace('\n', " ");
-            match line {
-                Some(line) => format!("line {line}: {message}"),
-                None => message,
-            }
+            let Some(span) = e.span() else { return message };
+            // The line the problem is on, with its text: that names the field.
+            let start = span.start.min(text.len());
+            let number = text[..start].matches('\n').count() + 1;
+            let line = text.lines().nth(number - 1).unwrap_or("").trim();
+            format!("line {number} ({line}): {message}")
         })?;
         file.check()?;
         Ok(file)
@@ -301,7 +300,7 @@ mod tests {
     #[test]
     fn problems_name_the_field_and_line() {
         let cases = [
-            ("port = \"x\"", "line 1"),
+            ("port = \"x\"", "line 1 (port = \"x\"): invalid type"),
             ("[[clients]]\nsecret = \"s\"", "missing field `id`"),
             (
                 "[[clients]]\nid = \"a\"\nredirect_uris = [\"nope\"]",

@@ -46,9 +46,28 @@ impl Params {
         })
     }
 
+    /// A space-separated parameter (like `scope`) as its words.
+    pub(crate) fn words(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .unwrap_or("")
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// Whether `value` may be a PKCE verifier or challenge: 43 to 128
+/// unreserved characters (RFC 7636 §4.1).
+pub(crate) fn is_pkce_value(value: &str) -> bool {
+    (43..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 /// A name as it may appear in an error message: bounded and printable.

@@ -6,7 +6,7 @@
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
 use super::{cookie, error_page, escape, now, page};
-use crate::params::Params;
+use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
 use crate::store::{CODE_LIFETIME, Challenge, Code};
 use crate::tokens::random_id;
@@ -191,13 +191,7 @@ fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Box<R
             "The authorization request is missing the 'state' parameter.",
         );
     }
-    let scopes: Vec<String> = params
-        .get("scope")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    let scopes = params.words("scope");
     if !scopes.iter().any(|s| s == "openid") {
         return fail("invalid_scope", "The 'openid' scope is required.");
     }
@@ -220,11 +214,7 @@ fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Box<R
             );
         }
         (Some(challenge), method) => {
-            if !(43..=128).contains(&challenge.len())
-                || !challenge
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-            {
+            if !is_pkce_value(challenge) {
                 return fail(
                     "invalid_request",
                     "PKCE code challenge must be 43 to 128 unreserved characters.",

@@ -1,8 +1,8 @@
 //! `/v1/introspect`: whether a token is active, and what it is (RFC 7662).
 
-use super::authenticate;
+use super::client_and_token;
+use crate::Shared;
 use crate::store::Kind;
-use crate::{OAuthError, Shared};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,29 +16,27 @@ pub(super) async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = || -> Result<Response, OAuthError> {
-        let params = super::form(&headers, &body)?;
-        let client = authenticate(&shared, &headers, &params)?;
-        let token = params.require("token")?;
-        let Some(stored) = shared
-            .store
-            .token(token)
-            .filter(|t| t.client_id == client.id)
-        else {
-            return Ok(Json(json!({ "active": false })).into_response());
-        };
-        let token_type = match stored.kind {
-            Kind::Access => "Bearer",
-            Kind::Refresh => "refresh_token",
-        };
-        let sub = stored.email.clone().unwrap_or_else(|| client.id.clone());
-        Ok(Json(json!({
-            "active": true, "scope": stored.scopes.join(" "), "client_id": client.id,
-            "username": stored.email, "sub": sub, "iat": stored.issued_at,
-            "exp": stored.expires_at, "iss": shared.issuer, "aud": "api://default",
-            "token_type": token_type,
-        }))
-        .into_response())
+    let (client, token) = match client_and_token(&shared, &headers, &body) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
     };
-    answer().unwrap_or_else(IntoResponse::into_response)
+    let Some(stored) = shared
+        .store
+        .token(&token)
+        .filter(|t| t.client_id == client.id)
+    else {
+        return Json(json!({ "active": false })).into_response();
+    };
+    let token_type = match stored.kind {
+        Kind::Access => "Bearer",
+        Kind::Refresh => "refresh_token",
+    };
+    let sub = stored.email.clone().unwrap_or_else(|| client.id.clone());
+    Json(json!({
+        "active": true, "scope": stored.scopes.join(" "), "client_id": client.id,
+        "username": stored.email, "sub": sub, "iat": stored.issued_at,
+        "exp": stored.expires_at, "iss": shared.issuer, "aud": "api://default",
+        "token_type": token_type,
+    }))
+    .into_response()
 }

@@ -132,6 +132,18 @@ pub(crate) fn authenticate(
     }
 }
 
+/// The client and the `token` parameter of an introspect or revoke request.
+pub(crate) fn client_and_token(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Client, String), OAuthError> {
+    let params = form(headers, body)?;
+    let client = authenticate(shared, headers, &params)?;
+    let token = params.require("token")?.to_string();
+    Ok((client, token))
+}
+
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()

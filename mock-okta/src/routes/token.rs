@@ -1,7 +1,7 @@
 //! `/v1/token`: codes, refresh tokens and client credentials for tokens.
 
 use super::{authenticate, now};
-use crate::params::Params;
+use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
 use crate::store::{Challenge, Kind, Token};
 use crate::tokens::{KeyName, random_id, s256};
@@ -135,11 +135,7 @@ fn authorization_code(
             ));
         }
         (Some(challenge), Some(verifier)) => {
-            if !(43..=128).contains(&verifier.len())
-                || !verifier
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-            {
+            if !is_pkce_value(verifier) {
                 return Err(OAuthError::invalid_request(
                     "The 'code_verifier' must be 43 to 128 unreserved characters.",
                 ));
@@ -185,22 +181,15 @@ fn refresh_token(
         .and_then(|e| shared.user(e))
         .ok_or_else(invalid)?;
     // A narrower scope may be asked for, never a wider one.
-    let scopes = match params.get("scope") {
-        None => stored.scopes.clone(),
-        Some(asked) => {
-            let asked: Vec<String> = asked
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            if asked.iter().any(|s| !stored.scopes.contains(s)) {
-                return Err(OAuthError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_scope",
-                    "The requested scope is invalid, unknown, or malformed.",
-                ));
-            }
-            asked
+    let scopes = match params.words("scope") {
+        asked if asked.is_empty() => stored.scopes.clone(),
+        asked if asked.iter().all(|s| stored.scopes.contains(s)) => asked,
+        _ => {
+            return Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "The requested scope is invalid, unknown, or malformed.",
+            ));
         }
     };
     let issued = Issue {
@@ -218,13 +207,7 @@ fn client_credentials(
     client: &Client,
     params: &Params,
 ) -> Result<Response, OAuthError> {
-    let scopes: Vec<String> = params
-        .get("scope")
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    let scopes: Vec<String> = params.words("scope");
     if scopes.iter().any(|s| {
         [
             "openid",
