@@ -25,7 +25,8 @@ use tower_sessions::Session;
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
 pub const CALLBACK_PATH: &str = "/login/okta/authorized";
-/// `openid` makes it an OpenID Connect login; `email` releases the email.
+/// `openid` makes it an OpenID Connect login; `email` and `profile` release
+/// the user's email and name.
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 // ANCHOR_END: routes
 

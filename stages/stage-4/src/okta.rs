@@ -32,7 +32,8 @@ pub const LOGIN_PATH: &str = "/login/okta";
 pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 /// Ends the session, here and at Okta.
 pub const LOGOUT_PATH: &str = "/logout";
-/// `openid` makes it an OpenID Connect login; `email` releases the email.
+/// `openid` makes it an OpenID Connect login; `email` and `profile` release
+/// the user's email and name.
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 // ANCHOR_END: routes
 

@@ -1,6 +1,7 @@
 //! Server-side sessions. The browser's cookie holds a signed session id and
-//! nothing else; what the app knows about a login (the PKCE verifier, the
-//! tokens, the email) stays here, on the server.
+//! nothing else; what the app knows about a login (the state, the PKCE
+//! verifier, the email, when the token expires, the ID token) stays here,
+//! on the server.
 
 use crate::config::Config;
 use serde::{Deserialize, Serialize};
