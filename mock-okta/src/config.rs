@@ -166,6 +166,7 @@ impl User {
 ///
 /// ```toml
 /// port = 8081
+/// host = "localhost"
 /// auth_server = "default"
 ///
 /// [[clients]]
@@ -188,6 +189,8 @@ impl User {
 pub struct ConfigFile {
     /// The port to listen on.
     pub port: Option<u16>,
+    /// The host name in the issuer (default `localhost`).
+    pub host: Option<String>,
     /// The authorization server's name in the issuer (`/oauth2/{name}`).
     pub auth_server: Option<String>,
     /// Clients; replace the built-in ones when given.

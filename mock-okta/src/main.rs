@@ -17,9 +17,14 @@ use std::process::ExitCode;
 #[command(name = "mock-okta", version, after_help = fault_help())]
 struct Args {
     /// Port to listen on (on 127.0.0.1); the issuer is
-    /// http://localhost:PORT/oauth2/AUTH_SERVER.
+    /// http://HOST:PORT/oauth2/AUTH_SERVER.
     #[arg(long)]
     port: Option<u16>,
+
+    /// Host name in the issuer, e.g. when the mock is reached through a
+    /// name other than localhost. It still listens on 127.0.0.1.
+    #[arg(long)]
+    host: Option<String>,
 
     /// Name of the authorization server in the issuer path.
     #[arg(long)]
@@ -73,7 +78,11 @@ async fn run(args: Args) -> Result<(), String> {
         None => ConfigFile::default(),
     };
     let port = args.port.or(file.port).unwrap_or(8081);
-    let mut builder = MockOkta::builder().port(port).host("localhost");
+    let host = args
+        .host
+        .or(file.host)
+        .unwrap_or_else(|| "localhost".into());
+    let mut builder = MockOkta::builder().port(port).host(host);
     if let Some(name) = args.auth_server.or(file.auth_server) {
         builder = builder.auth_server(name);
     }

@@ -69,7 +69,16 @@ fn an_unknown_fault_is_one_line() {
 #[test]
 fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mock-okta"))
-        .args(["--port", "0", "--fault", "token-500"])
+        .args([
+            "--port",
+            "0",
+            "--fault",
+            "token-500",
+            "--host",
+            "okta.test",
+            "--auth-server",
+            "aus1",
+        ])
         .env("RUST_LOG", "off")
         .stdout(Stdio::piped())
         .spawn()
@@ -84,8 +93,8 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
     child.wait().ok();
     let banner = banner.join("\n");
     for expected in [
-        "issuer (OKTA_BASE_URL)  http://localhost:",
-        "/oauth2/default",
+        "issuer (OKTA_BASE_URL)  http://okta.test:",
+        "/oauth2/aus1",
         "0oa-workbook-client",
         "http://localhost:8080/login/okta/authorized",
         "alice@example.com / alice-password",
