@@ -198,6 +198,9 @@ impl std::io::Write for LogWriter {
         logs.lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend_from_slice(bytes);
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(bytes)?;
+        }
         Ok(bytes.len())
     }
 
@@ -207,19 +210,17 @@ impl std::io::Write for LogWriter {
 }
 
 /// Sends every log line of this test process (apps and mocks alike, at
-/// `debug` and above) to a buffer that [`captured_logs`] returns. Set
-/// `TEST_LOG=1` to see them on the terminal instead.
+/// `debug` and above) to a buffer that [`captured_logs`] returns, so a test
+/// can check that no secret is ever logged. Set `TEST_LOG=1` to see them on
+/// the terminal as well.
 fn capture_logs() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
-        let builder = tracing_subscriber::fmt()
+        let _ = tracing_subscriber::fmt()
             .with_env_filter("debug")
-            .with_ansi(false);
-        let _ = if std::env::var_os("TEST_LOG").is_some() {
-            builder.try_init()
-        } else {
-            builder.with_writer(|| LogWriter).try_init()
-        };
+            .with_ansi(false)
+            .with_writer(|| LogWriter)
+            .try_init();
     });
 }
 

@@ -401,33 +401,43 @@ async fn a_userinfo_failure_is_a_502_page() {
 
 #[tokio::test]
 async fn an_expired_access_token_counts_as_logged_out() {
+    // The stages keep the expiry in whole seconds, so a 2-second token is
+    // valid for at least one: long enough to see the login, then wait it out.
+    // The stages run at once, to wait only once.
+    let mut stages = tokio::task::JoinSet::new();
     for stage in STAGES {
-        let okta = MockOkta::builder()
-            .fault(Fault::AccessTokenLifetime(Duration::from_secs(1)))
-            .start()
-            .await
-            .expect("start");
-        let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
-        app.log_in_as_alice("/").await;
-        assert_eq!(
-            app.logged_in_email().await.as_deref(),
-            Some(ALICE.0),
-            "{stage:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(2100)).await;
-        assert_eq!(
-            app.logged_in_email().await,
-            None,
-            "{stage:?}: an expired token still counts"
-        );
-        let home = app.browser.get(&app.at("/")).await;
-        match stage {
-            Stage::Two => assert!(home.body.contains("You are not logged in")),
-            _ => assert!(
-                home.location().is_some_and(|l| l.path() == "/login/okta"),
-                "{stage:?}: not sent to log in"
-            ),
-        }
+        stages.spawn(async move {
+            let lifetime = Fault::AccessTokenLifetime(Duration::from_secs(2));
+            let okta = MockOkta::builder()
+                .fault(lifetime)
+                .start()
+                .await
+                .expect("start");
+            let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
+            app.log_in_as_alice("/").await;
+            assert_eq!(
+                app.logged_in_email().await.as_deref(),
+                Some(ALICE.0),
+                "{stage:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(3100)).await;
+            assert_eq!(
+                app.logged_in_email().await,
+                None,
+                "{stage:?}: an expired token still counts"
+            );
+            let home = app.browser.get(&app.at("/")).await;
+            match stage {
+                Stage::Two => assert!(home.body.contains("You are not logged in")),
+                _ => assert!(
+                    home.location().is_some_and(|l| l.path() == "/login/okta"),
+                    "{stage:?}: not sent to log in"
+                ),
+            }
+        });
+    }
+    while let Some(done) = stages.join_next().await {
+        done.expect("each stage passes");
     }
 }
 
