@@ -212,6 +212,14 @@ impl ConfigFile {
     }
 
     /// Parses and checks the text of a config file.
+    ///
+    /// ```
+    /// let file = mock_okta::ConfigFile::parse("port = 9000\nfaults = [\"deny-consent\"]").unwrap();
+    /// assert_eq!(file.port, Some(9000));
+    ///
+    /// let problem = mock_okta::ConfigFile::parse("port = \"x\"").unwrap_err();
+    /// assert!(problem.starts_with("line 1 (port = \"x\"): invalid type"));
+    /// ```
     pub fn parse(text: &str) -> Result<Self, String> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let message = e.message().replace('\n', " ");

@@ -8,7 +8,17 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// One way for the mock to misbehave. Several can be on at once.
+/// One way for the mock to misbehave. Several can be on at once. Each has a
+/// command-line name ([`FAULT_NAMES`]), which it parses from and prints as:
+///
+/// ```
+/// use mock_okta::Fault;
+/// use std::time::Duration;
+///
+/// let fault: Fault = "token-slow=30s".parse().unwrap();
+/// assert_eq!(fault, Fault::TokenSlow(Duration::from_secs(30)));
+/// assert_eq!(Fault::UserNotAssigned.to_string(), "user-not-assigned");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -120,8 +130,8 @@ pub const FAULT_NAMES: &[(&str, &str)] = &[
 ];
 
 impl Fault {
-    /// Whether this fault replaces the answer of `/v1/token` (as opposed to
-    /// changing what it issues).
+    /// Whether two faults are the same kind (say, two `TokenSlow`s with
+    /// different delays): switching one on replaces the other.
     pub(crate) fn same_kind(&self, other: &Fault) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
     }

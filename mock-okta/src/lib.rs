@@ -32,6 +32,8 @@
 //! - [`RecordedRequest`]: what an app sent.
 //! - [`Browser`]: a cookie-jar client that logs in like a person.
 
+#![warn(missing_docs)]
+
 mod browser;
 mod config;
 mod faults;
@@ -279,6 +281,22 @@ impl MockOkta {
 }
 
 /// Chooses how a [`MockOkta`] starts.
+///
+/// ```
+/// use mock_okta::{Client, Fault, MockOkta, User};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let okta = MockOkta::builder()
+///     .auth_server("aus1")
+///     .client(Client::web("my-app", "s3cret").redirect_uri("http://127.0.0.1:3000/cb"))
+///     .user(User::new("carol@example.com", "Carol", "carol-password"))
+///     .fault(Fault::TokenSlow(Duration::from_millis(200)))
+///     .start()
+///     .await?;
+/// assert!(okta.issuer().ends_with("/oauth2/aus1"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
     ip: IpAddr,
