@@ -8,7 +8,8 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     // tower-sessions opens an info-level span on every request: useful for
     // debugging it, noise (and a cost) otherwise. RUST_LOG overrides this.
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info,tower_sessions=warn".into());
+    let filter = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| "info,tower_sessions=warn,tower_sessions_core=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
     let config = match Config::from_env() {
