@@ -273,10 +273,14 @@ impl MockOkta {
         self.shared.recorder.clear();
     }
 
-    /// How many codes, tokens and logins the server holds (expired ones are
-    /// swept as new ones arrive).
-    pub fn remembered(&self) -> usize {
-        self.shared.store.len()
+    /// The clients the server knows now.
+    pub fn clients(&self) -> Vec<Client> {
+        read(&self.shared.clients).clone()
+    }
+
+    /// The users the server knows now.
+    pub fn users(&self) -> Vec<User> {
+        read(&self.shared.users).clone()
     }
 }
 
@@ -429,16 +433,4 @@ fn router(shared: Arc<Shared>, auth_server: &str) -> Router {
             record::record_and_log,
         ))
         .with_state(shared)
-}
-
-impl Builder {
-    /// The clients the server will start with.
-    pub fn planned_clients(&self) -> &[Client] {
-        &self.clients
-    }
-
-    /// The users the server will start with.
-    pub fn planned_users(&self) -> &[User] {
-        &self.users
-    }
 }

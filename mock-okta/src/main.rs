@@ -101,13 +101,12 @@ async fn run(args: Args) -> Result<(), String> {
     for name in file.faults.iter().chain(&args.faults) {
         builder = builder.fault(name.parse::<Fault>()?);
     }
-    let plan = builder.clone();
     let okta = builder.start().await.map_err(|e| {
         format!(
             "cannot listen on 127.0.0.1:{port} ({e}): stop whatever uses that port, or pass --port"
         )
     })?;
-    print_banner(&okta, &plan);
+    print_banner(&okta);
     tokio::signal::ctrl_c().await.ok();
     Ok(())
 }
@@ -137,12 +136,12 @@ fn parse_user(spec: &str) -> Result<User, String> {
 }
 
 /// What a learner needs to point a stage at this mock.
-fn print_banner(okta: &MockOkta, plan: &mock_okta::Builder) {
+fn print_banner(okta: &MockOkta) {
     let issuer = okta.issuer();
     println!("mock-okta is running: an offline stand-in for Okta. Ctrl-C stops it.\n");
     println!("  issuer (OKTA_BASE_URL)  {issuer}");
     println!("  discovery               {issuer}/.well-known/openid-configuration\n");
-    for client in plan.planned_clients() {
+    for client in okta.clients() {
         let secret = client
             .secret
             .as_deref()
@@ -157,7 +156,7 @@ fn print_banner(okta: &MockOkta, plan: &mock_okta::Builder) {
         }
     }
     println!("\n  users (username / password):");
-    for user in plan.planned_users() {
+    for user in okta.users() {
         println!("    {} / {}", user.email, user.password);
     }
     let faults = okta.faults();

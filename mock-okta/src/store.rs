@@ -149,7 +149,8 @@ impl Store {
     }
 
     /// How many entries are held (codes, tokens, logins).
-    pub(crate) fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         let inner = self.lock();
         inner.codes.len() + inner.tokens.len() + inner.logins.len()
     }

@@ -5,7 +5,7 @@
 //! redirector. Every other problem goes back to the app as
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
-use super::{cookie, error_page, escape, now, page};
+use super::{OIDC_SCOPES, cookie, error_page, escape, now, page};
 use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
 use crate::store::{CODE_LIFETIME, Challenge, Code};
@@ -17,15 +17,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 use std::time::Instant;
-
-const SCOPES: &[&str] = &[
-    "openid",
-    "profile",
-    "email",
-    "offline_access",
-    "address",
-    "phone",
-];
 
 pub(super) async fn get(
     State(shared): State<Arc<Shared>>,
@@ -195,7 +186,7 @@ fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Box<R
     if !scopes.iter().any(|s| s == "openid") {
         return fail("invalid_scope", "The 'openid' scope is required.");
     }
-    if let Some(unknown) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
+    if let Some(unknown) = scopes.iter().find(|s| !OIDC_SCOPES.contains(&s.as_str())) {
         let unknown = crate::params::shorten(unknown);
         return fail(
             "invalid_scope",

@@ -18,6 +18,17 @@ use axum::routing::{get, post};
 use base64::Engine;
 use std::sync::Arc;
 
+/// The OpenID Connect scopes the authorization server knows: what an
+/// authorize request may ask for, and what `client_credentials` may not.
+pub(crate) const OIDC_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "address",
+    "phone",
+];
+
 /// The routes under `/oauth2/{auth_server}`.
 pub(crate) fn issuer_routes() -> Router<Arc<Shared>> {
     Router::new()

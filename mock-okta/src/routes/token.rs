@@ -1,6 +1,6 @@
 //! `/v1/token`: codes, refresh tokens and client credentials for tokens.
 
-use super::{authenticate, now};
+use super::{OIDC_SCOPES, authenticate, now};
 use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
 use crate::store::{Challenge, Kind, Token};
@@ -208,17 +208,7 @@ fn client_credentials(
     params: &Params,
 ) -> Result<Response, OAuthError> {
     let scopes: Vec<String> = params.words("scope");
-    if scopes.iter().any(|s| {
-        [
-            "openid",
-            "profile",
-            "email",
-            "offline_access",
-            "address",
-            "phone",
-        ]
-        .contains(&s.as_str())
-    }) {
+    if scopes.iter().any(|s| OIDC_SCOPES.contains(&s.as_str())) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
