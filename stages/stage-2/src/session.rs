@@ -130,16 +130,6 @@ impl MemoryStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-
-    /// How many sessions are held, expired ones included until swept.
-    pub fn len(&self) -> usize {
-        self.records().map.len()
-    }
-
-    /// Whether no session is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Records {
@@ -204,6 +194,10 @@ mod tests {
         assert!(store.load(&old.id).await.expect("loaded").is_none());
     }
 
+    fn held(store: &MemoryStore) -> usize {
+        store.records().map.len()
+    }
+
     #[tokio::test]
     async fn expired_sessions_are_swept_so_memory_stays_bounded() {
         let store = MemoryStore::default();
@@ -215,7 +209,11 @@ mod tests {
                 .await
                 .expect("saved");
         }
-        assert!(store.len() <= MIN_SWEEP_AT, "{} sessions held", store.len());
+        assert!(
+            held(&store) <= MIN_SWEEP_AT,
+            "{} sessions held",
+            held(&store)
+        );
         assert!(
             store.load(&live.id).await.expect("loaded").is_some(),
             "a live session survives a sweep"
