@@ -66,14 +66,35 @@ fn free_port() -> u16 {
     listener.local_addr().expect("bound").port()
 }
 
-/// Sends one plain HTTP/1.1 request; retries while the server is starting.
+/// The binary under test, killed when the test ends, even by a failed assertion.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// One plain HTTP/1.1 `GET /`.
+async fn try_get(port: u16) -> std::io::Result<String> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await?;
+    Ok(answer)
+}
+
+/// Asks until the server answers. While it starts, a connection may be
+/// refused, or even reset: the port `free_port` found can, for a moment,
+/// still be held by a copy of its listener that a child spawned by another
+/// test inherited before its `exec`.
 async fn raw_get(port: u16, deadline: Instant) -> String {
     loop {
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-            stream.write_all(request.as_bytes()).await.expect("write");
-            let mut answer = String::new();
-            stream.read_to_string(&mut answer).await.expect("read");
+        if let Ok(answer) = try_get(port).await
+            && !answer.is_empty()
+        {
             return answer;
         }
         assert!(Instant::now() < deadline, "stage-1 did not answer in time");
@@ -84,15 +105,15 @@ async fn raw_get(port: u16, deadline: Instant) -> String {
 #[tokio::test]
 async fn the_real_binary_answers_on_app_url() {
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stage-1"))
-        .env("APP_URL", format!("http://127.0.0.1:{port}"))
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("stage-1 starts");
+    let _running = Running(
+        Command::new(env!("CARGO_BIN_EXE_stage-1"))
+            .env("APP_URL", format!("http://127.0.0.1:{port}"))
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("stage-1 starts"),
+    );
     let answer = raw_get(port, Instant::now() + Duration::from_secs(10)).await;
-    child.kill().ok();
-    child.wait().ok();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.ends_with("\r\n\r\nHello, World!"), "{answer}");
 }

@@ -49,6 +49,27 @@ fn each_bad_setting_stops_it_with_one_line() {
     }
 }
 
+/// The binary under test, killed when the test ends, even by a failed assertion.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// One plain HTTP/1.1 `GET /login/okta`.
+fn try_login(port: u16) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream
+        .write_all(b"GET /login/okta HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
 #[test]
 fn with_no_settings_it_starts_against_the_local_mock() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -56,29 +77,24 @@ fn with_no_settings_it_starts_against_the_local_mock() {
         .local_addr()
         .expect("bound")
         .port();
-    let mut child = stage_4(&[("APP_URL", &format!("http://127.0.0.1:{port}"))])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("stage-4 starts");
+    let _running = Running(
+        stage_4(&[("APP_URL", &format!("http://127.0.0.1:{port}"))])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("stage-4 starts"),
+    );
+    // While it starts, a connection may be refused, or even reset: the port
+    // found free can, for a moment, still be held by a copy of that listener
+    // inherited by a child the other test spawned, before its `exec`.
     let deadline = Instant::now() + Duration::from_secs(10);
     let answer = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            stream
-                .write_all(
-                    b"GET /login/okta HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-                )
-                .expect("write");
-            let mut answer = String::new();
-            stream.read_to_string(&mut answer).expect("read");
-            break answer;
+        match try_login(port) {
+            Ok(answer) if !answer.is_empty() => break answer,
+            _ => assert!(Instant::now() < deadline, "stage-4 did not answer in time"),
         }
-        assert!(Instant::now() < deadline, "stage-4 did not start");
         std::thread::sleep(Duration::from_millis(20));
     };
-    child.kill().ok();
-    child.wait().ok();
     assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
     assert!(
         answer.contains("location: http://localhost:8081/oauth2/default/v1/authorize?"),
