@@ -14,7 +14,7 @@
 //! `GUARD_BENCH_STAGE_4_ONLY=1`.
 
 use axum::Router;
-use stage_tests::{SESSION_COOKIE, Stage, TestApp};
+use stage_tests::{Stage, TestApp, session_cookie};
 use std::process::Command;
 
 const ROUNDS: usize = 3;
@@ -23,7 +23,7 @@ fn wrk(url: &str, cookie: Option<&str>) -> f64 {
     let mut command = Command::new("wrk");
     command.args(["-t1", "-c64", "-d5s", "--latency"]);
     if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {SESSION_COOKIE}={cookie}")]);
+        command.args(["-H", &format!("Cookie: {cookie}")]);
     }
     let output = command.arg(url).output().unwrap_or_else(|e| {
         eprintln!("wrk is needed: apt-get install wrk ({e})");
@@ -78,10 +78,8 @@ fn main() {
         let app = TestApp::start(Stage::Four).await;
         let page = app.log_in_as_alice("/").await;
         assert!(page.body.contains("You are logged in as alice@example.com"));
-        let cookie = app
-            .browser
-            .cookie("127.0.0.1", SESSION_COOKIE)
-            .expect("a session cookie");
+        let name = session_cookie(&app.url);
+        let cookie = format!("{name}={}", app.session_id().expect("a session cookie"));
         let url = app.at("/");
         std::mem::forget(app); // keep the app and its mock running
         (stage_1, url, cookie)

@@ -21,8 +21,6 @@ pub const ALICE: (&str, &str) = ("alice@example.com", "alice-password");
 pub const CLIENT_ID: &str = "0oa-stage-tests";
 /// Its secret.
 pub const CLIENT_SECRET: &str = "stage-tests-secret-0123456789";
-/// The session cookie of every stage.
-pub const SESSION_COOKIE: &str = "workbook_session";
 
 /// A stage with a login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +37,25 @@ pub enum Stage {
 pub const STAGES: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
 /// The stages that protect pages.
 pub const PROTECTING: [Stage; 2] = [Stage::Three, Stage::Four];
+
+/// The times a test may shorten.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// How long the app waits for Okta.
+    pub idp_timeout: Duration,
+    /// How long a session lasts after its last request.
+    pub idle_limit: Duration,
+}
+
+impl Default for Timing {
+    /// 2 seconds for Okta (the mock answers at once), 8 hours idle.
+    fn default() -> Timing {
+        Timing {
+            idp_timeout: Duration::from_secs(2),
+            idle_limit: Duration::from_secs(8 * 3600),
+        }
+    }
+}
 
 /// A stage running against its own mock Okta, and a browser.
 #[derive(Debug)]
@@ -58,7 +75,7 @@ impl TestApp {
     /// Starts `stage` against a fresh mock, with a 2-second IdP timeout.
     pub async fn start(stage: Stage) -> TestApp {
         let okta = MockOkta::start().await.expect("the mock starts");
-        TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await
+        TestApp::start_with(stage, okta, Timing::default(), &[]).await
     }
 
     /// Starts `stage` against `okta`, with settings added to (or replacing)
@@ -66,34 +83,24 @@ impl TestApp {
     pub async fn start_with(
         stage: Stage,
         okta: MockOkta,
-        idp_timeout: Duration,
+        timing: Timing,
         settings: &[(&str, &str)],
     ) -> TestApp {
-        capture_logs();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a free port");
-        let url = format!(
-            "http://127.0.0.1:{}",
-            listener.local_addr().expect("bound").port()
-        );
+        let mut vars = vec![
+            ("OKTA_BASE_URL", okta.issuer()),
+            ("OAUTH_CLIENT_ID", CLIENT_ID),
+            ("OAUTH_CLIENT_SECRET", CLIENT_SECRET),
+        ];
+        for (name, value) in settings {
+            vars.retain(|(n, _)| n != name);
+            vars.push((name, value));
+        }
+        let url = serve(stage, &vars, timing).await;
         okta.add_client(
             Client::web(CLIENT_ID, CLIENT_SECRET)
                 .redirect_uri(format!("{url}/login/okta/authorized"))
                 .post_logout_redirect_uri(url.clone()),
         );
-        let mut vars: Vec<(String, String)> = vec![
-            ("APP_URL".into(), url.clone()),
-            ("OKTA_BASE_URL".into(), okta.issuer().into()),
-            ("OAUTH_CLIENT_ID".into(), CLIENT_ID.into()),
-            ("OAUTH_CLIENT_SECRET".into(), CLIENT_SECRET.into()),
-        ];
-        for (name, value) in settings {
-            vars.retain(|(n, _)| n != name);
-            vars.push((name.to_string(), value.to_string()));
-        }
-        let router = router(stage, &vars, idp_timeout);
-        tokio::spawn(async move { axum::serve(listener, router).await });
         TestApp {
             stage,
             url,
@@ -106,6 +113,11 @@ impl TestApp {
     /// A URL of the app.
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
+    }
+
+    /// The browser's session cookie for this app, if it has one.
+    pub fn session_id(&self) -> Option<String> {
+        self.browser.cookie("127.0.0.1", &session_cookie(&self.url))
     }
 
     /// Opens `path`, logs in as alice at the mock, and follows the way
@@ -154,29 +166,95 @@ impl TestApp {
     }
 }
 
+/// Runs `$body` with `$stage` bound to the crate of `stage` (e.g.
+/// `stage_3`), so one test covers every stage while each keeps its own
+/// types.
+#[macro_export]
+macro_rules! each_stage {
+    ($which:expr, $stage:ident => $body:expr) => {
+        match $which {
+            $crate::Stage::Two => {
+                use $crate::stage_2 as $stage;
+                $body
+            }
+            $crate::Stage::Three => {
+                use $crate::stage_3 as $stage;
+                $body
+            }
+            $crate::Stage::Four => {
+                use $crate::stage_4 as $stage;
+                $body
+            }
+        }
+    };
+}
+
+pub use {stage_2, stage_3, stage_4};
+
+/// What a stage's `Config::from_lookup` made of `vars`: the stage's own
+/// config, seen through what every stage has in common.
+#[derive(Debug, Clone)]
+pub struct ConfigSeen {
+    /// `Debug` of the whole config, to check that no secret shows.
+    pub debug: String,
+    /// `APP_URL`, parsed.
+    pub app_url: String,
+    /// The issuer, as the stage keeps it.
+    pub issuer: String,
+    /// `config.endpoint("token")`.
+    pub token_endpoint: String,
+    /// `config.listen_addr()`.
+    pub listen_addr: String,
+    /// `OAUTH_CLIENT_ID`, or the default.
+    pub client_id: String,
+}
+
+/// `stage`'s configuration from `vars` alone (nothing from the
+/// environment), or its one-line error.
+pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
+    let lookup = |name: &str| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    };
+    each_stage!(stage, s => s::config::Config::from_lookup(lookup).map(|c| ConfigSeen {
+        debug: format!("{c:?}"),
+        app_url: c.app_url.to_string(),
+        issuer: c.issuer.clone(),
+        token_endpoint: c.endpoint("token"),
+        listen_addr: c.listen_addr(),
+        client_id: c.client_id.to_string(),
+    }))
+}
+
 /// The stage's router, configured through its own `Config::from_lookup`.
-fn router(stage: Stage, vars: &[(String, String)], idp_timeout: Duration) -> Router {
+fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
     let lookup = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    match stage {
-        Stage::Two => {
-            let mut config =
-                stage_2::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_2::app(config)
-        }
-        Stage::Three => {
-            let mut config =
-                stage_3::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_3::app(config)
-        }
-        Stage::Four => {
-            let mut config =
-                stage_4::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_4::app(config)
-        }
-    }
+    each_stage!(stage, s => {
+        let mut config = s::config::Config::from_lookup(lookup).expect("a valid test config");
+        config.idp_timeout = timing.idp_timeout;
+        config.idle_limit = timing.idle_limit;
+        s::app(config)
+    })
+}
+
+/// Serves `stage` on a free port of 127.0.0.1, configured with `settings`
+/// and `APP_URL` set to where it listens; returns that URL (no trailing
+/// slash).
+pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
+    capture_logs();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let url = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("bound").port()
+    );
+    let mut vars: Vec<(String, String)> = vec![("APP_URL".into(), url.clone())];
+    vars.extend(settings.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    let router = router(stage, &vars, timing);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
 }
 
 /// The router of a stage, for tests that send it requests in-process.
@@ -185,7 +263,16 @@ pub fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect();
-    router(stage, &vars, Duration::from_secs(2))
+    router(stage, &vars, Timing::default())
+}
+
+/// The session cookie's name for an app at `app_url`: each stage names it
+/// after the port, so apps on two ports of one host keep their own.
+pub fn session_cookie(app_url: &str) -> String {
+    let port = url::Url::parse(app_url)
+        .ok()
+        .and_then(|u| u.port_or_known_default());
+    format!("workbook_{}", port.expect("an http URL"))
 }
 
 static LOGS: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::Browser;
-use stage_tests::{ALICE, SESSION_COOKIE, Stage, TestApp};
+use stage_tests::{ALICE, Stage, TestApp, session_cookie};
 
 #[tokio::test]
 async fn stage_2_protects_nothing_yet() {
@@ -81,10 +81,7 @@ async fn stage_4_leaves_the_login_routes_open_so_the_login_does_not_loop() {
 async fn stage_4_logout_ends_the_session_here_and_at_okta() {
     let app = TestApp::start(Stage::Four).await;
     app.log_in_as_alice("/").await;
-    let planted = app
-        .browser
-        .cookie("127.0.0.1", SESSION_COOKIE)
-        .expect("a session");
+    let planted = app.session_id().expect("a session");
 
     let out = app.browser.post_form(&app.at("/logout"), &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
@@ -125,7 +122,7 @@ async fn stage_4_logout_ends_the_session_here_and_at_okta() {
     );
 
     let replay = Browser::new();
-    replay.set_cookie("127.0.0.1", SESSION_COOKIE, &planted);
+    replay.set_cookie("127.0.0.1", &session_cookie(&app.url), &planted);
     assert_eq!(
         replay.get(&app.at("/")).await.status,
         StatusCode::SEE_OTHER,

@@ -4,9 +4,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, User};
-use stage_tests::{
-    ALICE, PROTECTING, SESSION_COOKIE, STAGES, Stage, TestApp, captured_logs, router_for,
-};
+use stage_tests::{ALICE, PROTECTING, STAGES, Stage, TestApp, Timing, captured_logs, router_for};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
@@ -51,7 +49,11 @@ async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
             );
             assert!(
                 page.body.contains("data-error=\"bad-callback\"")
-                    && page.body.contains("the state does not match")
+                    && page
+                        .body
+                        .contains("does not answer a login started in this browser"),
+                "{stage:?}: {}",
+                page.body
             );
             assert!(
                 app.okta.requests_to("/v1/token").is_empty(),
@@ -70,25 +72,30 @@ async fn a_callback_no_login_started_is_a_400() {
         let stranger = Browser::new();
         let page = stranger.get(callback.as_str()).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{stage:?}");
-        assert!(page.body.contains("no login was started in this browser"));
+        assert!(
+            page.body
+                .contains("does not answer a login started in this browser")
+        );
         assert!(app.okta.requests_to("/v1/token").is_empty(), "{stage:?}");
     }
 }
 
 #[tokio::test]
-async fn a_state_works_once() {
+async fn a_state_works_once_even_when_its_login_failed() {
     for stage in STAGES {
         let app = TestApp::start(stage).await;
+        app.okta.set_fault(Fault::Token500);
         let callback = app.callback_url().await;
         let first = app.browser.get(callback.as_str()).await;
-        assert_eq!(
-            first.status,
-            StatusCode::SEE_OTHER,
-            "{stage:?}: {}",
-            first.body
-        );
+        assert_eq!(first.status, StatusCode::BAD_GATEWAY, "{stage:?}");
+        app.okta.clear_fault(&Fault::Token500);
         let replay = app.browser.get(callback.as_str()).await;
-        assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{stage:?}");
+        assert_eq!(
+            replay.status,
+            StatusCode::BAD_REQUEST,
+            "{stage:?}: {}",
+            replay.body
+        );
         assert_eq!(app.okta.requests_to("/v1/token").len(), 1, "{stage:?}");
     }
 }
@@ -141,66 +148,108 @@ async fn every_login_uses_pkce_s256_and_a_fresh_state() {
 async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
     for stage in STAGES {
         let app = TestApp::start(stage).await;
-        let callback = app.callback_url().await;
-        let before = app
-            .browser
-            .cookie("127.0.0.1", SESSION_COOKIE)
-            .expect("a session cookie");
-        app.browser
-            .follow(app.browser.get(callback.as_str()).await)
+        // The attacker logs in as bob, and plants bob's session id in the
+        // victim's browser, who then logs in as alice.
+        let attacker = Browser::new();
+        let bob_start = if stage == Stage::Two {
+            "/login/okta"
+        } else {
+            "/"
+        };
+        attacker
+            .log_in(&app.at(bob_start), "bob@example.com", "bob-password")
             .await;
-        let after = app
-            .browser
-            .cookie("127.0.0.1", SESSION_COOKIE)
-            .expect("a session cookie");
-        assert_ne!(before, after, "{stage:?}: the session id was not cycled");
+        let cookie = stage_tests::session_cookie(&app.url);
+        let planted = attacker
+            .cookie("127.0.0.1", &cookie)
+            .expect("bob's session");
+        app.browser.set_cookie("127.0.0.1", &cookie, &planted);
+        app.browser
+            .log_in(&app.at("/login/okta"), ALICE.0, ALICE.1)
+            .await;
+        let after = app.session_id().expect("a session cookie");
+        assert_ne!(planted, after, "{stage:?}: the session id was not cycled");
         assert_eq!(
             app.logged_in_email().await.as_deref(),
             Some(ALICE.0),
             "{stage:?}"
         );
-
-        let attacker = Browser::new();
-        attacker.set_cookie("127.0.0.1", SESSION_COOKIE, &before);
         let home = attacker.get(&app.at("/")).await;
         assert!(
-            !home.body.contains("You are logged in"),
-            "{stage:?}: the planted id is logged in"
+            !home.body.contains(ALICE.0),
+            "{stage:?}: the planted id is alice's"
         );
     }
 }
 
-#[tokio::test]
-async fn the_session_cookie_is_httponly_lax_and_secure_over_https() {
-    for stage in STAGES {
-        let app = TestApp::start(stage).await;
-        let start = app.browser.get(&app.at("/login/okta")).await;
-        let cookie = start.set_cookie(SESSION_COOKIE).expect("a session cookie");
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-            "{stage:?}: {cookie}"
-        );
-        assert!(
-            !cookie.contains("Secure"),
-            "{stage:?}: Secure on plain http would drop the cookie: {cookie}"
-        );
+/// Every cookie the stage sets on the way through a login, as `Set-Cookie`
+/// headers: the login attempt's at `/login/okta`, the session's at the
+/// callback.
+async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
+    let settings = [
+        ("APP_URL", app_url),
+        ("OKTA_BASE_URL", okta.issuer()),
+        ("OAUTH_CLIENT_ID", stage_tests::CLIENT_ID),
+        ("OAUTH_CLIENT_SECRET", stage_tests::CLIENT_SECRET),
+    ];
+    let router = router_for(stage, &settings);
+    let get = |path: &str, cookie: &str| {
+        let request = axum::http::Request::get(path).header("cookie", cookie);
+        router
+            .clone()
+            .oneshot(request.body(axum::body::Body::empty()).expect("a request"))
+    };
+    let set_cookies = |answer: &axum::response::Response| -> Vec<String> {
+        let all = answer.headers().get_all("set-cookie");
+        all.iter()
+            .map(|v| v.to_str().expect("ASCII").to_string())
+            .collect()
+    };
+    let start = get("/login/okta", "").await.expect("infallible");
+    let authorize = start.headers()["location"].to_str().expect("ASCII");
+    let attempt = set_cookies(&start);
+    let browser = Browser::new();
+    let form = browser.get(authorize).await;
+    let back = browser
+        .post_login_form(&form, "login", ALICE.0, ALICE.1)
+        .await;
+    let callback = back.location().expect("back to the app");
+    let path = &callback.as_str()[app_url.len()..];
+    let pair = attempt[0].split(';').next().expect("name=value");
+    let answer = get(path, pair).await.expect("infallible");
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{stage:?}");
+    [attempt, set_cookies(&answer)].concat()
+}
 
-        let okta = "https://dev-1.okta.com/oauth2/default";
-        let https = [
-            ("APP_URL", "https://app.example.com"),
-            ("OKTA_BASE_URL", okta),
-            ("OAUTH_CLIENT_ID", "a"),
-            ("OAUTH_CLIENT_SECRET", "b"),
-        ];
-        let request = axum::http::Request::get("/login/okta")
-            .body(axum::body::Body::empty())
-            .expect("a request");
-        let answer = router_for(stage, &https)
-            .oneshot(request)
-            .await
-            .expect("infallible");
-        let cookie = answer.headers()["set-cookie"].to_str().expect("ASCII");
-        assert!(cookie.contains("Secure"), "{stage:?}: {cookie}");
+#[tokio::test]
+async fn the_cookies_are_httponly_lax_and_secure_over_https() {
+    for stage in STAGES {
+        for app_url in ["http://127.0.0.1:18080", "https://app.example.com"] {
+            let okta = MockOkta::start().await.expect("start");
+            okta.add_client(
+                mock_okta::Client::web(stage_tests::CLIENT_ID, stage_tests::CLIENT_SECRET)
+                    .redirect_uri(format!("{app_url}/login/okta/authorized")),
+            );
+            let cookies = cookies_of_a_login(stage, app_url, &okta).await;
+            let session = stage_tests::session_cookie(app_url);
+            assert!(
+                cookies
+                    .iter()
+                    .any(|c| c.starts_with(&format!("{session}="))),
+                "{cookies:?}"
+            );
+            for cookie in &cookies {
+                assert!(
+                    cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+                    "{stage:?}: {cookie}"
+                );
+                assert_eq!(
+                    cookie.contains("Secure"),
+                    app_url.starts_with("https"),
+                    "{stage:?}: {cookie}"
+                );
+            }
+        }
     }
 }
 
@@ -209,19 +258,33 @@ async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
     for stage in STAGES {
         let app = TestApp::start(stage).await;
         let callback = app.callback_url().await;
+        let state = callback
+            .query_pairs()
+            .find(|(n, _)| n == "state")
+            .expect("a state")
+            .1;
+        let attempt_cookie = format!("{}_login_{state}", stage_tests::session_cookie(&app.url));
+        let attempt = app
+            .browser
+            .cookie("127.0.0.1", &attempt_cookie)
+            .expect("the attempt");
         let landing = app.browser.get(callback.as_str()).await;
         let home = app.browser.follow(landing.clone()).await;
         let userinfo = &app.okta.requests_to("/v1/userinfo")[0];
         let bearer = userinfo.headers["authorization"].to_str().expect("ASCII");
         let access_token = bearer.strip_prefix("Bearer ").expect("a bearer token");
         assert!(access_token.len() > 100, "a JWT access token");
-        let cookie = app
-            .browser
-            .cookie("127.0.0.1", SESSION_COOKIE)
-            .expect("a cookie");
+        let cookie = app.session_id().expect("a cookie");
         assert!(
             cookie.len() < 100 && !cookie.contains("eyJ"),
             "{stage:?}: the cookie carries a token: {cookie}"
+        );
+        // The attempt's cookie carried the PKCE verifier, encrypted.
+        let token_request = &app.okta.requests_to("/v1/token")[0];
+        let verifier = token_request.param("code_verifier").expect("a verifier");
+        assert!(
+            !attempt.contains(verifier) && !attempt.contains("return_to"),
+            "{stage:?}: the attempt is readable: {attempt}"
         );
         for answer in [&landing, &home] {
             assert!(
@@ -287,7 +350,7 @@ async fn a_user_not_assigned_is_told_what_to_ask_for() {
         let page = app.log_in_as_alice("/").await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}");
         assert!(
-            page.body.contains("data-error=\"not-assigned\""),
+            page.body.contains("data-error=\"access-denied\""),
             "{}",
             page.body
         );
@@ -341,7 +404,11 @@ async fn a_slow_okta_is_a_504_page_after_the_timeout() {
             .start()
             .await
             .expect("start");
-        let app = TestApp::start_with(stage, okta, Duration::from_millis(300), &[]).await;
+        let timing = Timing {
+            idp_timeout: Duration::from_millis(300),
+            ..Timing::default()
+        };
+        let app = TestApp::start_with(stage, okta, timing, &[]).await;
         let callback = app.callback_url().await;
         let started = Instant::now();
         let page = app.browser.get(callback.as_str()).await;
@@ -413,7 +480,7 @@ async fn an_expired_access_token_counts_as_logged_out() {
                 .start()
                 .await
                 .expect("start");
-            let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
+            let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
             app.log_in_as_alice("/").await;
             assert_eq!(
                 app.logged_in_email().await.as_deref(),
@@ -492,7 +559,7 @@ async fn what_comes_from_okta_or_the_request_is_escaped() {
             .start()
             .await
             .expect("start");
-        let app = TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await;
+        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
         let start = if stage == Stage::Two {
             "/login/okta"
         } else {
@@ -574,12 +641,14 @@ async fn after_login_the_user_lands_on_the_page_first_asked_for() {
 
 #[tokio::test]
 async fn after_login_another_host_is_never_the_destination() {
-    for stage in STAGES {
+    for stage in PROTECTING {
         for next in [
             "//evil.example",
             "https://evil.example/x",
             "/\\evil.example",
             "javascript:alert(1)",
+            "evil.example",
+            "/\nx",
         ] {
             let app = TestApp::start(stage).await;
             let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
