@@ -30,18 +30,12 @@ fn wrk(url: &str, cookie: Option<&str>) -> f64 {
         std::process::exit(2);
     });
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !text.contains("Non-2xx"),
-        "wrk saw errors (a logged-out page is a redirect):\n{text}"
-    );
+    assert!(!text.contains("Non-2xx"), "wrk saw errors (a logged-out page is a redirect):\n{text}");
     let line = text
         .lines()
         .find(|l| l.starts_with("Requests/sec:"))
         .unwrap_or_else(|| panic!("wrk said:\n{text}"));
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("a rate")
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a rate")
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -50,13 +44,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().expect("bound").port()
-    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().expect("bound").port());
     tokio::spawn(async move { axum::serve(listener, router).await });
     url
 }
@@ -64,10 +53,7 @@ async fn serve(router: Router) -> String {
 fn main() {
     // Log as the stages' main.rs does by default, into a sink: the test
     // harness's own debug-level capture would be measured otherwise.
-    tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_writer(std::io::sink)
-        .init();
+    tracing_subscriber::fmt().with_env_filter("info").with_writer(std::io::sink).init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

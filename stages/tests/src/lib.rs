@@ -50,10 +50,7 @@ pub struct Timing {
 impl Default for Timing {
     /// 2 seconds for Okta (the mock answers at once), 8 hours idle.
     fn default() -> Timing {
-        Timing {
-            idp_timeout: Duration::from_secs(2),
-            idle_limit: Duration::from_secs(8 * 3600),
-        }
+        Timing { idp_timeout: Duration::from_secs(2), idle_limit: Duration::from_secs(8 * 3600) }
     }
 }
 
@@ -101,12 +98,7 @@ impl TestApp {
                 .redirect_uri(format!("{url}/login/okta/authorized"))
                 .post_logout_redirect_uri(url.clone()),
         );
-        TestApp {
-            stage,
-            url,
-            okta,
-            browser: Browser::new(),
-        }
+        TestApp { stage, url, okta, browser: Browser::new() }
     }
     // ANCHOR_END: start
 
@@ -123,11 +115,7 @@ impl TestApp {
     /// Opens `path`, logs in as alice at the mock, and follows the way
     /// back. Stage 2 protects nothing, so there the login is started by hand.
     pub async fn log_in_as_alice(&self, path: &str) -> Page {
-        let start = if self.stage == Stage::Two {
-            "/login/okta"
-        } else {
-            path
-        };
+        let start = if self.stage == Stage::Two { "/login/okta" } else { path };
         self.browser.log_in(&self.at(start), ALICE.0, ALICE.1).await
     }
 
@@ -139,19 +127,12 @@ impl TestApp {
         let authorize = to_okta.location().expect("/login/okta redirects to Okta");
         let at_okta = self.browser.get(authorize.as_str()).await;
         let back = if at_okta.is_login_page() {
-            self.browser
-                .post_login_form(&at_okta, "login", ALICE.0, ALICE.1)
-                .await
+            self.browser.post_login_form(&at_okta, "login", ALICE.0, ALICE.1).await
         } else {
             at_okta
         };
         let location = back.location().expect("the mock redirects back to the app");
-        assert!(
-            location
-                .as_str()
-                .starts_with(&self.at("/login/okta/authorized")),
-            "{location}"
-        );
+        assert!(location.as_str().starts_with(&self.at("/login/okta/authorized")), "{location}");
         location
     }
 
@@ -212,11 +193,7 @@ pub struct ConfigSeen {
 /// `stage`'s configuration from `vars` alone (nothing from the
 /// environment), or its one-line error.
 pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
-    let lookup = |name: &str| {
-        vars.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_string())
-    };
+    let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
     each_stage!(stage, s => s::config::Config::from_lookup(lookup).map(|c| ConfigSeen {
         debug: format!("{c:?}"),
         app_url: c.app_url.to_string(),
@@ -243,13 +220,8 @@ fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
 /// slash).
 pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
     capture_logs();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let url = format!(
-        "http://127.0.0.1:{}",
-        listener.local_addr().expect("bound").port()
-    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("bound").port());
     let mut vars: Vec<(String, String)> = vec![("APP_URL".into(), url.clone())];
     vars.extend(settings.iter().map(|(n, v)| (n.to_string(), v.to_string())));
     let router = router(stage, &vars, timing);
@@ -259,19 +231,15 @@ pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> S
 
 /// The router of a stage, for tests that send it requests in-process.
 pub fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
-    let vars: Vec<(String, String)> = settings
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+    let vars: Vec<(String, String)> =
+        settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
     router(stage, &vars, Timing::default())
 }
 
 /// The session cookie's name for an app at `app_url`: each stage names it
 /// after the port, so apps on two ports of one host keep their own.
 pub fn session_cookie(app_url: &str) -> String {
-    let port = url::Url::parse(app_url)
-        .ok()
-        .and_then(|u| u.port_or_known_default());
+    let port = url::Url::parse(app_url).ok().and_then(|u| u.port_or_known_default());
     format!("workbook_{}", port.expect("an http URL"))
 }
 
@@ -282,9 +250,7 @@ struct LogWriter;
 impl std::io::Write for LogWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let logs = LOGS.get_or_init(Default::default);
-        logs.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(bytes);
+        logs.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
         if std::env::var_os("TEST_LOG").is_some() {
             std::io::stderr().write_all(bytes)?;
         }

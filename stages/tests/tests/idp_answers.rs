@@ -39,11 +39,7 @@ async fn log_in(stage: Stage, idp: &MockServer) -> (Page, Browser) {
     let browser = Browser::new();
     let to_idp = browser.get(&format!("{app}/login/okta")).await;
     let authorize = to_idp.location().expect("a redirect to the IdP");
-    let state = authorize
-        .query_pairs()
-        .find(|(n, _)| n == "state")
-        .expect("a state")
-        .1;
+    let state = authorize.query_pairs().find(|(n, _)| n == "state").expect("a state").1;
     let callback = format!("{app}/login/okta/authorized?code=a-code&state={state}");
     let page = browser.follow(browser.get(&callback).await).await;
     (page, browser)
@@ -53,14 +49,8 @@ async fn log_in(stage: Stage, idp: &MockServer) -> (Page, Browser) {
 async fn logs_in_with(token: ResponseTemplate, userinfo: ResponseTemplate) {
     for stage in STAGES {
         let idp = MockServer::start().await;
-        Mock::given(path(TOKEN))
-            .respond_with(token.clone())
-            .mount(&idp)
-            .await;
-        Mock::given(path(USERINFO))
-            .respond_with(userinfo.clone())
-            .mount(&idp)
-            .await;
+        Mock::given(path(TOKEN)).respond_with(token.clone()).mount(&idp).await;
+        Mock::given(path(USERINFO)).respond_with(userinfo.clone()).mount(&idp).await;
         let (page, _) = log_in(stage, &idp).await;
         assert!(
             page.body.contains("You are logged in as alice@example.com"),
@@ -80,24 +70,12 @@ async fn refused_with(
     let mut text = String::new();
     for stage in STAGES {
         let idp = MockServer::start().await;
-        Mock::given(path(TOKEN))
-            .respond_with(token.clone())
-            .mount(&idp)
-            .await;
-        Mock::given(path(USERINFO))
-            .respond_with(userinfo.clone())
-            .mount(&idp)
-            .await;
+        Mock::given(path(TOKEN)).respond_with(token.clone()).mount(&idp).await;
+        Mock::given(path(USERINFO)).respond_with(userinfo.clone()).mount(&idp).await;
         let (page, browser) = log_in(stage, &idp).await;
         assert_eq!(page.status, status, "{stage:?}: {}", page.body);
-        assert!(
-            page.body.contains(&format!("data-error=\"{kind}\"")),
-            "{stage:?}: {}",
-            page.body
-        );
-        let home = browser
-            .get(page.url.join("/").expect("a URL").as_str())
-            .await;
+        assert!(page.body.contains(&format!("data-error=\"{kind}\"")), "{stage:?}: {}", page.body);
+        let home = browser.get(page.url.join("/").expect("a URL").as_str()).await;
         assert!(!home.body.contains("You are logged in"), "{stage:?}");
         text = page.body;
     }
@@ -110,37 +88,15 @@ async fn a_token_endpoint_that_redirects_is_a_502_page_and_the_redirect_is_not_f
         let idp = MockServer::start().await;
         let elsewhere = format!("{}/elsewhere", idp.uri());
         let redirect = ResponseTemplate::new(307).insert_header("location", elsewhere.as_str());
-        Mock::given(path(TOKEN))
-            .respond_with(redirect)
-            .mount(&idp)
-            .await;
-        Mock::given(path("/elsewhere"))
-            .respond_with(tokens(|_| ()))
-            .expect(0)
-            .mount(&idp)
-            .await;
+        Mock::given(path(TOKEN)).respond_with(redirect).mount(&idp).await;
+        Mock::given(path("/elsewhere")).respond_with(tokens(|_| ())).expect(0).mount(&idp).await;
         let (page, _) = log_in(stage, &idp).await;
-        assert_eq!(
-            page.status,
-            StatusCode::BAD_GATEWAY,
-            "{stage:?}: {}",
-            page.body
-        );
-        assert!(
-            page.body.contains("data-error=\"idp-failed\""),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"idp-failed\""), "{stage:?}: {}", page.body);
         idp.verify().await;
         let sent: Vec<_> = idp.received_requests().await.expect("recorded");
-        assert!(
-            sent.iter().all(|r| r.url.path() != "/elsewhere"),
-            "{stage:?}: the code went on"
-        );
-        assert!(
-            sent.iter()
-                .any(|r| r.method.as_str() == "POST" && r.url.path() == TOKEN)
-        );
+        assert!(sent.iter().all(|r| r.url.path() != "/elsewhere"), "{stage:?}: the code went on");
+        assert!(sent.iter().any(|r| r.method.as_str() == "POST" && r.url.path() == TOKEN));
     }
 }
 
@@ -175,13 +131,8 @@ async fn a_token_answer_without_expires_in_still_logs_the_user_in() {
 async fn a_userinfo_401_with_only_www_authenticate_is_a_502_page_naming_it() {
     let unauthorized = ResponseTemplate::new(401)
         .insert_header("www-authenticate", "Bearer error=\"invalid_token\"");
-    let text = refused_with(
-        tokens(|_| ()),
-        unauthorized,
-        StatusCode::BAD_GATEWAY,
-        "idp-failed",
-    )
-    .await;
+    let text =
+        refused_with(tokens(|_| ()), unauthorized, StatusCode::BAD_GATEWAY, "idp-failed").await;
     assert!(text.contains("userinfo endpoint answered 401"), "{text}");
 }
 
@@ -191,32 +142,15 @@ async fn a_userinfo_403_insufficient_scope_says_an_okta_admin_must_grant_a_permi
         "www-authenticate",
         "Bearer error=\"insufficient_scope\", error_description=\"The access token must provide access to at least one of these scopes - profile, email, address or phone\"",
     );
-    let text = refused_with(
-        tokens(|_| ()),
-        forbidden,
-        StatusCode::BAD_GATEWAY,
-        "not-granted",
-    )
-    .await;
-    assert!(
-        text.contains("lacks a permission") && text.contains("Okta admin"),
-        "{text}"
-    );
+    let text =
+        refused_with(tokens(|_| ()), forbidden, StatusCode::BAD_GATEWAY, "not-granted").await;
+    assert!(text.contains("lacks a permission") && text.contains("Okta admin"), "{text}");
     assert!(!text.contains("Try again in a moment"), "{text}");
 }
 
 #[tokio::test]
 async fn a_userinfo_without_email_says_the_email_scope_was_not_granted() {
     let no_email = ResponseTemplate::new(200).set_body_json(json!({"sub": "00u1"}));
-    let text = refused_with(
-        tokens(|_| ()),
-        no_email,
-        StatusCode::BAD_GATEWAY,
-        "not-granted",
-    )
-    .await;
-    assert!(
-        text.contains("no email") && text.contains("Okta admin"),
-        "{text}"
-    );
+    let text = refused_with(tokens(|_| ()), no_email, StatusCode::BAD_GATEWAY, "not-granted").await;
+    assert!(text.contains("no email") && text.contains("Okta admin"), "{text}");
 }
