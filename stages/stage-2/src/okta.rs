@@ -206,7 +206,12 @@ pub async fn callback(
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{email} logged in");
-    session.insert(LOGGED_IN_USER, LoggedInUser { email, expires_at: now() + lifetime }).await?;
+    session
+        .insert(
+            LOGGED_IN_USER,
+            LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() },
+        )
+        .await?;
     Ok(Redirect::to(&return_to))
 }
 // ANCHOR_END: callback

@@ -6,7 +6,7 @@ use crate::config::Config;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::{SameSite, time::Duration};
 use tower_sessions::service::SignedCookie;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, session::Error};
 use tower_sessions_moka_store::MokaStore;
 use url::Url;
 
@@ -24,6 +24,8 @@ pub struct LoggedInUser {
     /// When the access token expires, in seconds since the Unix epoch: the
     /// login ends then.
     pub expires_at: u64,
+    /// When the session was last saved, which restarted its idle limit.
+    pub renewed_at: u64,
 }
 // ANCHOR_END: records
 
@@ -36,15 +38,24 @@ pub fn now() -> u64 {
 // ANCHOR: logged_in_user
 /// The logged-in user, if there is one whose access token has not expired.
 /// An expired login is removed: it counts as logged out.
-pub async fn logged_in_user(
-    session: &Session,
-) -> Result<Option<LoggedInUser>, tower_sessions::session::Error> {
-    let user = session.get::<LoggedInUser>(LOGGED_IN_USER).await?;
-    if user.as_ref().is_some_and(|user| user.expires_at <= now()) {
+pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, Error> {
+    let Some(mut user) = session.get::<LoggedInUser>(LOGGED_IN_USER).await? else {
+        return Ok(None);
+    };
+    if user.expires_at <= now() {
         session.remove_value(LOGGED_IN_USER).await?;
         return Ok(None);
     }
-    Ok(user)
+    // Saving the session restarts its idle limit, at the cost of a store
+    // write and a new cookie: once a tenth of the limit has passed, not on
+    // every page view.
+    if let Some(Expiry::OnInactivity(limit)) = session.expiry()
+        && now() >= user.renewed_at + limit.whole_seconds().unsigned_abs() / 10
+    {
+        user.renewed_at = now();
+        session.insert(LOGGED_IN_USER, &user).await?;
+    }
+    Ok(Some(user))
 }
 // ANCHOR_END: logged_in_user
 
@@ -67,9 +78,7 @@ pub fn layer(config: &Config) -> SessionManagerLayer<MokaStore, SignedCookie> {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.app_url.scheme() == "https")
-        // Saved on every request, so the idle limit counts from the last one.
         .with_expiry(Expiry::OnInactivity(idle_limit))
-        .with_always_save(true)
         .with_signed(config.session_key.clone())
 }
 // ANCHOR_END: layer

@@ -260,7 +260,12 @@ pub async fn callback(
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{email} logged in");
-    session.insert(LOGGED_IN_USER, LoggedInUser { email, expires_at: now() + lifetime }).await?;
+    session
+        .insert(
+            LOGGED_IN_USER,
+            LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() },
+        )
+        .await?;
     // Apart from the user, which every page view reads: this is read only
     // at logout.
     if let Some(id_token) = &token.extra_fields().id_token {
