@@ -31,12 +31,18 @@ pub enum Stage {
     Three,
     /// One global guard.
     Four,
+    /// Going to production.
+    Five,
 }
 
 /// Every stage with a login.
-pub const STAGES: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
+pub const STAGES: [Stage; 4] = [Stage::Two, Stage::Three, Stage::Four, Stage::Five];
 /// The stages that protect pages.
-pub const PROTECTING: [Stage; 2] = [Stage::Three, Stage::Four];
+pub const PROTECTING: [Stage; 3] = [Stage::Three, Stage::Four, Stage::Five];
+/// The stages that fetch the email from Okta's userinfo endpoint, and whose
+/// login ends with the access token (stage 5 reads the email from the ID
+/// token, and refreshes the access token).
+pub const USERINFO: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
 
 /// The times a test may shorten.
 #[derive(Debug, Clone, Copy)]
@@ -166,11 +172,15 @@ macro_rules! each_stage {
                 use $crate::stage_4 as $stage;
                 $body
             }
+            $crate::Stage::Five => {
+                use $crate::stage_5 as $stage;
+                $body
+            }
         }
     };
 }
 
-pub use {stage_2, stage_3, stage_4};
+pub use {stage_2, stage_3, stage_4, stage_5};
 
 /// What a stage's `Config::from_lookup` made of `vars`: the stage's own
 /// config, seen through what every stage has in common.
@@ -182,8 +192,8 @@ pub struct ConfigSeen {
     pub app_url: String,
     /// The issuer, as the stage keeps it.
     pub issuer: String,
-    /// `config.endpoint("token")`.
-    pub token_endpoint: String,
+    /// `config.endpoint("token")` (stage 5 finds it by discovery instead).
+    pub token_endpoint: Option<String>,
     /// `config.listen_addr()`.
     pub listen_addr: String,
     /// `OAUTH_CLIENT_ID`, or the default.
@@ -194,14 +204,54 @@ pub struct ConfigSeen {
 /// environment), or its one-line error.
 pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
     let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
-    each_stage!(stage, s => s::config::Config::from_lookup(lookup).map(|c| ConfigSeen {
-        debug: format!("{c:?}"),
-        app_url: c.app_url.to_string(),
-        issuer: c.issuer.clone(),
-        token_endpoint: c.endpoint("token"),
-        listen_addr: c.listen_addr(),
-        client_id: c.client_id.to_string(),
-    }))
+    let seen = |debug: String,
+                app_url: &url::Url,
+                issuer: &str,
+                token_endpoint,
+                listen_addr,
+                client_id: &str| ConfigSeen {
+        debug,
+        app_url: app_url.to_string(),
+        issuer: issuer.to_string(),
+        token_endpoint,
+        listen_addr,
+        client_id: client_id.to_string(),
+    };
+    match stage {
+        Stage::Two => stage_2::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Three => stage_3::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Four => stage_4::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Five => stage_5::config::Config::from_lookup(lookup).map(|c| {
+            seen(format!("{c:?}"), &c.app_url, &c.issuer, None, c.listen_addr.clone(), &c.client_id)
+        }),
+    }
 }
 
 /// The stage's router, configured through its own `Config::from_lookup`.
@@ -226,14 +276,48 @@ pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> S
     vars.extend(settings.iter().map(|(n, v)| (n.to_string(), v.to_string())));
     let router = router(stage, &vars, timing);
     tokio::spawn(async move { axum::serve(listener, router).await });
+    if stage == Stage::Five {
+        wait_until_ready(&url).await;
+    }
     url
 }
 
-/// The router of a stage, for tests that send it requests in-process.
-pub fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
+/// Waits (up to 10 s) until stage 5 at `url` says it is ready: it has
+/// discovered Okta, and its session store answers.
+pub async fn wait_until_ready(url: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = reqwest::get(format!("{url}/healthz/ready")).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{url} did not get ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The router of a stage, for tests that send it requests in-process;
+/// stage 5's once it is ready (it finds Okta in the background).
+pub async fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
+    use tower::ServiceExt;
     let vars: Vec<(String, String)> =
         settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
-    router(stage, &vars, Timing::default())
+    let router = router(stage, &vars, Timing::default());
+    if stage == Stage::Five {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let request =
+                axum::http::Request::get("/healthz/ready").body(axum::body::Body::empty());
+            let answer =
+                router.clone().oneshot(request.expect("a request")).await.expect("infallible");
+            if answer.status().is_success() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "stage 5 did not get ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    router
 }
 
 /// The session cookie's name for an app at `app_url`: each stage names it
