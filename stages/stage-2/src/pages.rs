@@ -61,7 +61,7 @@ pub enum AppError {
     /// The app lacks a permission at Okta: 502, and trying again will not
     /// help until an Okta admin grants it.
     #[error(
-        "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it (Security, API, the authorization server's Access Policies must allow the openid, email and profile scopes for this app)."
+        "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it: the openid, email and profile scopes must be allowed for this app (for a custom authorization server, in Security, API, its Access Policies)."
     )]
     NotGranted(String),
     /// Okta failed, or answered nonsense: 502.

@@ -205,7 +205,7 @@ pub async fn callback(
     if let Some(error) = params.error {
         let description = params.error_description.unwrap_or(error.clone());
         return Err(match error.as_str() {
-            "access_denied" => AppError::Denied(description),
+            "access_denied" => AppError::Denied(description.trim_end_matches('.').into()),
             _ => AppError::Okta(format!("{error}: {description}")),
         });
     }
@@ -257,9 +257,10 @@ fn token_error(
     error: RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>,
 ) -> AppError {
     match error {
-        RequestTokenError::ServerResponse(answer) => {
-            AppError::Idp(format!("Okta refused the code: {answer}"))
-        }
+        RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
+            "Okta's token endpoint answered {}",
+            answer.to_string().trim_end_matches('.')
+        )),
         RequestTokenError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("token", &e),
         _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }

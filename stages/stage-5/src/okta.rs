@@ -298,7 +298,7 @@ pub async fn callback(
     if let Some(error) = params.error {
         let description = params.error_description.unwrap_or(error.clone());
         return Err(match error.as_str() {
-            "access_denied" => AppError::Denied(description),
+            "access_denied" => AppError::Denied(description.trim_end_matches('.').into()),
             _ => AppError::Okta(format!("{error}: {description}")),
         });
     }
@@ -468,6 +468,11 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
 }
 // ANCHOR_END: logout
 
+/// Whether a token answer has an ID token at all.
+fn has_id_token(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v["id_token"].is_string())
+}
+
 /// What went wrong at the token endpoint, as a page.
 fn token_error(
     error: RequestTokenError<
@@ -476,14 +481,15 @@ fn token_error(
     >,
 ) -> AppError {
     match error {
-        RequestTokenError::ServerResponse(answer) => {
-            AppError::Idp(format!("Okta refused: {answer}"))
-        }
+        RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
+            "Okta's token endpoint answered {}",
+            answer.to_string().trim_end_matches('.')
+        )),
         RequestTokenError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("token", &e),
-        // The token answer is parsed with the ID token in it: a missing
-        // claim (`sub`, `aud`, `iat`) shows here.
-        RequestTokenError::Parse(e, _) if e.path().to_string().starts_with("id_token") => {
-            AppError::BadIdToken(format!("Okta's token answer cannot be read: {e}"))
+        // The ID token is read with the token answer: a claim it lacks
+        // (`sub`, `aud`, `iat`) shows here.
+        RequestTokenError::Parse(e, body) if has_id_token(&body) => {
+            AppError::BadIdToken(format!("it cannot be read: {}", e.inner()))
         }
         e => AppError::Idp(format!(
             "Okta's token endpoint answered something that is not a token: {}",

@@ -267,8 +267,17 @@ fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
 
 /// Serves `stage` on a free port of 127.0.0.1, configured with `settings`
 /// and `APP_URL` set to where it listens; returns that URL (no trailing
-/// slash).
+/// slash) once the app is ready (stage 5 finds Okta in the background).
 pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
+    let url = serve_now(stage, settings, timing).await;
+    if stage == Stage::Five {
+        wait_until_ready(&url).await;
+    }
+    url
+}
+
+/// [`serve`], without waiting for stage 5 to be ready.
+pub async fn serve_now(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
     capture_logs();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("bound").port());
@@ -276,9 +285,6 @@ pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> S
     vars.extend(settings.iter().map(|(n, v)| (n.to_string(), v.to_string())));
     let router = router(stage, &vars, timing);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    if stage == Stage::Five {
-        wait_until_ready(&url).await;
-    }
     url
 }
 
