@@ -10,6 +10,8 @@
 //! # }
 //! ```
 
+pub mod services;
+
 use axum::Router;
 use mock_okta::{Browser, Client, MockOkta, Page};
 use std::sync::{Mutex, OnceLock};
@@ -278,14 +280,53 @@ pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> S
 
 /// [`serve`], without waiting for stage 5 to be ready.
 pub async fn serve_now(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
-    capture_logs();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("bound").port());
-    let mut vars: Vec<(String, String)> = vec![("APP_URL".into(), url.clone())];
-    vars.extend(settings.iter().map(|(n, v)| (n.to_string(), v.to_string())));
-    let router = router(stage, &vars, timing);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let instance = Instance::spawn(listener, stage, settings, timing);
+    let url = instance.url.clone();
+    std::mem::forget(instance.stop); // serves until the test ends
     url
+}
+
+/// A stage served on a listener until [`Instance::stop`].
+#[derive(Debug)]
+pub struct Instance {
+    /// Where it listens, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Instance {
+    /// Serves `stage` on `listener`, configured with `settings`; `APP_URL`
+    /// is where it listens unless `settings` say otherwise.
+    pub fn spawn(
+        listener: tokio::net::TcpListener,
+        stage: Stage,
+        settings: &[(&str, &str)],
+        timing: Timing,
+    ) -> Instance {
+        capture_logs();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("bound").port());
+        let mut vars: Vec<(String, String)> =
+            settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        vars.push(("APP_URL".into(), url.clone()));
+        let router = router(stage, &vars, timing);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+            stopped.await.ok();
+        });
+        let task = tokio::spawn(async move {
+            server.await.ok();
+        });
+        Instance { url, stop, task }
+    }
+
+    /// Stops it as SIGTERM would: no new connections, the requests in
+    /// flight answered, idle connections closed.
+    pub async fn stop(self) {
+        self.stop.send(()).ok();
+        self.task.await.ok();
+    }
 }
 
 /// Waits (up to 10 s) until stage 5 at `url` says it is ready: it has
