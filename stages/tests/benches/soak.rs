@@ -109,8 +109,8 @@ async fn user(
         }
         // Half the users log out (and in again) often, half read on and
         // outlive their access tokens, which are then refreshed.
-        let stays = if n % 2 == 0 { 100 } else { 4000 };
-        if step % stays == 0 {
+        let stays = if n.is_multiple_of(2) { 100 } else { 4000 };
+        if step.is_multiple_of(stays) {
             browser.follow(browser.post_form(&format!("{site}/logout"), &[]).await).await;
             logged_in = false;
             count(&mut |t| t.logouts += 1);
