@@ -16,18 +16,17 @@ pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
 // ANCHOR_END: defaults
 
-/// Every setting, checked. `Debug` shows no secret: oauth2's `ClientSecret`
-/// and the cookie `Key` print redacted.
+/// Every setting, checked: `APP_URL` (the app listens on its host and
+/// port), `OKTA_BASE_URL` (the issuer, no trailing `/`), the Okta app's
+/// client id and secret, and `SESSION_SECRET` (signs the session cookie,
+/// encrypts the login cookies). `Debug` shows no secret: oauth2's
+/// `ClientSecret` and the cookie `Key` print redacted.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `APP_URL`: where the app is reached; it listens on its host and port.
     pub app_url: Url,
-    /// `OKTA_BASE_URL`: the authorization server's issuer, no trailing `/`.
     pub issuer: String,
-    /// `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET`, from the Okta app.
     pub client_id: ClientId,
     pub client_secret: ClientSecret,
-    /// `SESSION_SECRET`: signs the session cookie, encrypts the login cookies.
     pub session_key: Key,
     /// How long to wait for Okta, and how long a session lasts after its
     /// last request. Not settings: tests shorten them.

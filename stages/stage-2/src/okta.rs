@@ -206,12 +206,8 @@ pub async fn callback(
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{email} logged in");
-    session
-        .insert(
-            LOGGED_IN_USER,
-            LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() },
-        )
-        .await?;
+    let user = LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
     Ok(Redirect::to(&return_to))
 }
 // ANCHOR_END: callback

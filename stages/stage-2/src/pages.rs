@@ -1,17 +1,18 @@
 //! The HTML a person sees: pages, and the error pages that say what went
 //! wrong and what to do next. Everything that comes from Okta or the
-//! request is escaped before it is shown.
+//! request is escaped (`encode_text`) before it is shown.
 
 use crate::session::logged_in_user;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use html_escape::encode_text;
 use tower_sessions::Session;
 
 // ANCHOR: home
 /// `GET /`: the greeting, and who is logged in (nothing is protected yet).
 pub async fn home(session: Session) -> Result<Html<String>, AppError> {
     let body = match logged_in_user(&session).await? {
-        Some(user) => format!("<p data-user-email>You are logged in as {}</p>", escape(&user.email)),
+        Some(user) => format!("<p data-user-email>You are logged in as {}</p>", encode_text(&user.email)),
         None => "<p>You are not logged in. <a href=\"/login/okta\" data-action=\"login\">Log in with Okta</a></p>".into(),
     };
     Ok(page("Hello, World!", &body))
@@ -26,17 +27,11 @@ pub async fn not_found() -> (StatusCode, Html<String>) {
 
 /// A whole page: plain HTML, no outside assets. `body` is HTML already.
 pub fn page(title: &str, body: &str) -> Html<String> {
-    let title = escape(title);
+    let title = encode_text(title);
     let style = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}.error{border-left:4px solid #b00020;padding-left:1rem}";
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>{style}</style></head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
     ))
-}
-
-/// Escapes text for HTML, so a name like `<script>` shows as text.
-pub fn escape(text: &str) -> String {
-    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    text.replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 // ANCHOR: app_error
@@ -44,36 +39,31 @@ pub fn escape(text: &str) -> String {
 /// page says (escaped there, as it may quote Okta or the request).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The callback does not answer a login this browser started: 400.
-    #[error(
-        "The answer from Okta was refused: {0}. This happens when a login link is reused, or opened in another browser."
-    )]
+    /// 400: the callback is not the answer to a login this browser started.
+    #[error("Okta's answer was refused: {0}. Was a login link reused, or opened elsewhere?")]
     BadCallback(&'static str),
-    /// Okta answered the login with `error=access_denied`: the user said
-    /// no, or is not assigned to the app. 403, and never a new login.
+    /// 403: Okta said `access_denied` (the user said no, or is not assigned
+    /// to the app). A page, never a new login.
     #[error(
         "Okta says: {0}. Nothing was shared with this app. If you are not assigned to it, an Okta admin can assign you (admin console: Applications, this app, Assignments)."
     )]
     Denied(String),
-    /// Okta answered the login with another `error=…`: 502.
+    /// 502: Okta answered the login with another `error=…`.
     #[error("Okta says: {0}")]
     Okta(String),
-    /// The app lacks a permission at Okta: 502, and trying again will not
-    /// help until an Okta admin grants it.
+    /// 502: only an Okta admin can fix this; trying again will not help.
     #[error(
         "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it: the openid, email and profile scopes must be allowed for this app (for a custom authorization server, in Security, API, its Access Policies)."
     )]
     NotGranted(String),
-    /// Okta failed, or answered nonsense: 502.
+    /// 502: Okta failed, or answered nonsense.
     #[error("{0}. Try again in a moment.")]
     Idp(String),
-    /// Okta did not answer in time: 504.
+    /// 504: Okta did not answer in time.
     #[error("{0}. Try again in a moment.")]
     IdpTimeout(String),
-    /// The session could not be read or written: 500.
-    #[error(
-        "Your session could not be read or saved. Try again; if it keeps happening, the server needs a look."
-    )]
+    /// 500: the session could not be read or written.
+    #[error("Your session could not be read or saved. Try again in a moment.")]
     Session(#[from] tower_sessions::session::Error),
 }
 
@@ -84,13 +74,9 @@ impl AppError {
         match error.status() {
             Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
             Some(status) => AppError::Idp(format!("{okta} answered {status}")),
-            None if error.is_timeout() => {
-                AppError::IdpTimeout(format!("{okta} did not answer in time"))
-            }
+            None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
             None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
-            None if error.is_decode() => {
-                AppError::Idp(format!("{okta} answered something that is not JSON"))
-            }
+            None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
             None => AppError::Idp(format!("the request to {okta} failed")),
         }
     }
@@ -108,7 +94,8 @@ impl IntoResponse for AppError {
             AppError::IdpTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "idp-timeout"),
             AppError::Session(_) => (StatusCode::INTERNAL_SERVER_ERROR, "session"),
         };
-        let text = escape(&self.to_string());
+        let text = self.to_string();
+        let text = encode_text(&text);
         let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
             "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"

@@ -7,27 +7,24 @@ use std::time::Duration;
 use tower_sessions::cookie::Key;
 use url::Url;
 
-// ANCHOR: defaults
 /// The defaults: the app on port 8080, and the local mock's issuer and
 /// client (whose secret opens nothing but the mock).
 pub const DEFAULT_APP_URL: &str = "http://localhost:8080";
 pub const DEFAULT_OKTA_BASE_URL: &str = "http://localhost:8081/oauth2/default";
 pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
-// ANCHOR_END: defaults
 
-/// Every setting, checked. `Debug` shows no secret: oauth2's `ClientSecret`
-/// and the cookie `Key` print redacted.
+/// Every setting, checked: `APP_URL` (the app listens on its host and
+/// port), `OKTA_BASE_URL` (the issuer, no trailing `/`), the Okta app's
+/// client id and secret, and `SESSION_SECRET` (signs the session cookie,
+/// encrypts the login cookies). `Debug` shows no secret: oauth2's
+/// `ClientSecret` and the cookie `Key` print redacted.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `APP_URL`: where the app is reached; it listens on its host and port.
     pub app_url: Url,
-    /// `OKTA_BASE_URL`: the authorization server's issuer, no trailing `/`.
     pub issuer: String,
-    /// `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET`, from the Okta app.
     pub client_id: ClientId,
     pub client_secret: ClientSecret,
-    /// `SESSION_SECRET`: signs the session cookie, encrypts the login cookies.
     pub session_key: Key,
     /// How long to wait for Okta, and how long a session lasts after its
     /// last request. Not settings: tests shorten them.
@@ -35,7 +32,6 @@ pub struct Config {
     pub idle_limit: Duration,
 }
 
-// ANCHOR: from_env
 impl Config {
     /// Reads `.env` (if there is one), then the environment.
     pub fn from_env() -> Result<Config, String> {
@@ -96,9 +92,7 @@ impl Config {
             idle_limit,
         })
     }
-    // ANCHOR_END: from_env
 
-    // ANCHOR: endpoint
     /// One of Okta's endpoints, e.g. `endpoint("token")`: under
     /// `{issuer}/v1/` for a custom authorization server, under
     /// `{issuer}/oauth2/v1/` for the org authorization server.
@@ -106,7 +100,6 @@ impl Config {
         let org = if self.issuer.contains("/oauth2/") { "" } else { "/oauth2" };
         format!("{}{org}/v1/{name}", self.issuer)
     }
-    // ANCHOR_END: endpoint
 
     /// The `host:port` to listen on, from `APP_URL`.
     pub fn listen_addr(&self) -> String {
@@ -115,7 +108,6 @@ impl Config {
     }
 }
 
-// ANCHOR: issuer
 /// The issuer of either kind of Okta authorization server: a custom one
 /// (`https://{org}/oauth2/{name}`) or the org's (`https://{org}`). What
 /// people paste instead (an endpoint, the discovery document, the admin
@@ -154,4 +146,3 @@ fn is_loopback(url: &str) -> bool {
     let host = Url::parse(url).ok().and_then(|u| u.host_str().map(String::from));
     matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
-// ANCHOR_END: issuer

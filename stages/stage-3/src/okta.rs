@@ -22,7 +22,6 @@ use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
-// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -32,9 +31,7 @@ pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
-// ANCHOR_END: routes
 
-// ANCHOR: client
 /// An OAuth 2.0 client with Okta's authorization and token endpoints set.
 type OktaClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
@@ -82,9 +79,7 @@ impl Okta {
         }
     }
 }
-// ANCHOR_END: client
 
-// ANCHOR: attempt
 /// A login in progress, from `/login/okta` to its callback. It waits in the
 /// browser, in a cookie of its own named after the login's `state`: two
 /// logins at once (two tabs) do not disturb each other, and a stranger's
@@ -123,7 +118,6 @@ impl Okta {
         Some(attempt)
     }
 }
-// ANCHOR_END: attempt
 
 // ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
@@ -164,7 +158,6 @@ pub fn local_path(next: &str) -> Option<&str> {
 }
 // ANCHOR_END: login
 
-// ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -228,17 +221,11 @@ pub async fn callback(
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{email} logged in");
-    session
-        .insert(
-            LOGGED_IN_USER,
-            LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() },
-        )
-        .await?;
+    let user = LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
     Ok(Redirect::to(&return_to))
 }
-// ANCHOR_END: callback
 
-// ANCHOR: fetch_email
 /// The user's email from Okta's userinfo endpoint: once, at login.
 async fn fetch_email(okta: &Okta, token: &AccessToken) -> Result<String, AppError> {
     #[derive(Deserialize)]
@@ -265,4 +252,3 @@ fn token_error(
         _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }
 }
-// ANCHOR_END: fetch_email

@@ -1,16 +1,17 @@
 //! The HTML a person sees: pages, and the error pages that say what went
 //! wrong and what to do next. Everything that comes from Okta or the
-//! request is escaped before it is shown.
+//! request is escaped (`encode_text`) before it is shown.
 
 use crate::session::LoggedInUser;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use html_escape::encode_text;
 
 // ANCHOR: home
 /// `GET /`: only for a logged-in user, who asks for it by taking a
 /// [`LoggedInUser`]; a stranger is sent to the login (see `guard.rs`).
 pub async fn home(user: LoggedInUser) -> Html<String> {
-    let email = escape(&user.email);
+    let email = encode_text(&user.email);
     page(
         "Hello, World!",
         &format!(
@@ -21,7 +22,7 @@ pub async fn home(user: LoggedInUser) -> Html<String> {
 
 /// `GET /user`: the same check, written again.
 pub async fn user(user: LoggedInUser) -> Html<String> {
-    let email = escape(&user.email);
+    let email = encode_text(&user.email);
     page("Your account", &format!("<p data-user-email>You are logged in as {email}</p>"))
 }
 // ANCHOR_END: home
@@ -43,54 +44,42 @@ pub async fn not_found() -> (StatusCode, Html<String>) {
 
 /// A whole page: plain HTML, no outside assets. `body` is HTML already.
 pub fn page(title: &str, body: &str) -> Html<String> {
-    let title = escape(title);
+    let title = encode_text(title);
     let style = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}.error{border-left:4px solid #b00020;padding-left:1rem}";
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>{style}</style></head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
     ))
 }
 
-/// Escapes text for HTML, so a name like `<script>` shows as text.
-pub fn escape(text: &str) -> String {
-    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    text.replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-// ANCHOR: app_error
 /// Everything that can go wrong in a login. The message is what the error
 /// page says (escaped there, as it may quote Okta or the request).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The callback does not answer a login this browser started: 400.
-    #[error(
-        "The answer from Okta was refused: {0}. This happens when a login link is reused, or opened in another browser."
-    )]
+    /// 400: the callback is not the answer to a login this browser started.
+    #[error("Okta's answer was refused: {0}. Was a login link reused, or opened elsewhere?")]
     BadCallback(&'static str),
-    /// Okta answered the login with `error=access_denied`: the user said
-    /// no, or is not assigned to the app. 403, and never a new login.
+    /// 403: Okta said `access_denied` (the user said no, or is not assigned
+    /// to the app). A page, never a new login.
     #[error(
         "Okta says: {0}. Nothing was shared with this app. If you are not assigned to it, an Okta admin can assign you (admin console: Applications, this app, Assignments)."
     )]
     Denied(String),
-    /// Okta answered the login with another `error=…`: 502.
+    /// 502: Okta answered the login with another `error=…`.
     #[error("Okta says: {0}")]
     Okta(String),
-    /// The app lacks a permission at Okta: 502, and trying again will not
-    /// help until an Okta admin grants it.
+    /// 502: only an Okta admin can fix this; trying again will not help.
     #[error(
         "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it: the openid, email and profile scopes must be allowed for this app (for a custom authorization server, in Security, API, its Access Policies)."
     )]
     NotGranted(String),
-    /// Okta failed, or answered nonsense: 502.
+    /// 502: Okta failed, or answered nonsense.
     #[error("{0}. Try again in a moment.")]
     Idp(String),
-    /// Okta did not answer in time: 504.
+    /// 504: Okta did not answer in time.
     #[error("{0}. Try again in a moment.")]
     IdpTimeout(String),
-    /// The session could not be read or written: 500.
-    #[error(
-        "Your session could not be read or saved. Try again; if it keeps happening, the server needs a look."
-    )]
+    /// 500: the session could not be read or written.
+    #[error("Your session could not be read or saved. Try again in a moment.")]
     Session(#[from] tower_sessions::session::Error),
 }
 
@@ -101,13 +90,9 @@ impl AppError {
         match error.status() {
             Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
             Some(status) => AppError::Idp(format!("{okta} answered {status}")),
-            None if error.is_timeout() => {
-                AppError::IdpTimeout(format!("{okta} did not answer in time"))
-            }
+            None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
             None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
-            None if error.is_decode() => {
-                AppError::Idp(format!("{okta} answered something that is not JSON"))
-            }
+            None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
             None => AppError::Idp(format!("the request to {okta} failed")),
         }
     }
@@ -125,7 +110,8 @@ impl IntoResponse for AppError {
             AppError::IdpTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "idp-timeout"),
             AppError::Session(_) => (StatusCode::INTERNAL_SERVER_ERROR, "session"),
         };
-        let text = escape(&self.to_string());
+        let text = self.to_string();
+        let text = encode_text(&text);
         let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
             "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"
@@ -133,4 +119,3 @@ impl IntoResponse for AppError {
         (status, page("The login did not work", &body)).into_response()
     }
 }
-// ANCHOR_END: app_error

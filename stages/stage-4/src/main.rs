@@ -3,7 +3,6 @@
 use stage_4::config::Config;
 use std::process::ExitCode;
 
-// ANCHOR: main
 #[tokio::main]
 async fn main() -> ExitCode {
     // tower-sessions logs a span on every request: noise, and a cost.
@@ -30,4 +29,3 @@ async fn serve() -> Result<(), String> {
     let server = axum::serve(listener, stage_4::app(config)).with_graceful_shutdown(ctrl_c);
     server.await.map_err(|e| format!("the server stopped: {e}"))
 }
-// ANCHOR_END: main

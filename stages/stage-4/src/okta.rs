@@ -27,7 +27,6 @@ use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
-// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -39,7 +38,6 @@ pub const LOGOUT_PATH: &str = "/logout";
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
-// ANCHOR_END: routes
 
 // ANCHOR: client
 /// The one field of Okta's token response that plain OAuth 2.0 lacks: the
@@ -116,7 +114,6 @@ impl Okta {
 }
 // ANCHOR_END: client
 
-// ANCHOR: attempt
 /// A login in progress, from `/login/okta` to its callback. It waits in the
 /// browser, in a cookie of its own named after the login's `state`: two
 /// logins at once (two tabs) do not disturb each other, and a stranger's
@@ -155,9 +152,7 @@ impl Okta {
         Some(attempt)
     }
 }
-// ANCHOR_END: attempt
 
-// ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
 #[derive(Debug, Deserialize)]
 pub struct LoginParams {
@@ -194,9 +189,7 @@ pub fn local_path(next: &str) -> Option<&str> {
         && !next.chars().any(char::is_control);
     local.then_some(next)
 }
-// ANCHOR_END: login
 
-// ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -260,12 +253,8 @@ pub async fn callback(
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{email} logged in");
-    session
-        .insert(
-            LOGGED_IN_USER,
-            LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() },
-        )
-        .await?;
+    let user = LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
     // Apart from the user, which every page view reads: this is read only
     // at logout.
     if let Some(id_token) = &token.extra_fields().id_token {
@@ -273,7 +262,6 @@ pub async fn callback(
     }
     Ok(Redirect::to(&return_to))
 }
-// ANCHOR_END: callback
 
 // ANCHOR: logout
 /// `POST /logout`: forget the session (the cookie is cleared too), then send
@@ -294,7 +282,6 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
 }
 // ANCHOR_END: logout
 
-// ANCHOR: fetch_email
 /// The user's email from Okta's userinfo endpoint: once, at login.
 async fn fetch_email(okta: &Okta, token: &AccessToken) -> Result<String, AppError> {
     #[derive(Deserialize)]
@@ -321,4 +308,3 @@ fn token_error(
         _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }
 }
-// ANCHOR_END: fetch_email

@@ -37,7 +37,6 @@ pub fn now() -> u64 {
     since_epoch.map_or(0, |d| d.as_secs())
 }
 
-// ANCHOR: logged_in_user
 /// The logged-in user, if there is one whose access token has not expired.
 /// An expired login is removed: it counts as logged out.
 pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, Error> {
@@ -59,9 +58,7 @@ pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, E
     }
     Ok(Some(user))
 }
-// ANCHOR_END: logged_in_user
 
-// ANCHOR: layer
 /// The name of the app's cookies, after its port: browsers keep cookies per
 /// host, not per port, so two apps on `localhost` that used one name would
 /// overwrite each other's cookie and log each other's users out.
@@ -83,4 +80,3 @@ pub fn layer(config: &Config) -> SessionManagerLayer<MokaStore, SignedCookie> {
         .with_expiry(Expiry::OnInactivity(idle_limit))
         .with_signed(config.session_key.clone())
 }
-// ANCHOR_END: layer

@@ -1,11 +1,12 @@
 //! The HTML a person sees: pages, and the error pages that say what went
 //! wrong and what to do next. Everything that comes from Okta or the
-//! request is escaped before it is shown.
+//! request is escaped (`encode_text`) before it is shown.
 
 use crate::session::LoggedInUser;
 use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use html_escape::encode_text;
 
 /// A button that logs out: a form, because logging out changes state (and a
 /// `POST` from another site carries no `SameSite=Lax` cookie).
@@ -15,7 +16,7 @@ const LOGOUT: &str = "<form method=\"post\" action=\"/logout\"><button type=\"su
 /// `GET /`: the guard has already checked the login, and hands the
 /// handler the [`LoggedInUser`] it found.
 pub async fn home(Extension(user): Extension<LoggedInUser>) -> Html<String> {
-    let email = escape(&user.email);
+    let email = encode_text(&user.email);
     page(
         "Hello, World!",
         &format!(
@@ -26,7 +27,7 @@ pub async fn home(Extension(user): Extension<LoggedInUser>) -> Html<String> {
 
 /// `GET /user`: no check of its own.
 pub async fn user(Extension(user): Extension<LoggedInUser>) -> Html<String> {
-    let email = escape(&user.email);
+    let email = encode_text(&user.email);
     page("Your account", &format!("<p data-user-email>You are logged in as {email}</p>\n{LOGOUT}"))
 }
 // ANCHOR_END: home
@@ -47,17 +48,11 @@ pub async fn not_found() -> (StatusCode, Html<String>) {
 
 /// A whole page: plain HTML, no outside assets. `body` is HTML already.
 pub fn page(title: &str, body: &str) -> Html<String> {
-    let title = escape(title);
+    let title = encode_text(title);
     let style = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}.error{border-left:4px solid #b00020;padding-left:1rem}";
     Html(format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>{style}</style></head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
     ))
-}
-
-/// Escapes text for HTML, so a name like `<script>` shows as text.
-pub fn escape(text: &str) -> String {
-    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    text.replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 // ANCHOR: app_error
@@ -114,13 +109,9 @@ impl AppError {
         match error.status() {
             Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
             Some(status) => AppError::Idp(format!("{okta} answered {status}")),
-            None if error.is_timeout() => {
-                AppError::IdpTimeout(format!("{okta} did not answer in time"))
-            }
+            None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
             None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
-            None if error.is_decode() => {
-                AppError::Idp(format!("{okta} answered something that is not JSON"))
-            }
+            None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
             None => AppError::Idp(format!("the request to {okta} failed")),
         }
     }
@@ -141,7 +132,8 @@ impl IntoResponse for AppError {
             AppError::LoginEnded(_) => (StatusCode::UNAUTHORIZED, "login-ended"),
             AppError::Session(_) => (StatusCode::SERVICE_UNAVAILABLE, "session"),
         };
-        let text = escape(&self.to_string());
+        let text = self.to_string();
+        let text = encode_text(&text);
         let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
             "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"
