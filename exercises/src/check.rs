@@ -1,0 +1,305 @@
+//! Checking a learner's copy of a stage by behaviour: build the workbook's
+//! own tests against it, run each test binary once, and read libtest's
+//! `test NAME ... ok` lines.
+
+use crate::learner;
+use crate::manifest::{Exercise, test_parts};
+use crate::workbook::Workbook;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What one test did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It passed.
+    Passed,
+    /// It failed; why, in a line or two (the learner's `todo!` first).
+    Failed(String),
+}
+
+/// Every test that ran, by `FILE::NAME`.
+pub type Outcomes = BTreeMap<String, Outcome>;
+
+/// Why a check could not run its tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The learner's stage does not build: the compiler's errors.
+    Build(String),
+    /// The workbook is wrong, not the learner: one line.
+    Workbook(String),
+}
+
+/// Where an exercise is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Every one of its tests passed.
+    Done,
+    /// One of its tests failed: which, and why.
+    NotYet {
+        /// `FILE::NAME`.
+        test: String,
+        /// The test's or the app's panic message, shortened.
+        reason: String,
+    },
+    /// Its tests need a program that is not installed, so they could not
+    /// tell: never called done.
+    Needs {
+        /// The program, e.g. `redis-server`.
+        program: String,
+        /// How to install it.
+        install: String,
+    },
+}
+
+/// Builds the tests in `check` (a folder [`learner::write_check`] wrote)
+/// and runs those of `exercises`. `stages` are the learner's: a panic in
+/// one of them is the reason a test failed.
+///
+/// # Errors
+/// [`Problem::Build`] with the compiler's errors, as rustc renders them
+/// (or cargo's own output when there are none); [`Problem::Workbook`] when
+/// the workbook itself is wrong (a test file the manifest names is gone).
+pub fn run(
+    workbook: &Workbook,
+    check: &Path,
+    stages: &[u32],
+    exercises: &[&Exercise],
+) -> Result<Outcomes, Problem> {
+    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for test in exercises.iter().flat_map(|e| &e.tests) {
+        if let Some((file, name)) = test_parts(test) {
+            wanted.entry(file).or_default().insert(name);
+        }
+    }
+    let files = workbook.test_files();
+    if let Some(file) = wanted.keys().find(|f| !files.iter().any(|have| have == *f)) {
+        return Err(Problem::Workbook(format!(
+            "exercises.toml names a test in stages/tests/tests/{file}.rs, which is not there"
+        )));
+    }
+    let binaries = build(workbook, check, wanted.keys().copied()).map_err(Problem::Build)?;
+    let mut running = Vec::new();
+    for (file, names) in &wanted {
+        let binary = binaries.get(*file).ok_or(Problem::Workbook(format!(
+            "cargo built no test binary for stages/tests/tests/{file}.rs"
+        )))?;
+        let child = Command::new(binary)
+            .arg("--exact")
+            .args(names)
+            .env("WORKBOOK_REQUIRE_SERVICES", "1")
+            .env("RUST_BACKTRACE", "0")
+            .env_remove("TEST_LOG")
+            .current_dir(check)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| Problem::Workbook(format!("{}: {e}", binary.display())))?;
+        running.push((*file, names, child));
+    }
+    let mut outcomes = Outcomes::new();
+    for (file, names, child) in running {
+        let output = child
+            .wait_with_output()
+            .map_err(|e| Problem::Workbook(format!("a test binary: {e}")))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let found = parse_libtest(&stdout, stages);
+        for name in names {
+            if let Some(outcome) = found.get(*name) {
+                outcomes.insert(format!("{file}::{name}"), outcome.clone());
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// `cargo test --no-run` of the test files `files` in `check`: the test
+/// binaries, by file name.
+fn build<'a>(
+    workbook: &Workbook,
+    check: &Path,
+    files: impl Iterator<Item = &'a str>,
+) -> Result<BTreeMap<String, PathBuf>, String> {
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.args(["test", "--no-run", "--message-format=json"]);
+    for file in files {
+        cargo.args(["--test", file]);
+    }
+    // `cargo run -p exercises` gave this process the variables of a
+    // package being run; a build script that reads one of them would be
+    // rebuilt here, and again in the workbook.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+            )
+        {
+            cargo.env_remove(&*name);
+        }
+    }
+    let output = cargo
+        .current_dir(check)
+        .env("CARGO_TARGET_DIR", learner::target_dir(workbook))
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cargo cannot be run: {e}"))?;
+    let mut binaries = BTreeMap::new();
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-artifact") => {
+                if let (Some(name), Some(exe)) = (
+                    message["target"]["name"].as_str(),
+                    message["executable"].as_str(),
+                ) {
+                    binaries.insert(name.to_string(), PathBuf::from(exe));
+                }
+            }
+            Some("compiler-message") if message["message"]["level"] == "error" => {
+                if let Some(rendered) = message["message"]["rendered"].as_str() {
+                    errors.push(rendered.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if output.status.success() {
+        return Ok(binaries);
+    }
+    match errors.is_empty() {
+        true => Err(String::from_utf8_lossy(&output.stderr).trim().to_string()),
+        false => Err(errors.join("\n").trim_end().to_string()),
+    }
+}
+
+/// The outcomes in libtest's output, by test name. A failure's reason is
+/// the first panic in the learner's stage if there was one (a `todo!`
+/// says which exercise), or else the test's own.
+pub fn parse_libtest(stdout: &str, stages: &[u32]) -> BTreeMap<String, Outcome> {
+    let mut found = BTreeMap::new();
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        let (name, result) = match rest.rsplit_once(" ... ") {
+            Some(split) => split,
+            None => continue,
+        };
+        let outcome = match result.trim() {
+            "ok" => Outcome::Passed,
+            "FAILED" => Outcome::Failed(String::new()),
+            _ => continue,
+        };
+        found.insert(name.trim().to_string(), outcome);
+    }
+    // Each failure's output: `---- NAME stdout ----` up to the next one.
+    let mut sections = stdout.split("\n---- ").skip(1);
+    for section in &mut sections {
+        let Some((head, body)) = section.split_once('\n') else {
+            continue;
+        };
+        let Some(name) = head.strip_suffix(" stdout ----") else {
+            continue;
+        };
+        let body = body.split("\nfailures:\n").next().unwrap_or(body);
+        if let Some(Outcome::Failed(reason)) = found.get_mut(name) {
+            *reason = failure_reason(body, stages);
+        }
+    }
+    found
+}
+
+/// The message of the panic that explains a failure, on one line.
+fn failure_reason(output: &str, stages: &[u32]) -> String {
+    let mut panics = Vec::new();
+    let mut lines = output.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((_, at)) = line.split_once(" panicked at ") else {
+            continue;
+        };
+        let mut message = Vec::new();
+        while let Some(next) = lines.peek() {
+            if next.is_empty() || next.starts_with("note: ") || next.starts_with("thread '") {
+                break;
+            }
+            message.push(next.trim());
+            lines.next();
+        }
+        panics.push((at.trim_end_matches(':').to_string(), message.join(" ")));
+    }
+    let mine: Vec<String> = stages.iter().map(|s| format!("stage-{s}/src/")).collect();
+    let in_mine = |at: &str| {
+        mine.iter()
+            .find_map(|m| at.split_once(m.as_str()).map(|(_, p)| p.to_string()))
+    };
+    let chosen = panics
+        .iter()
+        .find(|(at, _)| in_mine(at).is_some())
+        .or(panics.first());
+    let Some((at, message)) = chosen else {
+        return "it failed (no message)".into();
+    };
+    // A `todo!` of an exercise: its title is enough here, `check` shows
+    // the hint anyway.
+    let message = message
+        .split_once(" Hint: ")
+        .map_or(message.as_str(), |(title, _)| title);
+    let message = shorten(message, 300);
+    match in_mine(at) {
+        Some(place) => format!("your stage panicked at src/{place}: {message}"),
+        None => message,
+    }
+}
+
+/// `text`, cut at `most` characters with `…`.
+pub fn shorten(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Where `exercise` is, after `outcomes`.
+pub fn status(exercise: &Exercise, outcomes: &Outcomes) -> Status {
+    let needs = "needs `";
+    for test in &exercise.tests {
+        if let Some(Outcome::Failed(reason)) = outcomes.get(test)
+            && let Some((_, rest)) = reason.split_once(needs)
+            && let Some((program, rest)) = rest.split_once('`')
+            && let Some((_, install)) = rest.split_once("WORKBOOK_REQUIRE_SERVICES is set: ")
+        {
+            return Status::Needs {
+                program: program.into(),
+                install: install.trim().into(),
+            };
+        }
+    }
+    for test in &exercise.tests {
+        match outcomes.get(test) {
+            Some(Outcome::Passed) => {}
+            Some(Outcome::Failed(reason)) => {
+                return Status::NotYet {
+                    test: test.clone(),
+                    reason: reason.clone(),
+                };
+            }
+            None => {
+                return Status::NotYet {
+                    test: test.clone(),
+                    reason: "this test did not run: the workbook's exercises.toml names a test that is not there".into(),
+                };
+            }
+        }
+    }
+    Status::Done
+}
