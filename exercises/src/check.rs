@@ -254,10 +254,9 @@ fn failure_reason(output: &str, stages: &[u32]) -> String {
     let message = message
         .split_once(" Hint: ")
         .map_or(message.as_str(), |(title, _)| title);
-    let message = shorten(message, 300);
     match in_mine(at) {
         Some(place) => format!("your stage panicked at src/{place}: {message}"),
-        None => message,
+        None => message.to_string(),
     }
 }
 
@@ -302,4 +301,98 @@ pub fn status(exercise: &Exercise, outcomes: &Outcomes) -> Status {
         }
     }
     Status::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Manifest;
+
+    /// What a test binary printed, as libtest prints it.
+    const OUTPUT: &str = "
+running 3 tests
+test a_login_works ... ok
+test the_state_is_checked ... FAILED
+test redis_is_shared ... FAILED
+
+failures:
+
+---- the_state_is_checked stdout ----
+
+thread 'the_state_is_checked' (9469) panicked at /home/me/my-exercises/stage-2/src/okta.rs:120:5:
+not yet implemented: Exercise 2.2: Find the login attempt by its state. Hint: Open the cookie. Book: book/src/log-in.md
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+thread 'the_state_is_checked' (9469) panicked at /work/main/mock-okta/src/browser.rs:274:33:
+the browser could not reach http://127.0.0.1:37391/login/okta: error sending request
+
+---- redis_is_shared stdout ----
+
+thread 'redis_is_shared' (9470) panicked at stages/tests/src/services.rs:22:5:
+redis_is_shared needs `redis-server`, and WORKBOOK_REQUIRE_SERVICES is set: Install Redis (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`)
+
+
+failures:
+    redis_is_shared
+    the_state_is_checked
+
+test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 4 filtered out; finished in 0.01s
+";
+
+    #[test]
+    fn libtest_output_gives_each_outcome_and_the_learners_panic_first() {
+        let found = parse_libtest(OUTPUT, &[2]);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found["a_login_works"], Outcome::Passed);
+        assert_eq!(
+            found["the_state_is_checked"],
+            Outcome::Failed(
+                "your stage panicked at src/okta.rs:120:5: not yet implemented: Exercise 2.2: Find the login attempt by its state.".into()
+            )
+        );
+        // Another stage's panic is not the learner's.
+        let theirs = parse_libtest(OUTPUT, &[3]);
+        let reason = format!("{:?}", theirs["the_state_is_checked"]);
+        assert!(
+            reason.contains("not yet implemented") && !reason.contains("your stage"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn an_exercise_is_done_only_when_all_its_tests_ran_and_passed() {
+        let manifest = Manifest::builtin();
+        let exercise = manifest
+            .exercise
+            .iter()
+            .find(|e| e.id == "5.3")
+            .expect("5.3");
+        let mut outcomes: Outcomes = exercise
+            .tests
+            .iter()
+            .map(|t| (t.clone(), Outcome::Passed))
+            .collect();
+        assert_eq!(status(exercise, &outcomes), Status::Done);
+        let found = parse_libtest(OUTPUT, &[5]);
+        outcomes.insert(exercise.tests[1].clone(), found["redis_is_shared"].clone());
+        assert_eq!(
+            status(exercise, &outcomes),
+            Status::Needs {
+                program: "redis-server".into(),
+                install: "Install Redis (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`)".into()
+            }
+        );
+        outcomes.remove(&exercise.tests[1]);
+        outcomes.insert(exercise.tests[0].clone(), Outcome::Failed("boom".into()));
+        let not_yet = Status::NotYet {
+            test: exercise.tests[0].clone(),
+            reason: "boom".into(),
+        };
+        assert_eq!(status(exercise, &outcomes), not_yet);
+        outcomes.insert(exercise.tests[0].clone(), Outcome::Passed);
+        assert!(
+            matches!(status(exercise, &outcomes), Status::NotYet { reason, .. } if reason.contains("did not run")),
+            "a test that did not run is never done"
+        );
+    }
 }

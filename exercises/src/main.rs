@@ -117,10 +117,7 @@ fn start(workbook: &Workbook, wanted: &str, dir: &Path) -> Result<ExitCode, Stri
         .first()
         .map(|e| (e.id.as_str(), e.edit[0].file.as_str()));
     let (id, file) = first.unwrap_or(("", "src/lib.rs"));
-    let check = match dir == workbook.root.join("my-exercises") {
-        true => "cargo run -p exercises -- check".to_string(),
-        false => format!("cargo run -p exercises -- check --dir {}", shown(dir)),
-    };
+    let check = check_command(workbook, dir);
     println!(
         "\nRead the chapter first (book/src/{}.md), then:\n  1. See them fail:   {check}\n  2. Open {}, where it says `Exercise {id}`, and write it.\n  3. Check it:        {check}\nTo run your stage (with `cargo run -p mock-okta` in another terminal):\n  cd {} && cargo run -p stage-{}",
         chapter.name,
@@ -129,6 +126,14 @@ fn start(workbook: &Workbook, wanted: &str, dir: &Path) -> Result<ExitCode, Stri
         chapter.stage
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command that checks `dir`.
+fn check_command(workbook: &Workbook, dir: &Path) -> String {
+    match dir == workbook.root.join("my-exercises") {
+        true => "cargo run -p exercises -- check".to_string(),
+        false => format!("cargo run -p exercises -- check --dir {}", shown(dir)),
+    }
 }
 
 /// Checks every chapter started in `dir`.
@@ -186,7 +191,12 @@ fn check_folder(workbook: &Workbook, dir: &Path) -> Result<ExitCode, String> {
         .find(|c| Some(c.stage) > last);
     print!(
         "{}",
-        report::check_text(Path::new(&shown(dir)), &checks, next_chapter)
+        report::check_text(
+            Path::new(&shown(dir)),
+            &checks,
+            next_chapter,
+            &check_command(workbook, dir)
+        )
     );
     match checks.iter().all(ChapterCheck::all_done) {
         true => Ok(ExitCode::SUCCESS),

@@ -65,13 +65,21 @@ fn word(status: &Status) -> String {
 }
 
 /// What `check` prints for a learner's folder `dir` (as the learner wrote
-/// it). `next_chapter` is the chapter after the last one started.
+/// it). `next_chapter` is the chapter after the last one started, and
+/// `again` the command that checks this folder.
 pub fn check_text(
     dir: &Path,
     checks: &[ChapterCheck<'_>],
     next_chapter: Option<&Chapter>,
+    again: &str,
 ) -> String {
     let mut out = String::new();
+    let width = checks
+        .iter()
+        .flat_map(|c| c.result.iter().flatten())
+        .map(|(_, status)| word(status).len())
+        .max()
+        .unwrap_or(0);
     let mut next: Option<(&Chapter, &Exercise, &Status)> = None;
     for check in checks {
         let chapter = check.chapter;
@@ -86,7 +94,7 @@ pub fn check_text(
             Ok(statuses) => {
                 for (exercise, status) in statuses {
                     out.push_str(&format!(
-                        "  {:<8} {}  {}\n",
+                        "  {:<width$}  {}  {}\n",
                         word(status),
                         exercise.id,
                         exercise.title
@@ -107,7 +115,7 @@ pub fn check_text(
         if let Err(errors) = &check.result {
             out.push_str(&format!("{errors}\n\n"));
             out.push_str(&format!(
-                "Your stage {} does not compile yet: fix the errors above, then check again:\n  cargo run -p exercises -- check\n",
+                "Your stage {} does not compile yet: fix the errors above, then check again:\n  {again}\n",
                 check.chapter.stage
             ));
             return out;
@@ -130,7 +138,8 @@ pub fn check_text(
             out.push_str(&format!("  Book: book/src/{}\n", exercise.book));
             match status {
                 Status::NotYet { test, reason } => {
-                    out.push_str(&format!("  Fails: {test}\n{}\n", wrap(reason, 72, "    ")));
+                    let reason = crate::check::shorten(reason, 300);
+                    out.push_str(&format!("  Fails: {test}\n{}\n", wrap(&reason, 72, "    ")));
                     if let Some((file, name)) = test.split_once("::") {
                         let check = dir.join(".check").join(format!("stage-{}", chapter.stage));
                         out.push_str(&format!(
@@ -139,12 +148,15 @@ pub fn check_text(
                         ));
                     }
                 }
-                Status::Needs { program, install } => out.push_str(&format!(
-                    "  Its tests need `{program}`, which is not installed, so they cannot tell: {install}.\n"
-                )),
+                Status::Needs { program, install } => {
+                    let needs = format!(
+                        "Its tests need `{program}`, which is not installed, so they cannot tell: {install}."
+                    );
+                    out.push_str(&format!("{}\n", wrap(&needs, 74, "  ")));
+                }
                 Status::Done => {}
             }
-            out.push_str("Then check again:\n  cargo run -p exercises -- check\n");
+            out.push_str(&format!("Then check again:\n  {again}\n"));
         }
         None => {
             let count: usize = checks.iter().map(|c| c.progress().1).sum();
@@ -192,6 +204,7 @@ pub fn class_table(ids: &[String], rows: &[Row]) -> String {
     for id in ids {
         out.push_str(&format!("  {id:<5}"));
     }
+    out.truncate(out.trim_end_matches(' ').len());
     out.push('\n');
     for row in rows {
         out.push_str(&format!("{:<width$}", row.learner));
@@ -203,6 +216,7 @@ pub fn class_table(ids: &[String], rows: &[Row]) -> String {
                 .map_or("-", |(_, c)| *c);
             out.push_str(&format!("  {cell:<5}"));
         }
+        out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
     }
     let notes: Vec<String> = rows
@@ -215,4 +229,42 @@ pub fn class_table(ids: &[String], rows: &[Row]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_class_table_has_a_row_per_learner_and_a_column_per_exercise() {
+        let ids: Vec<String> = ["2.1", "2.2", "3.1"].map(String::from).to_vec();
+        let rows = [
+            Row {
+                learner: "ada".into(),
+                cells: vec![
+                    ("2.1".into(), "pass"),
+                    ("2.2".into(), "pass"),
+                    ("3.1".into(), "fail"),
+                ],
+                notes: vec![],
+            },
+            Row {
+                learner: "brian".into(),
+                cells: vec![("2.1".into(), "fail"), ("2.2".into(), "fail")],
+                notes: vec!["stage 2 does not compile".into()],
+            },
+        ];
+        assert_eq!(
+            class_table(&ids, &rows),
+            "learner  2.1    2.2    3.1\nada      pass   pass   fail\nbrian    fail   fail   -\n\nbrian: stage 2 does not compile\n"
+        );
+    }
+
+    #[test]
+    fn a_hint_is_wrapped_under_its_label() {
+        assert_eq!(
+            wrap("one two three four", 9, "  "),
+            "  one two\n  three\n  four"
+        );
+    }
 }

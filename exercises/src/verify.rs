@@ -133,8 +133,9 @@ fn step(
                 exercise.id
             )),
             (Status::NotYet { test, reason }, true) => wrong.push(format!(
-                "  {} fails, and must pass: {test}: {reason}",
-                exercise.id
+                "  {} fails, and must pass: {test}: {}",
+                exercise.id,
+                check::shorten(reason, 300)
             )),
             (Status::Needs { program, install }, _) => wrong.push(format!(
                 "  {} cannot be told: its tests need `{program}`: {install}",
