@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 /// The workbook's exercises: start a chapter's, check them, check a class.
 #[derive(Debug, Parser)]
-#[command(name = "cargo run -p exercises --", version)]
+#[command(name = "exercises", bin_name = "cargo run -p exercises --", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
