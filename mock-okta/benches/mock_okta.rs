@@ -191,7 +191,7 @@ async fn login(http: reqwest::Client, issuer: String) -> Option<()> {
     let verifier = "bench-verifier-0123456789-0123456789-0123456789";
     let challenge = {
         use base64::Engine;
-        let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
     };
     let redirect_uri = "http://localhost:8080/login/okta/authorized";

@@ -145,11 +145,8 @@ impl User {
 
     /// A stable, Okta-looking user id (`00u…`), the `sub` claim.
     pub fn id(&self) -> String {
-        let digest = ring::digest::digest(&ring::digest::SHA256, self.email.as_bytes());
-        let hex: String = digest.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::tokens::sha256(self.email.as_bytes());
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         format!("00u{hex}")
     }
 

@@ -3,9 +3,9 @@
 use crate::{Fault, Shared};
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
+use jsonwebtoken::jwk::JwkSet;
 use std::sync::Arc;
 
-pub(super) async fn keys(State(shared): State<Arc<Shared>>) -> Json<Value> {
+pub(super) async fn keys(State(shared): State<Arc<Shared>>) -> Json<JwkSet> {
     Json(shared.keys.jwks(shared.has_fault(&Fault::RotateKeys)))
 }
