@@ -28,7 +28,7 @@
 //! The pieces:
 //! - [`MockOkta`] and [`Builder`]: start, configure and inspect a server.
 //! - [`Client`], [`User`], [`ConfigFile`]: who the server knows.
-//! - [`Fault`]: what can go wrong, switched on and off at run time.
+//! - [`Fault`] and [`FAULTS`]: what can go wrong, switched on and off at run time.
 //! - [`RecordedRequest`]: what an app sent.
 //! - [`Browser`]: a cookie-jar client that logs in like a person.
 
@@ -47,7 +47,7 @@ pub use browser::{Browser, MAX_REDIRECTS, Page};
 pub use config::{
     Client, ConfigFile, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, User,
 };
-pub use faults::{FAULT_NAMES, Fault, parse_duration};
+pub use faults::{FAULTS, Fault, FaultSpec, parse_duration};
 pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
 pub use tokens::{decode_claims, decode_header};
 

@@ -7,7 +7,7 @@
 //! ```
 
 use clap::Parser;
-use mock_okta::{Client, ConfigFile, FAULT_NAMES, Fault, MockOkta, User};
+use mock_okta::{Client, ConfigFile, FAULTS, Fault, MockOkta, User};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,8 +51,8 @@ struct Args {
 
 fn fault_help() -> String {
     let mut help = String::from("Faults (--fault NAME):\n");
-    for (name, what) in FAULT_NAMES {
-        help.push_str(&format!("  {name:<32} {what}\n"));
+    for spec in FAULTS {
+        help.push_str(&format!("  {:<32} {}\n", spec.usage(), spec.help));
     }
     help
 }
