@@ -1,37 +1,43 @@
-//! `mock-okta`: serve an offline Okta authorization server.
+//! `mock-okta`: serve an offline Okta org: its org authorization server and
+//! a custom authorization server.
 //!
 //! ```text
-//! cargo run -p mock-okta                       # http://localhost:8081/oauth2/default
+//! cargo run -p mock-okta                       # http://localhost:8081 and …/oauth2/default
 //! cargo run -p mock-okta -- --fault deny-consent --fault token-slow=15s
 //! cargo run -p mock-okta -- --config mock-okta.toml
 //! ```
 
 use clap::Parser;
-use mock_okta::{Client, ConfigFile, FAULTS, Fault, MockOkta, User};
+use mock_okta::{Client, ConfigFile, FAULTS, Fault, MockOkta, User, check_auth_server_name};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// An offline mock of an Okta org's authorization server, for learning and
-/// testing logins without an Okta account.
+/// An offline mock of an Okta org, for learning and testing logins without
+/// an Okta account. It serves both of the org's authorization servers: the
+/// org authorization server (issuer http://HOST:PORT, endpoints
+/// /oauth2/v1/…) and a custom one (issuer http://HOST:PORT/oauth2/AUTH_SERVER,
+/// endpoints /oauth2/AUTH_SERVER/v1/…).
 #[derive(Debug, Parser)]
 #[command(name = "mock-okta", version, after_help = fault_help())]
 struct Args {
-    /// Port to listen on (on 127.0.0.1); the issuer is
-    /// http://HOST:PORT/oauth2/AUTH_SERVER.
+    /// Port to listen on (on 127.0.0.1); the org's URL, and the org
+    /// authorization server's issuer, is http://HOST:PORT.
     #[arg(long)]
     port: Option<u16>,
 
-    /// Host name in the issuer, e.g. when the mock is reached through a
+    /// Host name in the issuers, e.g. when the mock is reached through a
     /// name other than localhost. It still listens on 127.0.0.1.
     #[arg(long)]
     host: Option<String>,
 
-    /// Name of the authorization server in the issuer path.
+    /// Name of the custom authorization server: its issuer is
+    /// http://HOST:PORT/oauth2/AUTH_SERVER (default: default). Letters,
+    /// digits, - and _; not v1.
     #[arg(long)]
     auth_server: Option<String>,
 
-    /// A TOML file with port, auth_server, clients, users and faults. Its
-    /// clients and users replace the built-in ones; see the crate README.
+    /// A TOML file with port, host, auth_server, clients, users and faults.
+    /// Its clients and users replace the built-in ones; see the crate README.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -50,7 +56,7 @@ struct Args {
 }
 
 fn fault_help() -> String {
-    let mut help = String::from("Faults (--fault NAME):\n");
+    let mut help = String::from("Faults (--fault NAME, on both authorization servers):\n");
     for spec in FAULTS {
         help.push_str(&format!("  {:<32} {}\n", spec.usage(), spec.help));
     }
@@ -83,6 +89,9 @@ async fn run(args: Args) -> Result<(), String> {
         .or(file.host)
         .unwrap_or_else(|| "localhost".into());
     let mut builder = MockOkta::builder().port(port).host(host);
+    if let Some(name) = &args.auth_server {
+        check_auth_server_name(name).map_err(|problem| format!("--auth-server: {problem}"))?;
+    }
     if let Some(name) = args.auth_server.or(file.auth_server) {
         builder = builder.auth_server(name);
     }
@@ -137,10 +146,16 @@ fn parse_user(spec: &str) -> Result<User, String> {
 
 /// What a learner needs to point a stage at this mock.
 fn print_banner(okta: &MockOkta) {
-    let issuer = okta.issuer();
-    println!("mock-okta is running: an offline stand-in for Okta. Ctrl-C stops it.\n");
-    println!("  issuer (OKTA_BASE_URL)  {issuer}");
-    println!("  discovery               {issuer}/.well-known/openid-configuration\n");
+    let custom = okta.issuer();
+    let org = okta.org_issuer();
+    let name = custom.rsplit('/').next().unwrap_or_default();
+    println!("mock-okta is running: an offline stand-in for an Okta org. Ctrl-C stops it.\n");
+    println!("  custom authorization server {name:?}");
+    println!("    issuer (OKTA_BASE_URL)  {custom}");
+    println!("    discovery               {custom}/.well-known/openid-configuration");
+    println!("  org authorization server");
+    println!("    issuer (OKTA_BASE_URL)  {org}");
+    println!("    discovery               {org}/.well-known/openid-configuration\n");
     for client in okta.clients() {
         let secret = client
             .secret
@@ -165,7 +180,7 @@ fn print_banner(okta: &MockOkta) {
         println!("\n  faults on: {}", names.join(", "));
     }
     println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");
-    println!("  In .env, they are OKTA_BASE_URL={issuer}");
+    println!("  In .env, they are OKTA_BASE_URL={custom}");
     println!(
         "  and OAUTH_CLIENT_ID={} (see .env.example).\n",
         mock_okta::DEFAULT_CLIENT_ID

@@ -1,14 +1,15 @@
 //! Recorded requests, so a test can assert what an app sent; and the one
 //! log line per request that lets a learner watch a login happen.
 
-use crate::Shared;
+use crate::org::Org;
 use crate::params::pairs_lossy;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -80,15 +81,31 @@ impl Recorder {
 }
 
 /// What a handler tells the log about its answer (e.g. `invalid_grant`,
-/// `tokens for alice@example.com`), as a response extension.
+/// `tokens for alice@example.com`). A part of the response, so a handler
+/// answers `(Outcome::new("login page"), page)`; the log line reads it.
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome(pub String);
+pub(crate) struct Outcome(String);
+
+impl Outcome {
+    pub(crate) fn new(outcome: impl Into<String>) -> Self {
+        Outcome(outcome.into())
+    }
+}
+
+impl IntoResponseParts for Outcome {
+    type Error = Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Infallible> {
+        parts.extensions_mut().insert(self);
+        Ok(parts)
+    }
+}
 
 /// Buffers the body (bounded), records the request, runs the handler and
 /// logs one line: method, path, client, status and outcome. Never the query,
 /// a secret, a password or a token.
 pub(crate) async fn record_and_log(
-    State(shared): State<Arc<Shared>>,
+    State(org): State<Arc<Org>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -120,7 +137,7 @@ pub(crate) async fn record_and_log(
     let client = client_of(&parts.headers, &query, &form);
     let method = parts.method.clone();
     let path = parts.uri.path().to_string();
-    shared.recorder.push(RecordedRequest {
+    org.recorder.push(RecordedRequest {
         method: method.clone(),
         path: path.clone(),
         query,

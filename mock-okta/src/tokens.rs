@@ -3,7 +3,7 @@
 //!
 //! Tokens are RS256 JWTs with a `kid`, like Okta's. The keys are fixed test
 //! keys shipped in `keys/` (see its README), so the mock starts without
-//! generating one.
+//! generating one; each authorization server has its own pair.
 
 use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
@@ -18,18 +18,20 @@ use std::sync::LazyLock;
 /// The built-in keys, by name (the files in `keys/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyName {
-    /// Active at start, published.
-    First,
-    /// Active after a key rotation; published then, beside the first.
-    Second,
+    Custom1,
+    Custom2,
+    Org1,
+    Org2,
     /// Never published: signs "bad signature" tokens.
     Unpublished,
 }
 
 /// The keys' PKCS#1 DER, in `KeyName` order.
-const DER: [&[u8]; 3] = [
+const DER: [&[u8]; 5] = [
     include_bytes!("../keys/custom-1.der"),
     include_bytes!("../keys/custom-2.der"),
+    include_bytes!("../keys/org-1.der"),
+    include_bytes!("../keys/org-2.der"),
     include_bytes!("../keys/unpublished.der"),
 ];
 
@@ -44,10 +46,12 @@ struct SigningKey {
     jwk: Jwk,
 }
 
-static KEYS: [LazyLock<SigningKey>; 3] = [
+static KEYS: [LazyLock<SigningKey>; 5] = [
     LazyLock::new(|| load(DER[0])),
     LazyLock::new(|| load(DER[1])),
     LazyLock::new(|| load(DER[2])),
+    LazyLock::new(|| load(DER[3])),
+    LazyLock::new(|| load(DER[4])),
 ];
 
 fn load(der: &'static [u8]) -> SigningKey {
@@ -140,26 +144,30 @@ pub(crate) fn use_parsed_keys() {
     PROVIDER.install_default().ok();
 }
 
-/// The mock's signing keys.
+/// One authorization server's keys: the one it signs with, and the one it
+/// rotates to.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Keys;
+pub(crate) struct Keys {
+    first: KeyName,
+    second: KeyName,
+}
 
 impl Keys {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(first: KeyName, second: KeyName) -> Self {
         use_parsed_keys();
-        Keys
+        Keys { first, second }
     }
 
-    /// The kid of a key.
-    pub(crate) fn kid(&self, name: KeyName) -> &'static str {
-        &key(name).kid
+    /// The key tokens are signed with: the second once keys rotated.
+    pub(crate) fn active(&self, rotated: bool) -> KeyName {
+        if rotated { self.second } else { self.first }
     }
 
     fn published(&self, rotated: bool) -> Vec<KeyName> {
         if rotated {
-            vec![KeyName::Second, KeyName::First]
+            vec![self.second, self.first]
         } else {
-            vec![KeyName::First]
+            vec![self.first]
         }
     }
 
@@ -171,29 +179,10 @@ impl Keys {
         }
     }
 
-    /// A JWT over `claims`, signed by `name`, with the header's `kid` set
-    /// to `kid` (normally that key's own).
-    pub(crate) fn sign(&self, name: KeyName, kid: &str, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(kid.to_string());
-        jsonwebtoken::encode(&header, claims, &key(name).encoding)
-            .expect("RS256 with a built-in key signs any JSON claims")
-    }
-
-    /// An unsigned JWT (`alg: none`): what a forged token looks like.
-    /// jsonwebtoken rightly refuses to make one, so it is spelled out here.
-    pub(crate) fn unsigned(&self, claims: &Value) -> String {
-        let header = json!({ "alg": "none", "typ": "JWT" });
-        format!(
-            "{}.{}.",
-            B64.encode(header.to_string()),
-            B64.encode(claims.to_string())
-        )
-    }
-
-    /// The claims of a JWT this mock signed with a published key, or `None`.
-    /// Expiry is not checked: callers decide what an old token may still do.
-    pub(crate) fn verify(&self, token: &str, rotated: bool) -> Option<Value> {
+    /// The claims of a JWT that this server signed with a published key
+    /// and that names `issuer`, or `None`. Expiry is not checked: callers
+    /// decide what an old token may still do.
+    pub(crate) fn verify(&self, token: &str, rotated: bool, issuer: &str) -> Option<Value> {
         let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
         let signer = self
             .published(rotated)
@@ -204,10 +193,36 @@ impl Keys {
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
+        validation.set_issuer(&[issuer]);
         jsonwebtoken::decode::<Value>(token, &signer.decoding, &validation)
             .ok()
             .map(|data| data.claims)
     }
+}
+
+/// The kid of a key.
+pub(crate) fn kid(name: KeyName) -> &'static str {
+    &key(name).kid
+}
+
+/// A JWT over `claims`, signed by `name`, with the header's `kid` set to
+/// `kid` (normally that key's own: see [`kid`]).
+pub(crate) fn sign(name: KeyName, kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, claims, &key(name).encoding)
+        .expect("RS256 with a built-in key signs any JSON claims")
+}
+
+/// An unsigned JWT (`alg: none`): what a forged token looks like.
+/// jsonwebtoken rightly refuses to make one, so it is spelled out here.
+pub(crate) fn unsigned(claims: &Value) -> String {
+    let header = json!({ "alg": "none", "typ": "JWT" });
+    format!(
+        "{}.{}.",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    )
 }
 
 /// The claims of a JWT, unverified: for tests that inspect what was issued.
@@ -243,39 +258,69 @@ pub(crate) fn random_id() -> String {
 mod tests {
     use super::*;
 
+    const ISSUER: &str = "http://localhost:8081/oauth2/default";
+
     #[test]
     fn a_signed_token_verifies_and_a_changed_one_does_not() {
-        let keys = Keys::new();
-        let claims = json!({ "sub": "alice" });
-        let token = keys.sign(KeyName::First, keys.kid(KeyName::First), &claims);
-        assert_eq!(keys.verify(&token, false), Some(claims));
+        let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let claims = json!({ "sub": "alice", "iss": ISSUER });
+        let token = sign(KeyName::Custom1, kid(KeyName::Custom1), &claims);
+        assert_eq!(keys.verify(&token, false, ISSUER), Some(claims));
         let (signed, _) = token.rsplit_once('.').expect("three parts");
-        let other = keys.sign(KeyName::First, keys.kid(KeyName::First), &json!({}));
+        let other = sign(
+            KeyName::Custom1,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
         let (_, other_signature) = other.rsplit_once('.').expect("three parts");
         assert_eq!(
-            keys.verify(&format!("{signed}.{other_signature}"), false),
+            keys.verify(&format!("{signed}.{other_signature}"), false, ISSUER),
             None
         );
-        let bad = keys.sign(KeyName::Unpublished, keys.kid(KeyName::First), &json!({}));
-        assert_eq!(keys.verify(&bad, false), None);
-        assert_eq!(keys.verify(&keys.unsigned(&json!({})), false), None);
+        let bad = sign(
+            KeyName::Unpublished,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(keys.verify(&bad, false, ISSUER), None);
+        assert_eq!(
+            keys.verify(&unsigned(&json!({ "iss": ISSUER })), false, ISSUER),
+            None
+        );
+    }
+
+    #[test]
+    fn a_token_of_another_issuer_or_another_server_does_not_verify() {
+        let custom = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let org = Keys::new(KeyName::Org1, KeyName::Org2);
+        let token = sign(
+            KeyName::Custom1,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(custom.verify(&token, false, "http://localhost:8081"), None);
+        assert_eq!(org.verify(&token, false, ISSUER), None);
     }
 
     #[test]
     fn the_second_key_verifies_only_after_rotation() {
-        let keys = Keys::new();
-        let token = keys.sign(KeyName::Second, keys.kid(KeyName::Second), &json!({}));
-        assert_eq!(keys.verify(&token, false), None);
-        assert!(keys.verify(&token, true).is_some());
+        let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let token = sign(
+            KeyName::Custom2,
+            kid(KeyName::Custom2),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(keys.verify(&token, false, ISSUER), None);
+        assert!(keys.verify(&token, true, ISSUER).is_some());
         assert_eq!(keys.jwks(true).keys.len(), 2);
     }
 
     #[test]
     fn the_jwks_publishes_the_kid_and_use_of_each_key() {
-        let keys = Keys::new();
+        let keys = Keys::new(KeyName::Org1, KeyName::Org2);
         let jwks = serde_json::to_value(keys.jwks(false)).expect("JSON");
         let published = &jwks["keys"][0];
-        assert_eq!(published["kid"], keys.kid(KeyName::First));
+        assert_eq!(published["kid"], kid(KeyName::Org1));
         assert_eq!(
             (&published["kty"], &published["alg"], &published["use"]),
             (&json!("RSA"), &json!("RS256"), &json!("sig"))

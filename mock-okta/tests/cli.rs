@@ -12,16 +12,37 @@ fn mock_okta(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn help_explains_every_flag_and_fault() {
+fn help_explains_every_flag_both_servers_and_every_fault() {
     let output = mock_okta(&["--help"]);
     let help = String::from_utf8_lossy(&output.stdout);
-    for expected in ["--port", "--config", "--client", "--user", "--fault"] {
+    let flags = [
+        "--port",
+        "--host",
+        "--auth-server",
+        "--config",
+        "--client",
+        "--user",
+        "--fault",
+        "org authorization server",
+        "http://HOST:PORT/oauth2/AUTH_SERVER",
+    ];
+    for expected in flags {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
     }
     for spec in mock_okta::FAULTS {
         let line = format!("{:<32} {}", spec.usage(), spec.help);
         assert!(help.contains(&line), "--help lacks {line:?}:\n{help}");
     }
+}
+
+#[test]
+fn an_auth_server_name_that_clashes_with_the_org_server_is_one_line() {
+    let output = mock_okta(&["--auth-server", "v1", "--port", "0"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+    );
 }
 
 #[test]
@@ -86,9 +107,19 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
     child.kill().ok();
     child.wait().ok();
     let banner = banner.join("\n");
+    let port = banner
+        .split("http://okta.test:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .expect("a port in the banner");
+    let org = format!("http://okta.test:{port}");
+    let custom_issuer = format!(
+        "custom authorization server \"aus1\"\n    issuer (OKTA_BASE_URL)  {org}/oauth2/aus1\n"
+    );
+    let org_issuer = format!("org authorization server\n    issuer (OKTA_BASE_URL)  {org}\n");
     for expected in [
-        "issuer (OKTA_BASE_URL)  http://okta.test:",
-        "/oauth2/aus1",
+        custom_issuer.as_str(),
+        org_issuer.as_str(),
         "0oa-workbook-client",
         "http://localhost:8080/login/okta/authorized",
         "alice@example.com / alice-password",
