@@ -68,7 +68,7 @@ pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
 pub use tokens::{decode_claims, decode_header};
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use org::{AuthServer, Org};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -86,6 +86,8 @@ pub(crate) struct OAuthError {
     pub status: StatusCode,
     pub error: &'static str,
     pub description: String,
+    /// A `WWW-Authenticate` challenge to send with it, if any.
+    pub challenge: Option<&'static str>,
 }
 
 impl OAuthError {
@@ -98,6 +100,7 @@ impl OAuthError {
             status,
             error,
             description: description.into(),
+            challenge: None,
         }
     }
 
@@ -112,15 +115,27 @@ impl OAuthError {
     pub(crate) fn invalid_client(description: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
     }
+
+    /// Adds a `WWW-Authenticate` challenge.
+    pub(crate) fn with_challenge(self, challenge: &'static str) -> Self {
+        OAuthError {
+            challenge: Some(challenge),
+            ..self
+        }
+    }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body =
             serde_json::json!({ "error": self.error, "error_description": self.description });
+        let challenge = self
+            .challenge
+            .map(|c| [(header::WWW_AUTHENTICATE, HeaderValue::from_static(c))]);
         (
             self.status,
             record::Outcome::new(self.error),
+            challenge,
             axum::Json(body),
         )
             .into_response()

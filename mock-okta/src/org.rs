@@ -180,4 +180,9 @@ impl AuthServer {
     pub(crate) fn endpoint(&self, name: &str) -> String {
         format!("{}{}/{name}", self.org.base, self.endpoint_path)
     }
+
+    /// Forgets every token issued from one authorization code.
+    pub(crate) fn revoke_grant(&self, grant: &str) {
+        self.tokens.forget(|t| t.grant.as_deref() == Some(grant));
+    }
 }

@@ -67,14 +67,21 @@ impl<T: Expiring + Clone> Memory<T> {
         (entry.expires() > Instant::now()).then_some(entry)
     }
 
+    /// Changes a live entry in place, under the lock, and returns what
+    /// `change` returns: a read and a write no other request can come between.
+    pub(crate) fn update<R>(&self, key: &str, change: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut inner = self.lock();
+        let entry = inner.entries.get_mut(key)?;
+        (entry.expires() > Instant::now()).then(|| change(entry))
+    }
+
     pub(crate) fn remove(&self, key: &str) -> Option<T> {
         self.lock().entries.remove(key)
     }
 
-    /// Takes a live entry out: a code works once, whatever the outcome.
-    pub(crate) fn take(&self, key: &str) -> Option<T> {
-        let entry = self.remove(key)?;
-        (entry.expires() > Instant::now()).then_some(entry)
+    /// Forgets every entry that `forget` selects.
+    pub(crate) fn forget(&self, forget: impl Fn(&T) -> bool) {
+        self.lock().entries.retain(|_, e| !forget(e));
     }
 
     /// How many entries are held, live or not yet swept.
@@ -91,7 +98,9 @@ pub(crate) enum Challenge {
     Plain(String),
 }
 
-/// An authorization code, bound to what it was issued for.
+/// An authorization code, bound to what it was issued for. It stays in
+/// memory once redeemed, so that a second redemption can revoke what the
+/// first one issued (RFC 6749 §4.1.2).
 #[derive(Debug, Clone)]
 pub(crate) struct Code {
     pub client_id: String,
@@ -101,6 +110,10 @@ pub(crate) struct Code {
     pub scopes: Vec<String>,
     pub email: String,
     pub auth_time: u64,
+    /// The grant: every token issued from this code, or refreshed from
+    /// those, carries it.
+    pub grant: String,
+    pub redeemed: bool,
     pub expires: Instant,
 }
 
@@ -125,6 +138,8 @@ pub(crate) struct Token {
     /// The user's email; `None` for a `client_credentials` token.
     pub email: Option<String>,
     pub scopes: Vec<String>,
+    /// The authorization code it descends from, if any.
+    pub grant: Option<String>,
     /// `iat` and `exp`, in seconds since the Unix epoch.
     pub issued_at: u64,
     pub expires_at: u64,
@@ -165,11 +180,14 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_is_taken_once() {
+    fn an_update_changes_the_live_entry_and_skips_an_expired_one() {
         let memory = Memory::default();
-        memory.insert("x".into(), login(Instant::now() + Duration::from_secs(60)));
-        assert!(memory.take("x").is_some());
-        assert!(memory.take("x").is_none());
+        let soon = Instant::now() + Duration::from_secs(60);
+        memory.insert("live".into(), login(soon));
+        assert_eq!(memory.update("live", |l| l.auth_time = 7), Some(()));
+        assert_eq!(memory.get("live").map(|l| l.auth_time), Some(7));
+        memory.insert("old".into(), login(Instant::now() - Duration::from_secs(1)));
+        assert_eq!(memory.update("old", |l| l.auth_time = 7), None);
     }
 
     #[test]
@@ -185,5 +203,21 @@ mod tests {
             memory.len() < SWEEP_EVERY as usize,
             "expired entries were swept"
         );
+    }
+
+    #[test]
+    fn forget_removes_what_it_selects() {
+        let memory = Memory::default();
+        let soon = Instant::now() + Duration::from_secs(60);
+        memory.insert("a".into(), login(soon));
+        memory.insert(
+            "b".into(),
+            Login {
+                email: "x".into(),
+                ..login(soon)
+            },
+        );
+        memory.forget(|l| l.email == "x");
+        assert!(memory.get("a").is_some() && memory.get("b").is_none());
     }
 }

@@ -299,6 +299,8 @@ fn issue_code(
         scopes: request.scopes.clone(),
         email: email.to_string(),
         auth_time,
+        grant: random_id(),
+        redeemed: false,
         expires: Instant::now() + CODE_LIFETIME,
     };
     server.codes.insert(code.clone(), entry);

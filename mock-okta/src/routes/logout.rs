@@ -1,5 +1,9 @@
 //! `/v1/logout`: ends the mock's own login and sends the browser back
 //! (OpenID Connect RP-Initiated Logout 1.0, as Okta implements it).
+//!
+//! The request is checked whole before anything changes: a refused logout
+//! (a forged hint, an unregistered `post_logout_redirect_uri`) shows an
+//! error page and leaves the user logged in.
 
 use super::{cookie, error_page, page};
 use crate::org::AuthServer;
@@ -16,21 +20,18 @@ pub(super) async fn logout(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => params,
-        Err(error) => return error_page(&error),
-    };
-    let client = match client(&server, &params) {
-        Ok(client) => client,
+    let checked = Params::parse(query.unwrap_or_default().as_bytes()).and_then(|params| {
+        let client = client(&server, &params)?;
+        let back = back(&client, &params)?;
+        Ok((client, back))
+    });
+    let (client, back) = match checked {
+        Ok(checked) => checked,
         Err(error) => return error_page(&error),
     };
     if let Some(id) = cookie(&headers, LOGIN_COOKIE) {
         server.org.logins.remove(id);
     }
-    let back = match back(&client, &params) {
-        Ok(back) => back,
-        Err(error) => return error_page(&error),
-    };
     let clear = format!("{LOGIN_COOKIE}=; Path=/oauth2; HttpOnly; SameSite=Lax; Max-Age=0");
     let outcome = Outcome::new(format!("signed out of {}", client.id));
     (outcome, [(header::SET_COOKIE, clear)], back).into_response()

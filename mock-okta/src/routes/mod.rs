@@ -32,6 +32,10 @@ pub(crate) const OIDC_SCOPES: &[&str] = &[
     "phone",
 ];
 
+/// The challenge sent with a `401 invalid_client` when the client
+/// authenticated with an `Authorization` header (RFC 6749 §5.2).
+const BASIC_CHALLENGE: &str = "Basic realm=\"mock-okta\"";
+
 /// One authorization server's routes: its discovery documents under its
 /// metadata path, its endpoints under its endpoint path.
 pub(crate) fn auth_server(server: Arc<AuthServer>) -> Router {
@@ -106,6 +110,9 @@ pub(crate) fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
 /// Authenticates the client of a token, introspect or revoke request by
 /// `client_secret_basic` or `client_secret_post` (a public client by its id
 /// alone), as Okta does.
+///
+/// A `401 invalid_client` to a client that used the `Authorization` header
+/// carries `WWW-Authenticate: Basic` (RFC 6749 §5.2).
 pub(crate) fn authenticate(
     org: &Org,
     headers: &HeaderMap,
@@ -114,6 +121,24 @@ pub(crate) fn authenticate(
     let basic = headers
         .contains_key(header::AUTHORIZATION)
         .then(|| basic_auth(headers));
+    let used_header = basic.is_some();
+    identify(org, basic, params).map_err(|error| {
+        if used_header && error.status == StatusCode::UNAUTHORIZED {
+            error.with_challenge(BASIC_CHALLENGE)
+        } else {
+            error
+        }
+    })
+}
+
+/// The client a request names, checked against its secret. `basic` is
+/// `None` without an `Authorization` header, `Some(None)` with one that is
+/// not Basic authentication.
+fn identify(
+    org: &Org,
+    basic: Option<Option<(String, String)>>,
+    params: &Params,
+) -> Result<Client, OAuthError> {
     let (id, secret) = match (basic, params.get("client_id"), params.get("client_secret")) {
         (Some(None), _, _) => {
             return Err(OAuthError::invalid_client(

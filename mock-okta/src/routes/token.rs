@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// Refresh tokens live 90 days.
 const REFRESH_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
-/// What an unknown, spent or expired code gets.
+/// What a code's replay, or a refresh token of another client, gets.
 const INVALID_CODE: &str = "The authorization code is invalid or has expired.";
 
 pub(super) async fn token(
@@ -111,6 +111,8 @@ struct Grant {
     scopes: Vec<String>,
     nonce: Option<String>,
     auth_time: u64,
+    /// The authorization code the tokens descend from, if any.
+    grant: Option<String>,
     /// The refresh token of a refresh grant: it stays valid and is sent back.
     kept_refresh: Option<String>,
 }
@@ -136,17 +138,31 @@ fn access_lifetime(org: &Org) -> Duration {
     .unwrap_or(TOKEN_LIFETIME)
 }
 
-/// Redeems a code. A code works once, whatever the outcome.
+/// Redeems a code. A code works once: a second redemption is refused and
+/// revokes every token issued from the first (RFC 6749 §4.1.2).
 fn authorization_code(
     server: &AuthServer,
     client: Client,
     params: &Params,
 ) -> Result<Grant, OAuthError> {
     let invalid = || OAuthError::invalid_grant(INVALID_CODE);
-    let code = server
-        .codes
-        .take(params.require("code")?)
-        .ok_or_else(invalid)?;
+    let value = params.require("code")?;
+    let redeemed = server.codes.update(value, |code| {
+        if code.redeemed {
+            Err(code.grant.clone())
+        } else {
+            code.redeemed = true;
+            Ok(code.clone())
+        }
+    });
+    let code = match redeemed {
+        Some(Ok(code)) => code,
+        Some(Err(grant)) => {
+            server.revoke_grant(&grant);
+            return Err(invalid());
+        }
+        None => return Err(invalid()),
+    };
     if code.client_id != client.id {
         return Err(invalid());
     }
@@ -157,14 +173,26 @@ fn authorization_code(
     }
     verify_pkce(&code, params.get("code_verifier"))?;
     let user = server.org.user(&code.email).ok_or_else(invalid)?;
-    Ok(Grant {
+    let grant = Grant {
         client,
         user: Some(user),
         scopes: code.scopes,
         nonce: code.nonce,
         auth_time: code.auth_time,
+        grant: Some(code.grant),
         kept_refresh: None,
-    })
+    };
+    // Remember the redeemed code as long as its tokens may live, so that a
+    // replay can still revoke them.
+    let lives = if grant.gets_refresh_token() {
+        REFRESH_LIFETIME
+    } else {
+        access_lifetime(&server.org)
+    };
+    server
+        .codes
+        .update(value, |code| code.expires = Instant::now() + lives);
+    Ok(grant)
 }
 
 /// RFC 7636 §4.6: the verifier matches the challenge the code was bound to.
@@ -231,6 +259,7 @@ fn refresh_token(
         scopes,
         nonce: None,
         auth_time: now(),
+        grant: stored.grant,
         kept_refresh: Some(refresh.to_string()),
     })
 }
@@ -261,6 +290,7 @@ fn client_credentials(
         scopes,
         nonce: None,
         auth_time: now(),
+        grant: None,
         kept_refresh: None,
     })
 }
@@ -335,6 +365,7 @@ fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: 
         client_id: grant.client.id.clone(),
         email: grant.user.as_ref().map(|u| u.email.clone()),
         scopes: grant.scopes.clone(),
+        grant: grant.grant.clone(),
         issued_at: times.iat,
         expires_at: times.exp,
         expires: times.expires,
