@@ -2,7 +2,8 @@
 //!
 //! Switch one on from a test with [`MockOkta::set_fault`](crate::MockOkta::set_fault)
 //! or from the command line with `--fault NAME` (repeatable). Each variant
-//! says where it bites and what a well-behaved app does about it.
+//! says where it bites and what a well-behaved app does about it. Faults
+//! bite on both authorization servers of the org.
 //!
 //! [`FAULTS`] is the one table of faults: their command-line names, their
 //! help lines, parsing ([`FromStr`]) and printing ([`Display`](fmt::Display))
@@ -36,6 +37,12 @@ pub enum Fault {
     /// authorize step redirects back with `error=access_denied` and that
     /// description. *An app tells the user to ask an admin to assign them.*
     UserNotAssigned,
+    /// The `email` scope is not granted (a consent or access-policy rule
+    /// left it out): the token response's `scope` lacks it, and neither the
+    /// ID token nor `/v1/userinfo` carries `email` or `email_verified`.
+    /// *An app does not assume an email: it says the email was not shared
+    /// (or uses `sub`), and never panics.*
+    EmailNotGranted,
     /// `/v1/token` answers `400 invalid_grant`.
     /// *An app shows an error page (and may offer a fresh login).*
     TokenInvalidGrant,
@@ -51,12 +58,30 @@ pub enum Fault {
     /// `/v1/token` answers `200` with a body that is not JSON.
     /// *An app shows a 502 page; it does not panic.*
     TokenMalformedJson,
+    /// `/v1/token` answers `302 Found` to Okta's sign-in page
+    /// (`{org}/login/login.htm`), as a proxy or a mistyped base URL does.
+    /// *An app does not follow it (the mock records whether it did): an
+    /// OAuth client sends its code and credentials to the token endpoint
+    /// only. It shows a 502 page.*
+    TokenRedirect,
+    /// `/v1/token` does its work (the code is spent, the tokens issued),
+    /// then sends `200`, its headers and the first bytes of the JSON, and
+    /// closes the connection. *An app shows a 502 page; it does not retry
+    /// with the same code: that is `invalid_grant`, and it revokes the
+    /// tokens of the first answer.*
+    TokenConnectionClosed,
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
-    /// `/v1/userinfo` answers `401 invalid_token` to every token.
+    /// `/v1/userinfo` answers `401` with `WWW-Authenticate: Bearer
+    /// error="invalid_token"` to every token.
     /// *An app shows an error page, or logs the user out.*
     UserinfoUnauthorized,
+    /// `/v1/userinfo` answers `403` with `WWW-Authenticate: Bearer
+    /// error="insufficient_scope"` to every token (RFC 6750 §3.1).
+    /// *An app says it lacks a permission and who can grant it (an Okta
+    /// admin), not "try again".*
+    UserinfoInsufficientScope,
     /// ID tokens name another issuer (`iss`). *An app rejects the token.*
     IdTokenWrongIssuer,
     /// ID tokens name another audience (`aud`). *An app rejects the token.*
@@ -152,6 +177,11 @@ pub const FAULTS: &[FaultSpec] = &[
         "error=access_denied: \"User is not assigned to the client application.\"",
     ),
     FaultSpec::plain(
+        "email-not-granted",
+        Fault::EmailNotGranted,
+        "the email scope is not granted: no email in tokens or /v1/userinfo",
+    ),
+    FaultSpec::plain(
         "token-invalid-grant",
         Fault::TokenInvalidGrant,
         "/v1/token answers 400 invalid_grant",
@@ -172,6 +202,16 @@ pub const FAULTS: &[FaultSpec] = &[
         Fault::TokenMalformedJson,
         "/v1/token answers 200 with a body that is not JSON",
     ),
+    FaultSpec::plain(
+        "token-redirect",
+        Fault::TokenRedirect,
+        "/v1/token answers 302 to Okta's sign-in page",
+    ),
+    FaultSpec::plain(
+        "token-connection-closed",
+        Fault::TokenConnectionClosed,
+        "/v1/token issues tokens, then closes the connection mid-answer",
+    ),
     FaultSpec::timed(
         "access-token-lifetime",
         Fault::AccessTokenLifetime,
@@ -180,7 +220,12 @@ pub const FAULTS: &[FaultSpec] = &[
     FaultSpec::plain(
         "userinfo-401",
         Fault::UserinfoUnauthorized,
-        "/v1/userinfo rejects every token",
+        "/v1/userinfo answers 401 invalid_token to every token",
+    ),
+    FaultSpec::plain(
+        "userinfo-403",
+        Fault::UserinfoInsufficientScope,
+        "/v1/userinfo answers 403 insufficient_scope to every token",
     ),
     FaultSpec::plain(
         "id-token-wrong-iss",
@@ -342,6 +387,15 @@ mod tests {
                     b.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_readme_documents_every_fault() {
+        let readme = include_str!("../README.md");
+        for spec in FAULTS {
+            let name = format!("`{}`", spec.usage());
+            assert!(readme.contains(&name), "README.md lacks {name}");
         }
     }
 

@@ -52,6 +52,7 @@ async fn bites(at: At<'_>, fault: &Fault) {
         Fault::UserNotAssigned => {
             login_ends_in_access_denied(at, "User is not assigned to the client application.").await
         }
+        Fault::EmailNotGranted => email_is_not_granted(at).await,
         Fault::TokenInvalidGrant => {
             token_endpoint_answers(at, StatusCode::BAD_REQUEST, Some("invalid_grant")).await
         }
@@ -70,6 +71,8 @@ async fn bites(at: At<'_>, fault: &Fault) {
             assert_eq!(exchange(at, &code, Some(VERIFIER)).await.0, StatusCode::OK);
             assert!(started.elapsed() >= *delay, "token-slow answered early");
         }
+        Fault::TokenRedirect => token_endpoint_redirects_to_the_sign_in_page(at).await,
+        Fault::TokenConnectionClosed => token_connection_closes_mid_answer(at).await,
         Fault::AccessTokenLifetime(lifetime) => {
             let tokens = tokens(at).await;
             assert_eq!(tokens["expires_in"], lifetime.as_secs());
@@ -85,6 +88,13 @@ async fn bites(at: At<'_>, fault: &Fault) {
         Fault::UserinfoUnauthorized => {
             let challenge = userinfo_refuses(at, StatusCode::UNAUTHORIZED).await;
             assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+        }
+        Fault::UserinfoInsufficientScope => {
+            let challenge = userinfo_refuses(at, StatusCode::FORBIDDEN).await;
+            assert!(
+                challenge.starts_with("Bearer error=\"insufficient_scope\""),
+                "{challenge}"
+            );
         }
         Fault::IdTokenWrongIssuer => {
             let claims = id_token_claims(at).await;
@@ -154,6 +164,23 @@ async fn login_ends_in_access_denied(at: At<'_>, description: &str) {
     assert_eq!(param(&params, "code"), None);
 }
 
+async fn email_is_not_granted(at: At<'_>) {
+    let tokens = tokens(at).await;
+    assert_eq!(tokens["scope"], "openid profile offline_access");
+    let id = verify_with_jwks(at, field(&tokens, "id_token"))
+        .await
+        .expect("a valid ID token");
+    assert!(id.get("email").is_none(), "{id}");
+    let answer = userinfo(at, field(&tokens, "access_token")).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let claims: Value = answer.json().await.expect("JSON");
+    assert!(claims["sub"].is_string(), "{claims}");
+    assert!(
+        claims.get("email").is_none() && claims.get("email_verified").is_none(),
+        "{claims}"
+    );
+}
+
 async fn token_endpoint_answers(at: At<'_>, status: StatusCode, error: Option<&str>) {
     let code = code(at, &[]).await;
     let (got, body) = exchange(at, &code, Some(VERIFIER)).await;
@@ -162,6 +189,57 @@ async fn token_endpoint_answers(at: At<'_>, status: StatusCode, error: Option<&s
         Some(error) => assert_eq!(body["error"], error),
         None => assert!(body.is_string(), "the body must not be JSON: {body}"),
     }
+}
+
+async fn token_endpoint_redirects_to_the_sign_in_page(at: At<'_>) {
+    let code = code(at, &[]).await;
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+        .post(at.url("/v1/token"))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(mock_okta::DEFAULT_CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), StatusCode::FOUND);
+    assert_eq!(
+        answer.headers()["location"],
+        format!("{}/login/login.htm", at.okta.org_issuer()).as_str()
+    );
+}
+
+/// The status and headers arrive, the body does not complete; the code is
+/// spent all the same.
+async fn token_connection_closes_mid_answer(at: At<'_>) {
+    let code = code(at, &[]).await;
+    let answer = reqwest::Client::new()
+        .post(at.url("/v1/token"))
+        .basic_auth(DEFAULT_CLIENT_ID, Some(mock_okta::DEFAULT_CLIENT_SECRET))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .expect("the status and headers arrive");
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(answer.text().await.is_err(), "the body must not complete");
+    at.okta.clear_faults();
+    let (status, body) = exchange(at, &code, Some(VERIFIER)).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &Value::from("invalid_grant")),
+        "a retry with the spent code"
+    );
 }
 
 /// The `WWW-Authenticate` challenge userinfo answers a good token with.

@@ -273,7 +273,8 @@ fn pkce(params: &Params, client: &Client) -> Result<Option<Challenge>, Refusal> 
     Ok(challenge)
 }
 
-/// Redirects back with a new code, unless a consent fault is on.
+/// Redirects back with a new code, unless a consent fault is on. The code
+/// grants the scopes asked for, less `email` under `EmailNotGranted`.
 fn issue_code(
     server: &AuthServer,
     request: &Authorize<'_>,
@@ -290,13 +291,17 @@ fn issue_code(
             "User is not assigned to the client application.",
         );
     }
+    let mut scopes = request.scopes.clone();
+    if org.has_fault(&Fault::EmailNotGranted) {
+        scopes.retain(|s| s != "email");
+    }
     let code = random_id();
     let entry = Code {
         client_id: request.client.id.clone(),
         redirect_uri: request.back.redirect_uri.to_string(),
         challenge: request.challenge.clone(),
         nonce: request.nonce.clone(),
-        scopes: request.scopes.clone(),
+        scopes,
         email: email.to_string(),
         auth_time,
         grant: random_id(),

@@ -10,13 +10,16 @@ use crate::store::{Challenge, Code, Kind, Token};
 use crate::tokens::{self, KeyName, random_id, s256};
 use crate::{Client, Fault, OAuthError, User};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body::Frame;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// Access and ID tokens live an hour, as Okta's default policy says.
@@ -37,14 +40,18 @@ pub(super) async fn token(
     }) {
         tokio::time::sleep(delay).await;
     }
-    if let Some(answer) = server.org.fault(failure) {
+    if let Some(answer) = server.org.fault(|f| failure(&server.org, f)) {
         return answer;
     }
-    exchange(&server, &headers, &body).unwrap_or_else(IntoResponse::into_response)
+    let answer = exchange(&server, &headers, &body).unwrap_or_else(IntoResponse::into_response);
+    if server.org.has_fault(&Fault::TokenConnectionClosed) {
+        return cut_short(answer).await;
+    }
+    answer
 }
 
 /// The answer a token-endpoint fault puts in place of the real one.
-fn failure(fault: &Fault) -> Option<Response> {
+fn failure(org: &Org, fault: &Fault) -> Option<Response> {
     let outcome = Outcome::new(format!("{fault} (fault)"));
     let error = match fault {
         Fault::TokenInvalidGrant => OAuthError::invalid_grant(INVALID_CODE),
@@ -63,9 +70,58 @@ fn failure(fault: &Fault) -> Option<Response> {
             let json = [(header::CONTENT_TYPE, "application/json")];
             return Some((outcome, json, html).into_response());
         }
+        Fault::TokenRedirect => {
+            let sign_in = [(header::LOCATION, format!("{}/login/login.htm", org.base))];
+            return Some((StatusCode::FOUND, outcome, sign_in).into_response());
+        }
         _ => return None,
     };
     Some((outcome, error).into_response())
+}
+
+/// Sends the answer's status, headers and the first half of its body, then
+/// fails the body, which closes the connection: what a client sees when the
+/// connection drops mid-answer.
+async fn cut_short(answer: Response) -> Response {
+    let (mut parts, body) = answer.into_parts();
+    let whole = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, whole.len().into());
+    let half = whole.slice(..whole.len() / 2);
+    let outcome = Outcome::new("connection closed mid-answer (fault)");
+    let body = CutShort {
+        head: Some(half),
+        pause: Box::pin(tokio::time::sleep(Duration::from_millis(50))),
+    };
+    (outcome, Response::from_parts(parts, Body::new(body))).into_response()
+}
+
+/// A body that yields its head, pauses (so the server sends what it has),
+/// then fails.
+struct CutShort {
+    head: Option<Bytes>,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for CutShort {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if let Some(head) = self.head.take() {
+            return Poll::Ready(Some(Ok(Frame::data(head))));
+        }
+        self.pause.as_mut().poll(context).map(|()| {
+            Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "the token-connection-closed fault",
+            )))
+        })
+    }
 }
 
 /// A checked token request, answered with tokens or with Okta's error.

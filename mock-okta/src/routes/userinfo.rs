@@ -42,6 +42,13 @@ pub(super) async fn userinfo(
             "insufficient_scope",
         );
     }
+    if server.org.has_fault(&Fault::UserinfoInsufficientScope) {
+        return challenge(
+            StatusCode::FORBIDDEN,
+            INSUFFICIENT_SCOPE,
+            "userinfo-403 (fault)",
+        );
+    }
     let outcome = Outcome::new(format!("claims of {}", user.email));
     (outcome, Json(user.claims(&scopes))).into_response()
 }
