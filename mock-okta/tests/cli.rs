@@ -20,8 +20,8 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
         "--host",
         "--auth-server",
         "--config",
-        "--client",
-        "--user",
+        "--client <FIELD=VALUE>",
+        "--user <FIELD=VALUE>",
         "--fault",
         "org authorization server",
         "http://HOST:PORT/oauth2/AUTH_SERVER",
@@ -35,14 +35,35 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
     }
 }
 
+/// A flag that could be read two ways is refused at start, in one line
+/// that names the flag and says what to write.
 #[test]
-fn an_auth_server_name_that_clashes_with_the_org_server_is_one_line() {
-    let output = mock_okta(&["--auth-server", "v1", "--port", "0"]);
-    assert!(!output.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr).trim(),
-        "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
-    );
+fn a_flag_that_could_be_misread_stops_it_with_one_line() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--client", "app:se:cret:http://localhost:3000/cb"],
+            "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
+        ),
+        (
+            &["--client", "id=app", "--client", "secret=s"],
+            "error: --client id=app: it has no redirect-uri: add --client redirect-uri=URI after it",
+        ),
+        (
+            &["--user", "carol@example.com:pw:Carol"],
+            "error: --user \"carol@example.com:pw:Carol\": write one FIELD=VALUE per --user, starting with --user email=…; see --help",
+        ),
+        (
+            &["--auth-server", "v1"],
+            "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["--port", "0"]);
+        let output = mock_okta(&args);
+        assert!(!output.status.success(), "{flags:?} started");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), expected);
+    }
 }
 
 #[test]

@@ -82,8 +82,9 @@ def main():
     mock_binary = sys.argv[1]
     mock_port, app_port = free_port(), free_port()
     redirect_uri = f"http://localhost:{app_port}/login/okta/authorized"
+    client = ["--client", "id=flask-app", "--client", "secret=flask-secret", "--client", f"redirect-uri={redirect_uri}"]
     mock = subprocess.Popen(
-        [mock_binary, "--port", str(mock_port), "--client", f"flask-app:flask-secret:{redirect_uri}"],
+        [mock_binary, "--port", str(mock_port), *client],
         stdout=subprocess.DEVNULL,
         env={**os.environ, "RUST_LOG": "warn"},
     )
