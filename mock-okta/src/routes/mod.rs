@@ -200,11 +200,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Parses a form body, or answers Okta's error for it.
 pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !crate::params::is_form(headers) {
         return Err(OAuthError::invalid_request(
             "The request must be application/x-www-form-urlencoded.",
         ));
