@@ -242,9 +242,9 @@ pub fn check_auth_server_name(name: &str) -> Result<(), String> {
 pub struct ConfigFile {
     /// The port to listen on.
     pub port: Option<u16>,
-    /// The host name in the issuer (default `localhost`).
+    /// The host name in the issuers (default `localhost`).
     pub host: Option<String>,
-    /// The authorization server's name in the issuer (`/oauth2/{name}`).
+    /// The custom authorization server's name: its issuer ends `/oauth2/{name}`.
     pub auth_server: Option<String>,
     /// Clients; replace the built-in ones when given.
     pub clients: Option<Vec<Client>>,
