@@ -6,7 +6,7 @@
 //! generating one; each authorization server has its own pair.
 
 use aws_lc_rs::digest::{SHA256, digest};
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, KeyUtils, aws_lc};
@@ -56,9 +56,12 @@ static KEYS: [LazyLock<SigningKey>; 5] = [
 
 fn load(der: &'static [u8]) -> SigningKey {
     let pair = RsaKeyPair::from_der(der).expect("the built-in keys are valid PKCS#1 RSA keys");
-    let encoding = EncodingKey::from_rsa_der(der);
-    let mut jwk =
-        Jwk::from_encoding_key(&encoding, Algorithm::RS256).expect("an RSA key has a public JWK");
+    // The public key from the pair parsed here: asking jsonwebtoken for the
+    // JWK of the private key would parse it a second time.
+    let public = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+    let decoding = DecodingKey::from_rsa_raw_components(&public.n, &public.e);
+    let mut jwk = Jwk::from_decoding_key(&decoding, Some(Algorithm::RS256))
+        .expect("an RSA key has a public JWK");
     // The kid is the key's RFC 7638 thumbprint: stable, and derived from
     // the key, as a JWKS consumer expects.
     let kid = jwk
@@ -66,10 +69,9 @@ fn load(der: &'static [u8]) -> SigningKey {
         .expect("an RSA JWK has a thumbprint");
     jwk.common.key_id = Some(kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-    let decoding = DecodingKey::from_jwk(&jwk).expect("an RSA JWK is a decoding key");
     SigningKey {
         pair,
-        encoding,
+        encoding: EncodingKey::from_rsa_der(der),
         decoding,
         kid,
         jwk,
