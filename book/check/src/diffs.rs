@@ -21,7 +21,7 @@ pub fn diff_path(stage: u32) -> PathBuf {
 }
 
 /// The stages that have a "what changed" diff.
-pub const DIFFED_STAGES: [u32; 3] = [2, 3, 4];
+pub const DIFFED_STAGES: [u32; 4] = [2, 3, 4, 5];
 
 /// `Cargo.toml` and every file under `src/`, relative to the stage folder.
 fn files(stage_dir: &Path) -> BTreeSet<String> {

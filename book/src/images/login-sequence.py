@@ -1,6 +1,8 @@
 """Draws login-sequence.svg: the authorization code flow with PKCE, as
-stage 2 does it. Plain SVG, no scripts or fonts from elsewhere, so the book
-renders offline. Run: python3 book/src/images/login-sequence.py"""
+stage 2 does it: the login attempt waits in an encrypted cookie named after
+its state, and the session starts only once the user is logged in. Plain
+SVG, no scripts or fonts from elsewhere, so the book renders offline.
+Run: python3 book/src/images/login-sequence.py"""
 
 import html
 import os
@@ -9,14 +11,15 @@ ACTORS = ["Browser", "App (stage 2)", "Okta"]
 # (from, to, label, dashed?) in order; from == to draws a note on that lane.
 STEPS = [
     (0, 1, "GET /login/okta", False),
-    (1, 1, "new state + PKCE verifier, kept in the session", False),
-    (1, 0, "303 to Okta /v1/authorize?state=…&code_challenge=S256(verifier)", True),
+    (1, 1, "new state S + PKCE verifier; nothing kept on the server", False),
+    (1, 0, "303 to Okta /v1/authorize?state=S&code_challenge=S256(verifier)", True),
+    (1, 0, "Set-Cookie workbook_8080_login_S (verifier, encrypted)", True),
     (0, 2, "GET /v1/authorize?…", False),
     (2, 0, "login page", True),
     (0, 2, "username + password", False),
-    (2, 0, "302 to /login/okta/authorized?code=…&state=…", True),
-    (0, 1, "GET /login/okta/authorized?code=…&state=…", False),
-    (1, 1, "state matches the session's? (else 400, no token request)", False),
+    (2, 0, "302 to /login/okta/authorized?code=…&state=S", True),
+    (0, 1, "GET /login/okta/authorized?code=…&state=S, cookie …_login_S", False),
+    (1, 1, "cookie …_login_S, opened with the key? (else 400)", False),
     (1, 2, "POST /v1/token: code + code_verifier + client secret", False),
     (2, 1, "access token, ID token", True),
     (1, 2, "GET /v1/userinfo (Bearer access token)", False),

@@ -45,9 +45,7 @@ pub fn listen_addr(app_url: &str) -> Result<String, String> {
         Some(host) => host.to_string(),
         None => return Err(format!("APP_URL={app_url:?} has no host: {fix}")),
     };
-    let port = url
-        .port_or_known_default()
-        .expect("http and https have a default port");
+    let port = url.port_or_known_default().expect("http and https have a default port");
     Ok(format!("{host}:{port}"))
 }
 // ANCHOR_END: listen_addr

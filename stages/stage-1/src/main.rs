@@ -27,10 +27,7 @@ async fn main() -> ExitCode {
     let shutdown = async {
         tokio::signal::ctrl_c().await.ok();
     };
-    match axum::serve(listener, stage_1::app())
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
+    match axum::serve(listener, stage_1::app()).with_graceful_shutdown(shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("the server stopped: {e}")),
     }

@@ -8,23 +8,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let request = Request::get(path)
-        .body(Body::empty())
-        .expect("a valid request");
+    let request = Request::get(path).body(Body::empty()).expect("a valid request");
     let response = stage_1::app().oneshot(request).await.expect("infallible");
     let status = response.status();
-    let body = to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("a body");
+    let body = to_bytes(response.into_body(), 1 << 20).await.expect("a body");
     (status, String::from_utf8(body.to_vec()).expect("UTF-8"))
 }
 
 #[tokio::test]
 async fn the_home_page_says_hello_world() {
-    assert_eq!(
-        get("/").await,
-        (StatusCode::OK, "Hello, World!".to_string())
-    );
+    assert_eq!(get("/").await, (StatusCode::OK, "Hello, World!".to_string()));
 }
 
 #[tokio::test]
@@ -41,11 +34,7 @@ fn app_url_gives_the_listen_address() {
         ("http://[::1]:8080", "[::1]:8080"),
     ];
     for (app_url, addr) in cases {
-        assert_eq!(
-            stage_1::listen_addr(app_url).as_deref(),
-            Ok(addr),
-            "{app_url}"
-        );
+        assert_eq!(stage_1::listen_addr(app_url).as_deref(), Ok(addr), "{app_url}");
     }
 }
 
@@ -54,10 +43,7 @@ fn a_bad_app_url_names_the_variable_and_the_fix() {
     for bad in ["localhost:8080", "ftp://localhost", "not a url", "http://"] {
         let problem = stage_1::listen_addr(bad).expect_err(bad);
         assert!(problem.starts_with("APP_URL="), "{problem}");
-        assert!(
-            problem.contains("e.g. APP_URL=http://localhost:8080"),
-            "{problem}"
-        );
+        assert!(problem.contains("e.g. APP_URL=http://localhost:8080"), "{problem}");
     }
 }
 
@@ -130,10 +116,7 @@ fn a_port_in_use_stops_the_binary_with_one_line() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{stderr}");
     assert!(stderr.contains("set APP_URL to another port"), "{stderr}");
 }
 
@@ -146,8 +129,5 @@ fn a_bad_app_url_stops_the_binary_with_one_line() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("error: APP_URL=\"localhost:8080\""),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("error: APP_URL=\"localhost:8080\""), "{stderr}");
 }

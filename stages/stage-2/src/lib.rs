@@ -1,10 +1,11 @@
 //! # Stage 2: log in with Okta
 //!
 //! Stage 1's app, plus a login: `/login/okta` sends the browser to Okta with
-//! a `state` and a PKCE challenge, and `/login/okta/authorized` checks what
-//! comes back, trades the code for tokens, fetches the email once and keeps
-//! it all in a server-side session. Nothing is protected yet: `/` says who
-//! is logged in, if anyone.
+//! a `state` and a PKCE challenge, keeping the login attempt in an
+//! encrypted cookie; `/login/okta/authorized` checks what comes back,
+//! trades the code for tokens, fetches the email once and keeps the user in
+//! a server-side session. Nothing is protected yet: `/` says who is logged
+//! in, if anyone.
 //!
 //! Chapter: "Log in with Okta" (`book/src/log-in.md`).
 //!

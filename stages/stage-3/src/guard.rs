@@ -24,9 +24,8 @@ impl<S: Send + Sync> FromRequestParts<S> for LoggedInUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let session =
+            Session::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         match logged_in_user(&session).await {
             Ok(Some(user)) => Ok(user),
             Ok(None) => Err(to_login(&parts.uri).into_response()),

@@ -3,54 +3,29 @@
 use stage_3::config::Config;
 use std::process::ExitCode;
 
-// ANCHOR: main
 #[tokio::main]
 async fn main() -> ExitCode {
-    // tower-sessions opens an info-level span on every request: useful for
-    // debugging it, noise (and a cost) otherwise. RUST_LOG overrides this.
+    // tower-sessions logs a span on every request: noise, and a cost.
     let filter = std::env::var("RUST_LOG")
         .unwrap_or_else(|_| "info,tower_sessions=warn,tower_sessions_core=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
-
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(problem) => return fail(&problem.to_string()),
-    };
-    if config.session_key_generated {
-        tracing::warn!(
-            "SESSION_SECRET is not set: using a random key, so a restart logs everyone out"
-        );
+    if let Err(problem) = serve().await {
+        eprintln!("error: {problem}"); // one line, and no backtrace
+        return ExitCode::FAILURE;
     }
-    let addr = config.listen_addr();
-    let listener = match tokio::net::TcpListener::bind(&addr).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            return fail(&format!(
-                "cannot listen on {addr} ({e}): stop whatever uses that port, or set APP_URL to another port"
-            ));
-        }
-    };
+    ExitCode::SUCCESS
+}
 
-    tracing::info!(
-        "listening on {}, logging in with {}",
-        config.app_url,
-        config.issuer
-    );
-    let shutdown = async {
+async fn serve() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let addr = config.listen_addr();
+    let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+        format!("cannot listen on {addr} ({e}): stop whatever uses that port, or set APP_URL to another port")
+    })?;
+    tracing::info!("listening on {}, logging in with {}", config.app_url, config.issuer);
+    let ctrl_c = async {
         tokio::signal::ctrl_c().await.ok();
     };
-    match axum::serve(listener, stage_3::app(config))
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("the server stopped: {e}")),
-    }
+    let server = axum::serve(listener, stage_3::app(config)).with_graceful_shutdown(ctrl_c);
+    server.await.map_err(|e| format!("the server stopped: {e}"))
 }
-
-/// One line on standard error, and a non-zero exit: no backtrace.
-fn fail(problem: &str) -> ExitCode {
-    eprintln!("error: {problem}");
-    ExitCode::FAILURE
-}
-// ANCHOR_END: main

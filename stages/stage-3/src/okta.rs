@@ -7,20 +7,21 @@
 
 use crate::config::Config;
 use crate::pages::AppError;
-use crate::session::{LOGGED_IN_USER, LOGIN_ATTEMPT, LoggedInUser, LoginAttempt, now};
+use crate::session::{LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use oauth2::basic::{BasicClient, BasicErrorResponse};
 use oauth2::{
-    AccessToken, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, HttpClientError, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AccessToken, AuthUrl, AuthorizationCode, CsrfToken, EndpointNotSet, EndpointSet,
+    HttpClientError, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    TokenResponse, TokenUrl,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use tower_cookies::cookie::{Key, SameSite, time::Duration};
+use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
-// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -28,40 +29,40 @@ pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 /// `openid` makes it an OpenID Connect login; `email` and `profile` release
 /// the user's email and name.
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
-// ANCHOR_END: routes
+/// How long a login may take, from `/login/okta` to the callback.
+const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 
-// ANCHOR: client
 /// An OAuth 2.0 client with Okta's authorization and token endpoints set.
 type OktaClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// Everything the login routes need, shared by every request (behind an
-/// `Arc`, so that handing it to a request copies a pointer, not the URLs).
+/// `Arc`, so that handing it to a request copies a pointer).
 #[derive(Debug)]
 pub struct Okta {
     client: OktaClient,
-    /// For the token exchange and userinfo: redirects off (a token endpoint
-    /// that redirects is misconfigured, and following would leak the code),
-    /// and a timeout, so a slow Okta gives a 504 page and not a hang.
+    /// For the token exchange and userinfo: redirects off (following one
+    /// would hand the code to wherever it points), and a timeout, so a slow
+    /// Okta gives a 504 page and not a hang.
     http: reqwest::Client,
     issuer: String,
     userinfo_url: String,
+    /// Encrypts the login attempts' cookies, named `{prefix}{state}`.
+    key: Key,
+    attempt_cookie_prefix: String,
+    https: bool,
 }
 
 impl Okta {
     /// The client for the configured Okta app.
     pub fn new(config: &Config) -> Okta {
-        let client = BasicClient::new(ClientId::new(config.client_id.clone()))
-            .set_client_secret(ClientSecret::new(config.client_secret.clone()))
-            .set_auth_uri(
-                AuthUrl::new(config.endpoint("authorize")).expect("the issuer is a checked URL"),
-            )
-            .set_token_uri(
-                TokenUrl::new(config.endpoint("token")).expect("the issuer is a checked URL"),
-            )
-            .set_redirect_uri(
-                RedirectUrl::new(config.redirect_uri()).expect("APP_URL is a checked URL"),
-            );
+        let checked = "the issuer and APP_URL are checked URLs";
+        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
+        let client = BasicClient::new(config.client_id.clone())
+            .set_client_secret(config.client_secret.clone())
+            .set_auth_uri(AuthUrl::new(config.endpoint("authorize")).expect(checked))
+            .set_token_uri(TokenUrl::new(config.endpoint("token")).expect(checked))
+            .set_redirect_uri(RedirectUrl::from_url(redirect_uri));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.idp_timeout)
@@ -72,10 +73,51 @@ impl Okta {
             http,
             issuer: config.issuer.clone(),
             userinfo_url: config.endpoint("userinfo"),
+            key: config.session_key.clone(),
+            attempt_cookie_prefix: format!("{}_login_", cookie_name(&config.app_url)),
+            https: config.app_url.scheme() == "https",
         }
     }
 }
-// ANCHOR_END: client
+
+/// A login in progress, from `/login/okta` to its callback. It waits in the
+/// browser, in a cookie of its own named after the login's `state`: two
+/// logins at once (two tabs) do not disturb each other, and a stranger's
+/// visit costs the server no memory at all. The cookie is encrypted and
+/// authenticated with the app's key, so the browser carries the PKCE
+/// verifier but cannot read or change it.
+#[derive(Serialize, Deserialize)]
+struct LoginAttempt {
+    /// Its hash went to Okta as the challenge. `None` once used.
+    pkce_verifier: Option<PkceCodeVerifier>,
+    /// The local page to land on after the login.
+    return_to: String,
+}
+
+impl Okta {
+    fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
+        let value = serde_json::to_string(attempt).expect("strings serialize");
+        let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
+            .path(CALLBACK_PATH)
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.https)
+            .max_age(LOGIN_TIME_LIMIT);
+        cookies.private(&self.key).add(cookie.build());
+    }
+
+    /// The attempt that `state` names, if this browser started it and the
+    /// key opens it. Its verifier works once: the cookie is saved again
+    /// without it, whatever happens next.
+    fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
+        let cookie =
+            cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
+        let attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let return_to = attempt.return_to.clone();
+        self.save_attempt(cookies, state, &LoginAttempt { pkce_verifier: None, return_to });
+        Some(attempt)
+    }
+}
 
 // ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
@@ -84,19 +126,15 @@ pub struct LoginParams {
     next: Option<String>,
 }
 
-/// `GET /login/okta`: remember a fresh `state` and PKCE verifier in the
-/// session, then send the browser to Okta's authorize endpoint.
+/// `GET /login/okta`: a fresh `state` and PKCE verifier, kept in the login
+/// attempt's cookie with the page to come back to, then off to Okta.
 pub async fn login(
     State(okta): State<Arc<Okta>>,
-    session: Session,
+    cookies: Cookies,
     params: Result<Query<LoginParams>, QueryRejection>,
-) -> Result<Redirect, AppError> {
+) -> Redirect {
     let next = params.ok().and_then(|Query(p)| p.next);
-    let return_to = next
-        .as_deref()
-        .and_then(local_path)
-        .unwrap_or("/")
-        .to_string();
+    let return_to = next.as_deref().and_then(local_path).unwrap_or("/").to_string();
     let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
     let (authorize_url, state) = okta
         .client
@@ -104,13 +142,9 @@ pub async fn login(
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(pkce_challenge)
         .url();
-    let attempt = LoginAttempt {
-        state: state.secret().clone(),
-        pkce_verifier: pkce_verifier.secret().clone(),
-        return_to,
-    };
-    session.insert(LOGIN_ATTEMPT, attempt).await?;
-    Ok(Redirect::to(authorize_url.as_str()))
+    let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), return_to };
+    okta.save_attempt(&cookies, state.secret(), &attempt);
+    Redirect::to(authorize_url.as_str())
 }
 
 /// `next` if it is a path on this site; `None` for anything that would
@@ -124,7 +158,6 @@ pub fn local_path(next: &str) -> Option<&str> {
 }
 // ANCHOR_END: login
 
-// ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -136,37 +169,37 @@ pub struct CallbackParams {
     iss: Option<String>,
 }
 
-/// `GET /login/okta/authorized`: check the answer, trade the code for
-/// tokens, fetch the email once, and start a fresh session.
+/// `GET /login/okta/authorized`: find the login this answers by its state,
+/// trade the code for tokens, fetch the email once, and start a fresh
+/// session.
 pub async fn callback(
     State(okta): State<Arc<Okta>>,
+    cookies: Cookies,
     session: Session,
     params: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
     let Query(params) =
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
-
-    // The state and verifier work once, whatever happens next. Save now:
-    // a session is not saved when the answer is an error page (5xx).
-    let attempt: Option<LoginAttempt> = session.remove(LOGIN_ATTEMPT).await?;
-    session.save().await?;
-    let Some(attempt) = attempt else {
+    let state = params.state.unwrap_or_default();
+    let attempt = okta.use_attempt(&cookies, &state);
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), return_to }) = attempt else {
+        // A callback that arrives again (a double click, a reload) finds its
+        // verifier used: a user it logged in goes on where they were going.
+        if logged_in_user(&session).await?.is_some() {
+            return Ok(Redirect::to(attempt.as_ref().map_or("/", |a| &a.return_to)));
+        }
         return Err(AppError::BadCallback(
-            "no login was started in this browser, or it expired",
+            "it does not answer a login started in this browser, or that login is over",
         ));
     };
-    if params.state.as_deref() != Some(attempt.state.as_str()) {
-        return Err(AppError::BadCallback(
-            "the state does not match the login this browser started",
-        ));
-    }
     if params.iss.as_ref().is_some_and(|iss| *iss != okta.issuer) {
         return Err(AppError::BadCallback("the answer came from another issuer"));
     }
     if let Some(error) = params.error {
-        return Err(AppError::Okta {
-            error,
-            description: params.error_description.unwrap_or_default(),
+        let description = params.error_description.unwrap_or(error.clone());
+        return Err(match error.as_str() {
+            "access_denied" => AppError::Denied(description.trim_end_matches('.').into()),
+            _ => AppError::Okta(format!("{error}: {description}")),
         });
     }
     let Some(code) = params.code else {
@@ -176,7 +209,7 @@ pub async fn callback(
     let token = okta
         .client
         .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(PkceCodeVerifier::new(attempt.pkce_verifier.clone()))
+        .set_pkce_verifier(verifier)
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
@@ -187,92 +220,35 @@ pub async fn callback(
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
-    let user = LoggedInUser {
-        email,
-        expires_at: now() + lifetime,
-    };
-    tracing::info!("{} logged in", user.email);
+    tracing::info!("{email} logged in");
+    let user = LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() };
     session.insert(LOGGED_IN_USER, user).await?;
-    Ok(Redirect::to(&attempt.return_to))
+    Ok(Redirect::to(&return_to))
 }
-// ANCHOR_END: callback
 
-// ANCHOR: fetch_email
 /// The user's email from Okta's userinfo endpoint: once, at login.
 async fn fetch_email(okta: &Okta, token: &AccessToken) -> Result<String, AppError> {
     #[derive(Deserialize)]
     struct UserInfo {
         email: Option<String>,
     }
-    let response = okta
-        .http
-        .get(&okta.userinfo_url)
-        .bearer_auth(token.secret())
-        .send()
-        .await
-        .map_err(|e| AppError::from_http("userinfo", &e))?;
-    if !response.status().is_success() {
-        return Err(AppError::Idp(format!(
-            "Okta's userinfo endpoint answered {}",
-            response.status()
-        )));
-    }
-    let info: UserInfo = response
-        .json()
-        .await
-        .map_err(|e| AppError::from_http("userinfo", &e))?;
-    info.email.ok_or_else(|| {
-        AppError::Idp(
-            "Okta's userinfo has no email (is the email scope granted to the app?)".into(),
-        )
-    })
+    let failed = |e: reqwest::Error| AppError::from_http("userinfo", &e);
+    let request = okta.http.get(&okta.userinfo_url).bearer_auth(token.secret());
+    let response = request.send().await.and_then(|r| r.error_for_status()).map_err(failed)?;
+    let info: UserInfo = response.json().await.map_err(failed)?;
+    info.email.ok_or_else(|| AppError::NotGranted("Okta's userinfo has no email".into()))
 }
-// ANCHOR_END: fetch_email
 
-// ANCHOR: token_error
 /// What went wrong at the token endpoint, as a page.
 fn token_error(
     error: RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>,
 ) -> AppError {
     match error {
-        RequestTokenError::ServerResponse(answer) => {
-            let description = answer.error_description().cloned().unwrap_or_default();
-            AppError::Idp(format!(
-                "Okta refused the code: {} {description}",
-                answer.error()
-            ))
-        }
+        RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
+            "Okta's token endpoint answered {}",
+            answer.to_string().trim_end_matches('.')
+        )),
         RequestTokenError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("token", &e),
-        RequestTokenError::Request(e) => AppError::Idp(format!("the token request failed: {e}")),
-        RequestTokenError::Parse(..) => {
-            AppError::Idp("Okta's token endpoint answered something that is not a token".into())
-        }
-        RequestTokenError::Other(e) => {
-            AppError::Idp(format!("Okta's token endpoint answered: {e}"))
-        }
-    }
-}
-// ANCHOR_END: token_error
-
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn only_local_paths_are_returned_to() {
-        for local in ["/", "/user", "/user?tab=1#top", "/a/b"] {
-            assert_eq!(local_path(local), Some(local));
-        }
-        for away in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "evil",
-            "",
-            "/\nx",
-            "javascript:alert(1)",
-        ] {
-            assert_eq!(local_path(away), None, "{away:?}");
-        }
+        _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }
 }

@@ -1,31 +1,29 @@
 //! The HTML a person sees: pages, and the error pages that say what went
 //! wrong and what to do next. Everything that comes from Okta or the
-//! request is escaped before it is shown.
+//! request is escaped (`encode_text`) before it is shown.
 
 use crate::session::LoggedInUser;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use html_escape::encode_text;
 
 // ANCHOR: home
 /// `GET /`: only for a logged-in user, who asks for it by taking a
 /// [`LoggedInUser`]; a stranger is sent to the login (see `guard.rs`).
 pub async fn home(user: LoggedInUser) -> Html<String> {
-    let body = format!(
-        "<p data-user-email>You are logged in as {}</p>\n<p><a href=\"/user\">Your account</a> · <a href=\"/members\">Members</a></p>",
-        escape(&user.email)
-    );
-    page("Hello, World!", &body)
+    let email = encode_text(&user.email);
+    page(
+        "Hello, World!",
+        &format!(
+            "<p data-user-email>You are logged in as {email}</p>\n<p><a href=\"/user\">Your account</a> · <a href=\"/members\">Members</a></p>"
+        ),
+    )
 }
 
 /// `GET /user`: the same check, written again.
 pub async fn user(user: LoggedInUser) -> Html<String> {
-    page(
-        "Your account",
-        &format!(
-            "<p data-user-email>You are logged in as {}</p>",
-            escape(&user.email)
-        ),
-    )
+    let email = encode_text(&user.email);
+    page("Your account", &format!("<p data-user-email>You are logged in as {email}</p>"))
 }
 // ANCHOR_END: home
 
@@ -34,162 +32,90 @@ pub async fn user(user: LoggedInUser) -> Html<String> {
 /// forgotten: no `LoggedInUser` here, so anyone can read it. Nothing in the
 /// compiler or the router notices. Stage 4 closes this gap for every route.
 pub async fn members() -> Html<String> {
-    page(
-        "Members",
-        "<p data-members>The members' page: meant for logged-in users only.</p>",
-    )
+    page("Members", "<p data-members>The members' page: meant for logged-in users only.</p>")
 }
 // ANCHOR_END: members
 
 /// Any path the app does not know.
 pub async fn not_found() -> (StatusCode, Html<String>) {
-    (
-        StatusCode::NOT_FOUND,
-        page(
-            "Not found",
-            "<p>There is no page here. <a href=\"/\">Go home</a></p>",
-        ),
-    )
+    let body = "<p>There is no page here. <a href=\"/\">Go home</a></p>";
+    (StatusCode::NOT_FOUND, page("Not found", body))
 }
 
-/// A whole page: plain HTML, no outside assets.
+/// A whole page: plain HTML, no outside assets. `body` is HTML already.
 pub fn page(title: &str, body: &str) -> Html<String> {
+    let title = encode_text(title);
+    let style = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}.error{border-left:4px solid #b00020;padding-left:1rem}";
     Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
-         .error{{border-left:4px solid #b00020;padding-left:1rem}}</style></head>\n\
-         <body><h1>{title}</h1>\n{body}\n</body></html>\n",
-        title = escape(title)
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>{style}</style></head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
     ))
 }
 
-/// Escapes text for HTML, so a name like `<script>` shows as text.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-// ANCHOR: app_error
-/// Everything that can go wrong in a login, each with the page it shows.
-#[derive(Debug)]
+/// Everything that can go wrong in a login. The message is what the error
+/// page says (escaped there, as it may quote Okta or the request).
+#[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The callback is not the answer to a login this browser started
-    /// (state missing or wrong, another issuer, no code): 400.
+    /// 400: the callback is not the answer to a login this browser started.
+    #[error("Okta's answer was refused: {0}. Was a login link reused, or opened elsewhere?")]
     BadCallback(&'static str),
-    /// Okta answered the login with `error=…` (the user said no, or is not
-    /// assigned to the app): a page that says so, and never a new login.
-    Okta { error: String, description: String },
-    /// Okta failed, or answered nonsense: 502.
+    /// 403: Okta said `access_denied` (the user said no, or is not assigned
+    /// to the app). A page, never a new login.
+    #[error(
+        "Okta says: {0}. Nothing was shared with this app. If you are not assigned to it, an Okta admin can assign you (admin console: Applications, this app, Assignments)."
+    )]
+    Denied(String),
+    /// 502: Okta answered the login with another `error=…`.
+    #[error("Okta says: {0}")]
+    Okta(String),
+    /// 502: only an Okta admin can fix this; trying again will not help.
+    #[error(
+        "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it: the openid, email and profile scopes must be allowed for this app (for a custom authorization server, in Security, API, its Access Policies)."
+    )]
+    NotGranted(String),
+    /// 502: Okta failed, or answered nonsense.
+    #[error("{0}. Try again in a moment.")]
     Idp(String),
-    /// Okta did not answer in time: 504.
+    /// 504: Okta did not answer in time.
+    #[error("{0}. Try again in a moment.")]
     IdpTimeout(String),
-    /// The session could not be read or written: 500.
-    Session(tower_sessions::session::Error),
+    /// 500: the session could not be read or written.
+    #[error("Your session could not be read or saved. Try again in a moment.")]
+    Session(#[from] tower_sessions::session::Error),
 }
 
 impl AppError {
-    /// An HTTP failure talking to Okta's `endpoint`, as a page.
+    /// What went wrong calling Okta's `endpoint`, as a page.
     pub fn from_http(endpoint: &str, error: &reqwest::Error) -> AppError {
-        if error.is_timeout() {
-            AppError::IdpTimeout(format!("Okta's {endpoint} endpoint did not answer in time"))
-        } else if error.is_connect() {
-            AppError::Idp(format!("Okta's {endpoint} endpoint cannot be reached"))
-        } else if error.is_decode() {
-            AppError::Idp(format!(
-                "Okta's {endpoint} endpoint answered something that is not JSON"
-            ))
-        } else {
-            AppError::Idp(format!("the request to Okta's {endpoint} endpoint failed"))
+        let okta = format!("Okta's {endpoint} endpoint");
+        match error.status() {
+            Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
+            Some(status) => AppError::Idp(format!("{okta} answered {status}")),
+            None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
+            None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
+            None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
+            None => AppError::Idp(format!("the request to {okta} failed")),
         }
     }
 }
-
-impl From<tower_sessions::session::Error> for AppError {
-    fn from(error: tower_sessions::session::Error) -> Self {
-        AppError::Session(error)
-    }
-}
-
-/// Text to go before a full stop of ours, without its own.
-fn sentence(text: &str) -> &str {
-    text.trim_end_matches('.')
-}
-
-const RETRY: &str = "<p><a href=\"/login/okta\" data-action=\"login\">Try logging in again</a></p>";
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         tracing::warn!("login failed: {self:?}");
-        let (status, kind, title, explanation) = match &self {
-            AppError::BadCallback(reason) => (
-                StatusCode::BAD_REQUEST,
-                "bad-callback",
-                "The login could not be finished",
-                format!(
-                    "{reason}. This happens when a login link is reused or opened in another browser."
-                ),
-            ),
-            AppError::Okta { error, description } if description.contains("not assigned") => (
-                StatusCode::FORBIDDEN,
-                "not-assigned",
-                "You are not assigned to this application",
-                format!(
-                    "Okta says: {}. An Okta admin can assign you in the admin console \
-                     (Applications, this app, Assignments); then try again. ({})",
-                    escape(sentence(description)),
-                    escape(error)
-                ),
-            ),
-            AppError::Okta { error, description } if error == "access_denied" => (
-                StatusCode::FORBIDDEN,
-                "access-denied",
-                "The login was declined",
-                format!(
-                    "Okta says: {}. Nothing was shared with this app.",
-                    escape(sentence(description))
-                ),
-            ),
-            AppError::Okta { error, description } => (
-                StatusCode::BAD_GATEWAY,
-                "okta-error",
-                "Okta reported an error",
-                format!("Okta says: {}: {}", escape(error), escape(description)),
-            ),
-            AppError::Idp(reason) => (
-                StatusCode::BAD_GATEWAY,
-                "idp-failed",
-                "Okta is not answering as it should",
-                format!("{}. Try again in a moment.", escape(sentence(reason))),
-            ),
-            AppError::IdpTimeout(reason) => (
-                StatusCode::GATEWAY_TIMEOUT,
-                "idp-timeout",
-                "Okta did not answer in time",
-                format!("{}. Try again in a moment.", escape(sentence(reason))),
-            ),
-            AppError::Session(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "session",
-                "Your session could not be read or saved",
-                "Try again; if it keeps happening, the server needs a look.".into(),
-            ),
+        let (status, kind) = match self {
+            AppError::BadCallback(_) => (StatusCode::BAD_REQUEST, "bad-callback"),
+            AppError::Denied(_) => (StatusCode::FORBIDDEN, "access-denied"),
+            AppError::Okta(_) => (StatusCode::BAD_GATEWAY, "okta-error"),
+            AppError::NotGranted(_) => (StatusCode::BAD_GATEWAY, "not-granted"),
+            AppError::Idp(_) => (StatusCode::BAD_GATEWAY, "idp-failed"),
+            AppError::IdpTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "idp-timeout"),
+            AppError::Session(_) => (StatusCode::INTERNAL_SERVER_ERROR, "session"),
         };
+        let text = self.to_string();
+        let text = encode_text(&text);
+        let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
-            "<div class=\"error\" data-error=\"{kind}\"><p>{explanation}</p></div>\n{RETRY}"
+            "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"
         );
-        (status, page(title, &body)).into_response()
+        (status, page("The login did not work", &body)).into_response()
     }
 }
-// ANCHOR_END: app_error

@@ -1,7 +1,7 @@
 //! The stage-4 binary as a learner starts it: it answers on APP_URL, and a
 //! bad setting stops it at once with one line naming the variable.
-//! (Stages 2 and 3 start with the same `main.rs`; their settings are
-//! checked by each `config.rs`'s unit tests.)
+//! (Stages 2 and 3 start with the same `main.rs`; every stage's settings
+//! are checked by `stages/tests/tests/config.rs`.)
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 fn stage_4(vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stage-4"));
     // Run in an empty folder, so a developer's own .env is not read.
-    command
-        .current_dir(std::env::temp_dir())
-        .env("RUST_LOG", "off");
+    command.current_dir(std::env::temp_dir()).env("RUST_LOG", "off");
     for name in [
         "APP_URL",
         "OKTA_BASE_URL",
@@ -30,11 +28,7 @@ fn stage_4(vars: &[(&str, &str)]) -> Command {
 fn each_bad_setting_stops_it_with_one_line() {
     let cases = [
         ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
-        (
-            "OKTA_BASE_URL",
-            "http://okta.example/oauth2/default",
-            "OAUTH_INSECURE_TRANSPORT=true",
-        ),
+        ("OKTA_BASE_URL", "http://okta.example/oauth2/default", "OAUTH_INSECURE_TRANSPORT=true"),
         ("APP_URL", "localhost:8080", "APP_URL=\"localhost:8080\""),
     ];
     for (name, value, expected) in cases {
@@ -42,10 +36,7 @@ fn each_bad_setting_stops_it_with_one_line() {
         assert!(!output.status.success(), "{name}={value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.starts_with("error: ") && stderr.contains(expected),
-            "{stderr}"
-        );
+        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{stderr}");
     }
 }
 

@@ -1,21 +1,30 @@
 //! What the login costs a page view: requests per second of a logged-in
 //! `GET /` on stage 4 (session lookup + guard + page) beside stage 1's bare
-//! `GET /`, side by side in one run, under wrk. Run it with:
+//! `GET /`, and on stage 5 with its sessions in Redis beside stage 4's in
+//! memory, side by side in one run, under wrk; then full logins per second,
+//! end to end, on stages 4 and 5. Run it with:
 //!
 //! ```text
 //! cargo bench -p stage-tests --bench guard
 //! ```
 //!
-//! It needs wrk (`apt-get install wrk`). Each server runs in this process on
-//! a 2-thread runtime; wrk runs with 1 thread and 64 connections for 5 s,
-//! three rounds taken in turn, and the median is printed.
+//! It needs wrk (`apt-get install wrk`), and `redis-server` for stage 5's
+//! rows. Each server runs in this process on a 2-thread runtime; wrk runs
+//! with 1 thread and 64 connections for 5 s, three rounds taken in turn,
+//! and the median is printed. A full login is mock-okta's test browser
+//! opening `/`, signing in at the mock and landing back on `/` (five
+//! requests to the app and the mock, a token exchange, and the email from
+//! userinfo or the ID token), 8 at a time for 5 s.
 //!
 //! To profile stage 4 alone (e.g. under `perf record`), set
 //! `GUARD_BENCH_STAGE_4_ONLY=1`.
 
 use axum::Router;
-use stage_tests::{SESSION_COOKIE, Stage, TestApp};
+use mock_okta::MockOkta;
+use stage_tests::services::RedisServer;
+use stage_tests::{ALICE, Stage, TestApp, Timing, session_cookie};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 3;
 
@@ -23,25 +32,19 @@ fn wrk(url: &str, cookie: Option<&str>) -> f64 {
     let mut command = Command::new("wrk");
     command.args(["-t1", "-c64", "-d5s", "--latency"]);
     if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {SESSION_COOKIE}={cookie}")]);
+        command.args(["-H", &format!("Cookie: {cookie}")]);
     }
     let output = command.arg(url).output().unwrap_or_else(|e| {
         eprintln!("wrk is needed: apt-get install wrk ({e})");
         std::process::exit(2);
     });
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        !text.contains("Non-2xx"),
-        "wrk saw errors (a logged-out page is a redirect):\n{text}"
-    );
+    assert!(!text.contains("Non-2xx"), "wrk saw errors (a logged-out page is a redirect):\n{text}");
     let line = text
         .lines()
         .find(|l| l.starts_with("Requests/sec:"))
         .unwrap_or_else(|| panic!("wrk said:\n{text}"));
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("a rate")
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a rate")
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -50,13 +53,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().expect("bound").port()
-    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().expect("bound").port());
     tokio::spawn(async move { axum::serve(listener, router).await });
     url
 }
@@ -64,49 +62,105 @@ async fn serve(router: Router) -> String {
 fn main() {
     // Log as the stages' main.rs does by default, into a sink: the test
     // harness's own debug-level capture would be measured otherwise.
-    tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_writer(std::io::sink)
-        .init();
+    tracing_subscriber::fmt().with_env_filter("info").with_writer(std::io::sink).init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
-    let (stage_1, stage_4, cookie) = runtime.block_on(async {
+    let redis = RedisServer::start();
+    let (stage_1, four, five) = runtime.block_on(async {
         let stage_1 = serve(stage_1::app()).await;
-        let app = TestApp::start(Stage::Four).await;
-        let page = app.log_in_as_alice("/").await;
-        assert!(page.body.contains("You are logged in as alice@example.com"));
-        let cookie = app
-            .browser
-            .cookie("127.0.0.1", SESSION_COOKIE)
-            .expect("a session cookie");
-        let url = app.at("/");
-        std::mem::forget(app); // keep the app and its mock running
-        (stage_1, url, cookie)
+        let four = logged_in(TestApp::start(Stage::Four).await).await;
+        let five = match &redis {
+            Some(redis) => {
+                let okta = MockOkta::start().await.expect("the mock starts");
+                let settings = [("REDIS_URL", redis.url())];
+                let settings: Vec<(&str, &str)> =
+                    settings.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                let app =
+                    TestApp::start_with(Stage::Five, okta, Timing::default(), &settings).await;
+                Some(logged_in(app).await)
+            }
+            None => None,
+        };
+        (stage_1, four, five)
     });
 
-    let (mut one, mut four) = (Vec::new(), Vec::new());
+    let (mut one, mut fours, mut fives) = (Vec::new(), Vec::new(), Vec::new());
     let stage_4_only = std::env::var_os("GUARD_BENCH_STAGE_4_ONLY").is_some();
     for _ in 0..ROUNDS {
         if !stage_4_only {
             one.push(wrk(&stage_1, None));
         }
-        four.push(wrk(&stage_4, Some(&cookie)));
+        fours.push(wrk(&four.1, Some(&four.2)));
+        if let (Some(five), false) = (&five, stage_4_only) {
+            fives.push(wrk(&five.1, Some(&five.2)));
+        }
     }
     if stage_4_only {
-        println!("stage 4, GET / logged in: {:.0} /s", median(four));
+        println!("stage 4, GET / logged in: {:.0} /s", median(fours));
         return;
     }
-    let (one, four) = (median(one), median(four));
+    let (one, four_rate) = (median(one), median(fours));
     println!(
         "requests per second, median of {ROUNDS} rounds of wrk -t1 -c64 -d5s (2 server threads)"
     );
-    println!("  stage 1, GET / (Hello, World!)        {one:>9.0} /s");
+    println!("  stage 1, GET / (Hello, World!)               {one:>9.0} /s");
     println!(
-        "  stage 4, GET / logged in (guarded)    {four:>9.0} /s   ({:.0}% of stage 1)",
-        100.0 * four / one
+        "  stage 4, GET / logged in (sessions in memory) {four_rate:>9.0} /s   ({:.0}% of stage 1)",
+        100.0 * four_rate / one
     );
+    match &five {
+        Some(_) => {
+            let five_rate = median(fives);
+            println!(
+                "  stage 5, GET / logged in (sessions in Redis)  {five_rate:>9.0} /s   ({:.0}% of stage 4)",
+                100.0 * five_rate / four_rate
+            );
+        }
+        None => println!("  stage 5: skipped, `redis-server` is not installed"),
+    }
+    println!("full logins per second, end to end (8 at a time, 5 s)");
+    let logins = |app: &TestApp| runtime.block_on(logins_per_second(app));
+    println!("  stage 4                                      {:>9.0} /s", logins(&four.0));
+    if let Some(five) = &five {
+        println!("  stage 5 (Redis)                              {:>9.0} /s", logins(&five.0));
+    }
     runtime.shutdown_background();
+}
+
+/// The app, with alice logged in: its `/` and her session cookie.
+async fn logged_in(app: TestApp) -> (TestApp, String, String) {
+    let page = app.log_in_as_alice("/").await;
+    assert!(page.body.contains("You are logged in as alice@example.com"), "{}", page.body);
+    let cookie =
+        format!("{}={}", session_cookie(&app.url), app.session_id().expect("a session cookie"));
+    let url = app.at("/");
+    (app, url, cookie)
+}
+
+/// Full logins per second: each a new browser opening `/`, signing in at
+/// the mock, and landing back on `/`.
+async fn logins_per_second(app: &TestApp) -> f64 {
+    let started = Instant::now();
+    let until = started + Duration::from_secs(5);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let home = app.at("/");
+        workers.spawn(async move {
+            let mut done = 0u32;
+            while Instant::now() < until {
+                let page = mock_okta::Browser::new().log_in(&home, ALICE.0, ALICE.1).await;
+                assert!(page.body.contains("You are logged in as"), "{}", page.body);
+                done += 1;
+            }
+            done
+        });
+    }
+    let mut total = 0;
+    while let Some(done) = workers.join_next().await {
+        total += done.expect("a worker");
+    }
+    f64::from(total) / started.elapsed().as_secs_f64()
 }

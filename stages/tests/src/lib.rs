@@ -10,6 +10,8 @@
 //! # }
 //! ```
 
+pub mod services;
+
 use axum::Router;
 use mock_okta::{Browser, Client, MockOkta, Page};
 use std::sync::{Mutex, OnceLock};
@@ -21,8 +23,6 @@ pub const ALICE: (&str, &str) = ("alice@example.com", "alice-password");
 pub const CLIENT_ID: &str = "0oa-stage-tests";
 /// Its secret.
 pub const CLIENT_SECRET: &str = "stage-tests-secret-0123456789";
-/// The session cookie of every stage.
-pub const SESSION_COOKIE: &str = "workbook_session";
 
 /// A stage with a login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +33,34 @@ pub enum Stage {
     Three,
     /// One global guard.
     Four,
+    /// Going to production.
+    Five,
 }
 
 /// Every stage with a login.
-pub const STAGES: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
+pub const STAGES: [Stage; 4] = [Stage::Two, Stage::Three, Stage::Four, Stage::Five];
 /// The stages that protect pages.
-pub const PROTECTING: [Stage; 2] = [Stage::Three, Stage::Four];
+pub const PROTECTING: [Stage; 3] = [Stage::Three, Stage::Four, Stage::Five];
+/// The stages that fetch the email from Okta's userinfo endpoint, and whose
+/// login ends with the access token (stage 5 reads the email from the ID
+/// token, and refreshes the access token).
+pub const USERINFO: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
+
+/// The times a test may shorten.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// How long the app waits for Okta.
+    pub idp_timeout: Duration,
+    /// How long a session lasts after its last request.
+    pub idle_limit: Duration,
+}
+
+impl Default for Timing {
+    /// 2 seconds for Okta (the mock answers at once), 8 hours idle.
+    fn default() -> Timing {
+        Timing { idp_timeout: Duration::from_secs(2), idle_limit: Duration::from_secs(8 * 3600) }
+    }
+}
 
 /// A stage running against its own mock Okta, and a browser.
 #[derive(Debug)]
@@ -58,7 +80,7 @@ impl TestApp {
     /// Starts `stage` against a fresh mock, with a 2-second IdP timeout.
     pub async fn start(stage: Stage) -> TestApp {
         let okta = MockOkta::start().await.expect("the mock starts");
-        TestApp::start_with(stage, okta, Duration::from_secs(2), &[]).await
+        TestApp::start_with(stage, okta, Timing::default(), &[]).await
     }
 
     /// Starts `stage` against `okta`, with settings added to (or replacing)
@@ -66,40 +88,25 @@ impl TestApp {
     pub async fn start_with(
         stage: Stage,
         okta: MockOkta,
-        idp_timeout: Duration,
+        timing: Timing,
         settings: &[(&str, &str)],
     ) -> TestApp {
-        capture_logs();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a free port");
-        let url = format!(
-            "http://127.0.0.1:{}",
-            listener.local_addr().expect("bound").port()
-        );
+        let mut vars = vec![
+            ("OKTA_BASE_URL", okta.issuer()),
+            ("OAUTH_CLIENT_ID", CLIENT_ID),
+            ("OAUTH_CLIENT_SECRET", CLIENT_SECRET),
+        ];
+        for (name, value) in settings {
+            vars.retain(|(n, _)| n != name);
+            vars.push((name, value));
+        }
+        let url = serve(stage, &vars, timing).await;
         okta.add_client(
             Client::web(CLIENT_ID, CLIENT_SECRET)
                 .redirect_uri(format!("{url}/login/okta/authorized"))
                 .post_logout_redirect_uri(url.clone()),
         );
-        let mut vars: Vec<(String, String)> = vec![
-            ("APP_URL".into(), url.clone()),
-            ("OKTA_BASE_URL".into(), okta.issuer().into()),
-            ("OAUTH_CLIENT_ID".into(), CLIENT_ID.into()),
-            ("OAUTH_CLIENT_SECRET".into(), CLIENT_SECRET.into()),
-        ];
-        for (name, value) in settings {
-            vars.retain(|(n, _)| n != name);
-            vars.push((name.to_string(), value.to_string()));
-        }
-        let router = router(stage, &vars, idp_timeout);
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        TestApp {
-            stage,
-            url,
-            okta,
-            browser: Browser::new(),
-        }
+        TestApp { stage, url, okta, browser: Browser::new() }
     }
     // ANCHOR_END: start
 
@@ -108,14 +115,15 @@ impl TestApp {
         format!("{}{path}", self.url)
     }
 
+    /// The browser's session cookie for this app, if it has one.
+    pub fn session_id(&self) -> Option<String> {
+        self.browser.cookie("127.0.0.1", &session_cookie(&self.url))
+    }
+
     /// Opens `path`, logs in as alice at the mock, and follows the way
     /// back. Stage 2 protects nothing, so there the login is started by hand.
     pub async fn log_in_as_alice(&self, path: &str) -> Page {
-        let start = if self.stage == Stage::Two {
-            "/login/okta"
-        } else {
-            path
-        };
+        let start = if self.stage == Stage::Two { "/login/okta" } else { path };
         self.browser.log_in(&self.at(start), ALICE.0, ALICE.1).await
     }
 
@@ -127,19 +135,12 @@ impl TestApp {
         let authorize = to_okta.location().expect("/login/okta redirects to Okta");
         let at_okta = self.browser.get(authorize.as_str()).await;
         let back = if at_okta.is_login_page() {
-            self.browser
-                .post_login_form(&at_okta, "login", ALICE.0, ALICE.1)
-                .await
+            self.browser.post_login_form(&at_okta, "login", ALICE.0, ALICE.1).await
         } else {
             at_okta
         };
         let location = back.location().expect("the mock redirects back to the app");
-        assert!(
-            location
-                .as_str()
-                .starts_with(&self.at("/login/okta/authorized")),
-            "{location}"
-        );
+        assert!(location.as_str().starts_with(&self.at("/login/okta/authorized")), "{location}");
         location
     }
 
@@ -154,38 +155,223 @@ impl TestApp {
     }
 }
 
-/// The stage's router, configured through its own `Config::from_lookup`.
-fn router(stage: Stage, vars: &[(String, String)], idp_timeout: Duration) -> Router {
-    let lookup = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+/// Runs `$body` with `$stage` bound to the crate of `stage` (e.g.
+/// `stage_3`), so one test covers every stage while each keeps its own
+/// types.
+#[macro_export]
+macro_rules! each_stage {
+    ($which:expr, $stage:ident => $body:expr) => {
+        match $which {
+            $crate::Stage::Two => {
+                use $crate::stage_2 as $stage;
+                $body
+            }
+            $crate::Stage::Three => {
+                use $crate::stage_3 as $stage;
+                $body
+            }
+            $crate::Stage::Four => {
+                use $crate::stage_4 as $stage;
+                $body
+            }
+            $crate::Stage::Five => {
+                use $crate::stage_5 as $stage;
+                $body
+            }
+        }
+    };
+}
+
+pub use {stage_2, stage_3, stage_4, stage_5};
+
+/// What a stage's `Config::from_lookup` made of `vars`: the stage's own
+/// config, seen through what every stage has in common.
+#[derive(Debug, Clone)]
+pub struct ConfigSeen {
+    /// `Debug` of the whole config, to check that no secret shows.
+    pub debug: String,
+    /// `APP_URL`, parsed.
+    pub app_url: String,
+    /// The issuer, as the stage keeps it.
+    pub issuer: String,
+    /// `config.endpoint("token")` (stage 5 finds it by discovery instead).
+    pub token_endpoint: Option<String>,
+    /// `config.listen_addr()`.
+    pub listen_addr: String,
+    /// `OAUTH_CLIENT_ID`, or the default.
+    pub client_id: String,
+}
+
+/// `stage`'s configuration from `vars` alone (nothing from the
+/// environment), or its one-line error.
+pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
+    let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+    let seen = |debug: String,
+                app_url: &url::Url,
+                issuer: &str,
+                token_endpoint,
+                listen_addr,
+                client_id: &str| ConfigSeen {
+        debug,
+        app_url: app_url.to_string(),
+        issuer: issuer.to_string(),
+        token_endpoint,
+        listen_addr,
+        client_id: client_id.to_string(),
+    };
     match stage {
-        Stage::Two => {
-            let mut config =
-                stage_2::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_2::app(config)
-        }
-        Stage::Three => {
-            let mut config =
-                stage_3::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_3::app(config)
-        }
-        Stage::Four => {
-            let mut config =
-                stage_4::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = idp_timeout;
-            stage_4::app(config)
-        }
+        Stage::Two => stage_2::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Three => stage_3::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Four => stage_4::config::Config::from_lookup(lookup).map(|c| {
+            seen(
+                format!("{c:?}"),
+                &c.app_url,
+                &c.issuer,
+                Some(c.endpoint("token")),
+                c.listen_addr(),
+                &c.client_id,
+            )
+        }),
+        Stage::Five => stage_5::config::Config::from_lookup(lookup).map(|c| {
+            seen(format!("{c:?}"), &c.app_url, &c.issuer, None, c.listen_addr.clone(), &c.client_id)
+        }),
     }
 }
 
-/// The router of a stage, for tests that send it requests in-process.
-pub fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
-    let vars: Vec<(String, String)> = settings
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    router(stage, &vars, Duration::from_secs(2))
+/// The stage's router, configured through its own `Config::from_lookup`.
+fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
+    let lookup = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    each_stage!(stage, s => {
+        let mut config = s::config::Config::from_lookup(lookup).expect("a valid test config");
+        config.idp_timeout = timing.idp_timeout;
+        config.idle_limit = timing.idle_limit;
+        s::app(config)
+    })
+}
+
+/// Serves `stage` on a free port of 127.0.0.1, configured with `settings`
+/// and `APP_URL` set to where it listens; returns that URL (no trailing
+/// slash) once the app is ready (stage 5 finds Okta in the background).
+pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
+    let url = serve_now(stage, settings, timing).await;
+    if stage == Stage::Five {
+        wait_until_ready(&url).await;
+    }
+    url
+}
+
+/// [`serve`], without waiting for stage 5 to be ready.
+pub async fn serve_now(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let instance = Instance::spawn(listener, stage, settings, timing);
+    let url = instance.url.clone();
+    std::mem::forget(instance.stop); // serves until the test ends
+    url
+}
+
+/// A stage served on a listener until [`Instance::stop`].
+#[derive(Debug)]
+pub struct Instance {
+    /// Where it listens, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Instance {
+    /// Serves `stage` on `listener`, configured with `settings`; `APP_URL`
+    /// is where it listens unless `settings` say otherwise.
+    pub fn spawn(
+        listener: tokio::net::TcpListener,
+        stage: Stage,
+        settings: &[(&str, &str)],
+        timing: Timing,
+    ) -> Instance {
+        capture_logs();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("bound").port());
+        let mut vars: Vec<(String, String)> =
+            settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        vars.push(("APP_URL".into(), url.clone()));
+        let router = router(stage, &vars, timing);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+            stopped.await.ok();
+        });
+        let task = tokio::spawn(async move {
+            server.await.ok();
+        });
+        Instance { url, stop, task }
+    }
+
+    /// Stops it as SIGTERM would: no new connections, the requests in
+    /// flight answered, idle connections closed.
+    pub async fn stop(self) {
+        self.stop.send(()).ok();
+        self.task.await.ok();
+    }
+}
+
+/// Waits (up to 10 s) until stage 5 at `url` says it is ready: it has
+/// discovered Okta, and its session store answers.
+pub async fn wait_until_ready(url: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = reqwest::get(format!("{url}/healthz/ready")).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{url} did not get ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The router of a stage, for tests that send it requests in-process;
+/// stage 5's once it is ready (it finds Okta in the background).
+pub async fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
+    use tower::ServiceExt;
+    let vars: Vec<(String, String)> =
+        settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    let router = router(stage, &vars, Timing::default());
+    if stage == Stage::Five {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let request =
+                axum::http::Request::get("/healthz/ready").body(axum::body::Body::empty());
+            let answer =
+                router.clone().oneshot(request.expect("a request")).await.expect("infallible");
+            if answer.status().is_success() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "stage 5 did not get ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    router
+}
+
+/// The session cookie's name for an app at `app_url`: each stage names it
+/// after the port, so apps on two ports of one host keep their own.
+pub fn session_cookie(app_url: &str) -> String {
+    let port = url::Url::parse(app_url).ok().and_then(|u| u.port_or_known_default());
+    format!("workbook_{}", port.expect("an http URL"))
 }
 
 static LOGS: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
@@ -195,9 +381,7 @@ struct LogWriter;
 impl std::io::Write for LogWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         let logs = LOGS.get_or_init(Default::default);
-        logs.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(bytes);
+        logs.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
         if std::env::var_os("TEST_LOG").is_some() {
             std::io::stderr().write_all(bytes)?;
         }

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::Browser;
-use stage_tests::{ALICE, SESSION_COOKIE, Stage, TestApp};
+use stage_tests::{ALICE, Stage, TestApp, session_cookie};
 
 #[tokio::test]
 async fn stage_2_protects_nothing_yet() {
@@ -60,18 +60,9 @@ async fn stage_4_leaves_the_login_routes_open_so_the_login_does_not_loop() {
     let app = TestApp::start(Stage::Four).await;
     let start = Browser::new().get(&app.at("/login/okta")).await;
     let location = start.location().expect("a redirect");
-    assert!(
-        location.as_str().starts_with(app.okta.issuer()),
-        "sent to {location}, not to Okta"
-    );
-    let callback = Browser::new()
-        .get(&app.at("/login/okta/authorized?code=x&state=y"))
-        .await;
-    assert_eq!(
-        callback.status,
-        StatusCode::BAD_REQUEST,
-        "the callback answers itself, unguarded"
-    );
+    assert!(location.as_str().starts_with(app.okta.issuer()), "sent to {location}, not to Okta");
+    let callback = Browser::new().get(&app.at("/login/okta/authorized?code=x&state=y")).await;
+    assert_eq!(callback.status, StatusCode::BAD_REQUEST, "the callback answers itself, unguarded");
     let page = app.log_in_as_alice("/").await;
     assert!(page.trail.len() < 8, "{:?}", page.trail);
     assert!(page.body.contains("You are logged in as alice@example.com"));
@@ -81,18 +72,13 @@ async fn stage_4_leaves_the_login_routes_open_so_the_login_does_not_loop() {
 async fn stage_4_logout_ends_the_session_here_and_at_okta() {
     let app = TestApp::start(Stage::Four).await;
     app.log_in_as_alice("/").await;
-    let planted = app
-        .browser
-        .cookie("127.0.0.1", SESSION_COOKIE)
-        .expect("a session");
+    let planted = app.session_id().expect("a session");
 
     let out = app.browser.post_form(&app.at("/logout"), &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let to_okta = out.location().expect("a redirect to Okta's logout");
     assert!(
-        to_okta
-            .as_str()
-            .starts_with(&format!("{}/v1/logout?", app.okta.issuer())),
+        to_okta.as_str().starts_with(&format!("{}/v1/logout?", app.okta.issuer())),
         "{to_okta}"
     );
     let params: Vec<(String, String)> = to_okta.query_pairs().into_owned().collect();
@@ -105,16 +91,11 @@ async fn stage_4_logout_ends_the_session_here_and_at_okta() {
         mock_okta::decode_claims(&hint).expect("an ID token")["aud"],
         stage_tests::CLIENT_ID
     );
-    assert!(
-        params.contains(&("post_logout_redirect_uri".into(), app.url.clone())),
-        "{params:?}"
-    );
+    assert!(params.contains(&("post_logout_redirect_uri".into(), app.url.clone())), "{params:?}");
 
     let back = app.browser.follow(out).await;
     assert!(
-        back.trail
-            .iter()
-            .any(|u| u.as_str() == app.url || u.as_str() == app.at("/")),
+        back.trail.iter().any(|u| u.as_str() == app.url || u.as_str() == app.at("/")),
         "{:?}",
         back.trail
     );
@@ -125,34 +106,21 @@ async fn stage_4_logout_ends_the_session_here_and_at_okta() {
     );
 
     let replay = Browser::new();
-    replay.set_cookie("127.0.0.1", SESSION_COOKIE, &planted);
+    replay.set_cookie("127.0.0.1", &session_cookie(&app.url), &planted);
     assert_eq!(
         replay.get(&app.at("/")).await.status,
         StatusCode::SEE_OTHER,
         "the old session is gone"
     );
-    let again = app
-        .browser
-        .submit_login(&back, "login", ALICE.0, ALICE.1)
-        .await;
-    assert!(
-        again
-            .body
-            .contains("You are logged in as alice@example.com")
-    );
+    let again = app.browser.submit_login(&back, "login", ALICE.0, ALICE.1).await;
+    assert!(again.body.contains("You are logged in as alice@example.com"));
 }
 
 #[tokio::test]
 async fn stage_4_logout_without_a_login_goes_home() {
     let app = TestApp::start(Stage::Four).await;
     let out = Browser::new().post_form(&app.at("/logout"), &[]).await;
-    assert_eq!(
-        out.location().map(|l| l.path().to_string()).as_deref(),
-        Some("/")
-    );
+    assert_eq!(out.location().map(|l| l.path().to_string()).as_deref(), Some("/"));
     assert!(app.okta.requests().is_empty());
-    assert_eq!(
-        Browser::new().get(&app.at("/logout")).await.status,
-        StatusCode::METHOD_NOT_ALLOWED
-    );
+    assert_eq!(Browser::new().get(&app.at("/logout")).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }

@@ -1,0 +1,120 @@
+//! The stage-5 binary as an operator runs it: a bad setting stops it at once
+//! with one line; with Okta not there yet it starts anyway and says it is
+//! not ready; SIGTERM (what a service manager sends) stops it cleanly.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn stage_5(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-5"));
+    // Run in an empty folder, so a developer's own .env is not read.
+    command.current_dir(std::env::temp_dir()).env("RUST_LOG", "info");
+    for name in [
+        "APP_URL",
+        "OKTA_BASE_URL",
+        "OAUTH_CLIENT_ID",
+        "OAUTH_CLIENT_SECRET",
+        "SESSION_SECRET",
+        "OAUTH_INSECURE_TRANSPORT",
+        "LISTEN_ADDR",
+        "REDIS_URL",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    command
+}
+
+#[test]
+fn each_bad_setting_stops_it_with_one_line() {
+    let cases = [
+        ("LISTEN_ADDR", "8082", "LISTEN_ADDR=\"8082\" is not host:port"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL=\"localhost:6379\" is not a redis:// URL"),
+        ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
+    ];
+    for (name, value, expected) in cases {
+        let output =
+            stage_5(&[(name, value)]).env("RUST_LOG", "off").output().expect("stage-5 runs");
+        assert!(!output.status.success(), "{name}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{stderr}");
+    }
+}
+
+/// The binary under test, killed when the test ends, even by a failed assertion.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// One plain HTTP/1.1 `GET path`: the whole answer.
+fn get(port: u16, path: &str) -> std::io::Result<String> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("bound").port()
+}
+
+#[cfg(unix)]
+#[test]
+fn without_okta_it_starts_unready_and_stops_cleanly_on_sigterm() {
+    let (app, listen) = (free_port(), free_port());
+    // Okta (the default, the local mock) is not running: nothing listens on
+    // the issuer's port.
+    let nowhere = format!("http://127.0.0.1:{}/oauth2/default", free_port());
+    let mut running = Running(
+        stage_5(&[
+            ("APP_URL", &format!("http://localhost:{app}")),
+            ("LISTEN_ADDR", &format!("127.0.0.1:{listen}")),
+            ("OKTA_BASE_URL", &nowhere),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("stage-5 starts"),
+    );
+    // While it starts, a connection may be refused, or even reset (see
+    // stage 4's start test).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let alive = loop {
+        match get(listen, "/healthz") {
+            Ok(answer) if !answer.is_empty() => break answer,
+            _ => assert!(Instant::now() < deadline, "stage-5 did not answer on LISTEN_ADDR"),
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(alive.starts_with("HTTP/1.1 200"), "{alive}");
+    let ready = get(listen, "/healthz/ready").expect("an answer");
+    assert!(ready.starts_with("HTTP/1.1 503") && ready.contains("discovery"), "{ready}");
+    let login = get(listen, "/login/okta").expect("an answer");
+    assert!(
+        login.starts_with("HTTP/1.1 503") && login.contains("data-error=\"not-ready\""),
+        "{login}"
+    );
+
+    let pid = running.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = running.0.try_wait().expect("a status") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "SIGTERM did not stop it");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    let mut log = String::new();
+    running.0.stdout.take().expect("its log").read_to_string(&mut log).expect("read");
+    assert!(log.contains("not ready") && log.contains("stopped"), "{log}");
+}

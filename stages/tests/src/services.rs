@@ -1,0 +1,122 @@
+//! The outside programs some tests need (a real `redis-server`, a headless
+//! Chromium), and what a test does when one is missing.
+//!
+//! On a learner's machine with only Rust, such a test does not run: it says
+//! so on the terminal (even though it passes), names itself and what to
+//! install, and returns. CI sets `WORKBOOK_REQUIRE_SERVICES=1`, and there a
+//! missing program fails the test instead: what CI skips, it has not
+//! checked.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether `program` can be run. If not: a loud line on the terminal and
+/// `false`, or, under `WORKBOOK_REQUIRE_SERVICES`, a failed test.
+pub fn available(program: &str, install: &str) -> bool {
+    let found =
+        Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if found.is_ok() {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    assert!(
+        std::env::var_os("WORKBOOK_REQUIRE_SERVICES").is_none(),
+        "{test} needs `{program}`, and WORKBOOK_REQUIRE_SERVICES is set: {install}"
+    );
+    // Straight to the terminal: the test harness captures `eprintln!` of a
+    // test that passes, and this must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\nSKIPPED {test}: `{program}` is not installed, so this test did not run. {install}, then run `cargo test -p stage-tests` again.\n"
+    );
+    false
+}
+
+/// A `redis-server` of the test's own, on a free port of 127.0.0.1, with its
+/// data in a folder of its own (an append-only file, so a restart keeps
+/// the sessions). Stopped when dropped.
+#[derive(Debug)]
+pub struct RedisServer {
+    /// Its port.
+    pub port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+/// What to say when `redis-server` is missing.
+pub const INSTALL_REDIS: &str =
+    "Install Redis (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`)";
+
+impl RedisServer {
+    /// Starts one, or `None` when `redis-server` is not installed (see
+    /// [`available`]).
+    pub fn start() -> Option<RedisServer> {
+        if !available("redis-server", INSTALL_REDIS) {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let dir =
+            std::env::temp_dir().join(format!("workbook-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp folder");
+        let mut redis = RedisServer { port, dir, child: None };
+        redis.resume();
+        Some(redis)
+    }
+
+    /// `REDIS_URL` for it.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops it as a service manager would (SIGTERM: it writes its data
+    /// out first), and waits until it is gone.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again, on the same port and data, and waits until it
+    /// answers.
+    pub fn resume(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.answers() {
+            assert!(Instant::now() < deadline, "redis-server did not answer on {}", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether it answers `PING`.
+    fn answers(&self) -> bool {
+        use std::io::Read;
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let mut answer = [0; 7];
+        stream.write_all(b"PING\r\n").is_ok()
+            && stream.read_exact(&mut answer).is_ok()
+            && &answer == b"+PONG\r\n"
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,166 @@
+//! A real browser: headless Chromium, driven through ChromeDriver with
+//! fantoccini (WebDriver), logs in to stage 5 against the mock, and out
+//! again; and is turned away when it presses "Deny". Where Chromium or
+//! ChromeDriver is missing, the test says so on the terminal and does not
+//! run (CI requires both: `WORKBOOK_REQUIRE_SERVICES=1`).
+//!
+//! With `WORKBOOK_SCREENSHOTS=book/src/images`, it also takes the book's
+//! screenshots: the mock's login page, the home page, the error page.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use stage_tests::services::available;
+use stage_tests::{ALICE, Stage, TestApp};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const INSTALL: &str =
+    "Install Chromium and ChromeDriver (Debian/Ubuntu: `apt-get install chromium chromium-driver`)";
+
+/// ChromeDriver on a free port, stopped when dropped.
+struct ChromeDriver(Child, u16);
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A headless Chromium with an empty profile, or `None` (having said why)
+/// when it is not installed.
+async fn chromium() -> Option<(Client, ChromeDriver)> {
+    if !available("chromium", INSTALL) || !available("chromedriver", INSTALL) {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let mut command = Command::new("chromedriver");
+    let child =
+        command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    let driver = ChromeDriver(child.expect("chromedriver starts"), port);
+    let profile =
+        std::env::temp_dir().join(format!("workbook-chromium-{}-{port}", std::process::id()));
+    // As root in a container Chromium needs --no-sandbox; the rest keeps it
+    // off the network it has no business with (this machine's is closed).
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=900,700",
+        &format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let connected = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await;
+        match connected {
+            Ok(client) => return Some((client, driver)),
+            Err(e) => assert!(Instant::now() < deadline, "no Chromium session: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a screenshot for the book, when asked to.
+async fn screenshot(browser: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("WORKBOOK_SCREENSHOTS") {
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(std::path::Path::new(&dir).join(name), png)
+            .expect("the screenshot is saved");
+    }
+}
+
+/// Waits until the page shows `text` (through navigations: a page between
+/// two may have no body yet); returns the page's text.
+async fn shows(browser: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut body = String::new();
+    while Instant::now() < deadline {
+        if let Ok(element) = browser.find(Locator::Css("body")).await {
+            body = element.text().await.unwrap_or_default();
+            if body.contains(text) {
+                return body;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page never showed {text:?}: {body}");
+}
+
+async fn sign_in(browser: &Client, button: &str) {
+    shows(browser, "Sign in").await;
+    browser
+        .find(Locator::Id("username"))
+        .await
+        .expect("the username field")
+        .send_keys(ALICE.0)
+        .await
+        .expect("typed");
+    browser
+        .find(Locator::Id("password"))
+        .await
+        .expect("the password field")
+        .send_keys(ALICE.1)
+        .await
+        .expect("typed");
+    let button = browser
+        .find(Locator::Css(&format!("[data-mock-okta=\"{button}\"]")))
+        .await
+        .expect("a button");
+    button.click().await.expect("clicked");
+}
+
+#[tokio::test]
+async fn chromium_logs_in_to_stage_5_and_out_again() {
+    let Some((browser, _driver)) = chromium().await else { return };
+    let app = TestApp::start(Stage::Five).await;
+    browser.goto(&app.at("/user")).await.expect("the app opens");
+    shows(&browser, "Sign in").await;
+    screenshot(&browser, "mock-login.png").await;
+    sign_in(&browser, "sign-in").await;
+    shows(&browser, "You are logged in as alice@example.com").await;
+    assert_eq!(
+        browser.current_url().await.expect("a URL").path(),
+        "/user",
+        "back where it started"
+    );
+    browser.goto(&app.at("/")).await.expect("home");
+    shows(&browser, "You are logged in as alice@example.com").await;
+    screenshot(&browser, "home.png").await;
+
+    browser
+        .find(Locator::Css("[data-action=\"logout\"]"))
+        .await
+        .expect("a logout button")
+        .click()
+        .await
+        .expect("clicked");
+    // Okta's logout ends its session too, and sends the browser back: the
+    // home page sends it on to the login, where the mock asks again.
+    shows(&browser, "Sign in").await;
+    assert!(app.okta.requests_to("/v1/logout").len() == 1, "Okta's logout was called");
+    browser.goto(&app.at("/")).await.expect("home");
+    shows(&browser, "Sign in").await;
+    browser.close().await.expect("closed");
+}
+
+#[tokio::test]
+async fn chromium_pressing_deny_gets_a_page_that_says_so() {
+    let Some((browser, _driver)) = chromium().await else { return };
+    let app = TestApp::start(Stage::Five).await;
+    browser.goto(&app.at("/")).await.expect("the app opens");
+    sign_in(&browser, "deny").await;
+    let page = shows(&browser, "The login did not work").await;
+    assert!(page.contains("Nothing was shared with this app"), "{page}");
+    screenshot(&browser, "access-denied.png").await;
+    browser.close().await.expect("closed");
+}

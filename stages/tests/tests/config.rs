@@ -1,0 +1,134 @@
+//! Every stage's `config.rs`, tested once: the defaults, both kinds of Okta
+//! authorization server, and a one-line error naming the variable and the
+//! fix for each bad value.
+
+use stage_tests::{STAGES, config_of};
+
+/// The one-line error for `vars`, in every stage (the same in each).
+fn problem(vars: &[(&str, &str)]) -> String {
+    let errors: Vec<String> =
+        STAGES.iter().map(|&stage| config_of(stage, vars).expect_err("a bad value")).collect();
+    assert!(errors.iter().all(|e| *e == errors[0]), "{errors:?}");
+    assert!(!errors[0].contains('\n'), "{}", errors[0]);
+    errors[0].clone()
+}
+
+/// What every stage makes of `vars`, which must be valid.
+fn valid(vars: &[(&str, &str)]) -> stage_tests::ConfigSeen {
+    let seen: Vec<_> = STAGES.iter().map(|&stage| config_of(stage, vars).expect("valid")).collect();
+    let endpoints: Vec<_> = seen.iter().filter_map(|c| c.token_endpoint.as_ref()).collect();
+    assert!(endpoints.iter().all(|e| *e == endpoints[0]), "{endpoints:?}");
+    seen[0].clone()
+}
+
+const REAL_CLIENT: [(&str, &str); 2] =
+    [("OAUTH_CLIENT_ID", "0oa1"), ("OAUTH_CLIENT_SECRET", "s3cr3t-of-the-app")];
+
+#[test]
+fn nothing_set_means_the_local_mock() {
+    let config = valid(&[]);
+    assert_eq!(config.app_url, "http://localhost:8080/");
+    assert_eq!(config.issuer, "http://localhost:8081/oauth2/default");
+    assert_eq!(
+        config.token_endpoint.as_deref(),
+        Some("http://localhost:8081/oauth2/default/v1/token")
+    );
+    assert_eq!(config.client_id, "0oa-workbook-client");
+    assert_eq!(config.listen_addr, "localhost:8080");
+}
+
+#[test]
+fn both_kinds_of_okta_authorization_server_are_issuers() {
+    let cases = [
+        (
+            "https://dev-1.okta.com/oauth2/default/",
+            "https://dev-1.okta.com/oauth2/default/v1/token",
+        ),
+        (
+            "https://dev-1.okta.com/oauth2/aus1a2b3",
+            "https://dev-1.okta.com/oauth2/aus1a2b3/v1/token",
+        ),
+        ("https://dev-1.okta.com", "https://dev-1.okta.com/oauth2/v1/token"),
+        ("https://login.example.com/", "https://login.example.com/oauth2/v1/token"),
+    ];
+    for (issuer, token) in cases {
+        let config = valid(&[[("OKTA_BASE_URL", issuer)].as_slice(), &REAL_CLIENT].concat());
+        assert_eq!(config.issuer, issuer.trim_end_matches('/'));
+        assert_eq!(config.token_endpoint.as_deref(), Some(token), "{issuer}");
+    }
+}
+
+#[test]
+fn what_people_paste_instead_of_the_issuer_is_refused_with_what_to_paste() {
+    let cases = [
+        (
+            "https://dev-1.okta.com/oauth2/default/v1/authorize",
+            "https://dev-1.okta.com/oauth2/default",
+        ),
+        ("https://dev-1.okta.com/oauth2/default/v1", "https://dev-1.okta.com/oauth2/default"),
+        ("https://dev-1.okta.com/oauth2/v1/token", "https://dev-1.okta.com"),
+        (
+            "https://dev-1.okta.com/oauth2/default/.well-known/openid-configuration",
+            "https://dev-1.okta.com/oauth2/default",
+        ),
+        ("https://dev-1.okta.com/.well-known/oauth-authorization-server", "https://dev-1.okta.com"),
+        ("https://dev-1-admin.okta.com/oauth2/default", "https://dev-1.okta.com/oauth2/default"),
+        ("https://dev-1-admin.okta.com/", "https://dev-1.okta.com"),
+    ];
+    for (pasted, wanted) in cases {
+        let error = problem(&[[("OKTA_BASE_URL", pasted)].as_slice(), &REAL_CLIENT].concat());
+        assert_eq!(
+            error,
+            format!("OKTA_BASE_URL={pasted:?} is not an issuer: paste {wanted} instead")
+        );
+    }
+    for not_okta in
+        ["https://dev-1.okta.com/app/home", "https://dev-1.okta.com/oauth2/default/extra"]
+    {
+        let error = problem(&[("OKTA_BASE_URL", not_okta)]);
+        assert!(error.contains("is not an Okta issuer: e.g. https://"), "{error}");
+    }
+}
+
+#[test]
+fn a_real_org_needs_https_and_its_own_client() {
+    let org = [("OKTA_BASE_URL", "https://dev-1.okta.com/oauth2/default")];
+    assert!(problem(&org).starts_with("OAUTH_CLIENT_ID is not set: copy it from your Okta app"));
+    let plain = [("OKTA_BASE_URL", "http://okta.internal/oauth2/default")];
+    assert!(problem(&plain).contains("or set OAUTH_INSECURE_TRANSPORT=true"));
+    let allowed =
+        [plain.as_slice(), &[("OAUTH_INSECURE_TRANSPORT", "true")], &REAL_CLIENT].concat();
+    assert_eq!(valid(&allowed).issuer, "http://okta.internal/oauth2/default");
+    for loopback in ["http://127.0.0.1:9/oauth2/default", "http://[::1]:9/oauth2/default"] {
+        assert_eq!(valid(&[("OKTA_BASE_URL", loopback)]).client_id, "0oa-workbook-client");
+    }
+}
+
+#[test]
+fn every_bad_value_names_its_variable_and_the_fix() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("APP_URL", "localhost:8080")], "APP_URL=\"localhost:8080\" is not an http(s) URL"),
+        (&[("APP_URL", "http://localhost:8080/app")], "e.g. APP_URL=http://localhost:8080"),
+        (
+            &[("OKTA_BASE_URL", "dev-123.okta.com")],
+            "OKTA_BASE_URL=\"dev-123.okta.com\" is not a URL",
+        ),
+        (&[("OKTA_BASE_URL", "ftp://dev-1.okta.com")], "is not https"),
+        (&[("OAUTH_INSECURE_TRANSPORT", "yes")], "neither true nor false"),
+        (&[("OAUTH_CLIENT_SECRET", " ")], "OAUTH_CLIENT_SECRET is not set"),
+        (&[("SESSION_SECRET", "short")], "SESSION_SECRET is 5 bytes, and must be at least 64"),
+    ];
+    for (vars, expected) in cases {
+        let error = problem(vars);
+        assert!(error.contains(expected), "{vars:?}: {error}");
+    }
+}
+
+#[test]
+fn debug_never_shows_a_secret() {
+    let secret = "k".repeat(64);
+    let vars = [("OAUTH_CLIENT_SECRET", "s3cr3t-of-the-app"), ("SESSION_SECRET", secret.as_str())];
+    let shown = valid(&vars).debug;
+    assert!(shown.contains("0oa-workbook-client"), "{shown}");
+    assert!(!shown.contains("s3cr3t") && !shown.contains("kkkk"), "{shown}");
+}
