@@ -2,28 +2,35 @@
 //! shared machines are noisy). Run it with:
 //!
 //! ```text
-//! cargo bench -p mock-okta
+//! cargo bench -p mock-okta --bench mock_okta
 //! ```
 //!
 //! 1. Start to first answered request, median of 25 starts of the release
 //!    binary.
 //! 2. Signed tokens per second (`client_credentials`, RS256), side by side
 //!    with oauth2-mock-server (Node) in the same run, driven by the same
-//!    load generator. The Node mock is installed into `target/bench-node`
-//!    with npm on the first run; without npm that row says so.
+//!    load generator: keep-alive connections sending one prepared request,
+//!    as wrk does, so the client takes little CPU from the server it
+//!    measures. The Node mock is installed into `target/bench-node`
+//!    with npm when that version is missing (9.3.0 asks for Node 22 in its
+//!    `engines` field and runs on Node 20: npm warns and installs it);
+//!    without npm that row says so.
 //! 3. Full logins per second: authorize (login page) -> login form -> token
-//!    -> userinfo, each with a fresh cookie jar.
+//!    -> userinfo, each with a fresh cookie jar, by reqwest.
 
 use mock_okta::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
-const NODE_MOCK: &str = "oauth2-mock-server@8.2.3";
+const NODE_MOCK: &str = "oauth2-mock-server";
+const NODE_MOCK_VERSION: &str = "9.3.0";
 const LOAD_SECONDS: u64 = 5;
 const CONCURRENCY: usize = 32;
 
@@ -38,7 +45,7 @@ fn free_port() -> u16 {
 /// Polls until `GET path` on the port answers, returning when it did.
 fn first_answer(port: u16, path: &str, deadline: Instant) -> Option<Instant> {
     while Instant::now() < deadline {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             let request =
                 format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             if stream.write_all(request.as_bytes()).is_ok() {
@@ -72,22 +79,35 @@ fn start_mock_okta(port: u16) -> Server {
     Server(child)
 }
 
-/// The Node mock's launcher, installing it on first use.
+/// The version of the Node mock installed in `dir`, if any.
+fn installed_version(dir: &std::path::Path) -> Option<String> {
+    let manifest = dir
+        .join("node_modules")
+        .join(NODE_MOCK)
+        .join("package.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
+    manifest["version"].as_str().map(String::from)
+}
+
+/// The Node mock's launcher, installing the wanted version when it is not
+/// the one installed.
 fn node_mock() -> Result<PathBuf, String> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-node");
-    let bin = dir.join("node_modules/.bin/oauth2-mock-server");
-    if !bin.exists() {
+    let bin = dir.join("node_modules/.bin").join(NODE_MOCK);
+    if installed_version(&dir).as_deref() != Some(NODE_MOCK_VERSION) {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        eprintln!("installing {NODE_MOCK} into {} ...", dir.display());
+        let package = format!("{NODE_MOCK}@{NODE_MOCK_VERSION}");
+        eprintln!("installing {package} into {} ...", dir.display());
         let status = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(&dir)
-            .arg(NODE_MOCK)
+            .arg(&package)
             .stdout(Stdio::null())
             .status()
             .map_err(|e| format!("npm is not available ({e})"))?;
-        if !status.success() || !bin.exists() {
-            return Err("npm install failed".into());
+        if !status.success() || installed_version(&dir).as_deref() != Some(NODE_MOCK_VERSION) {
+            return Err(format!("npm could not install {package}"));
         }
     }
     Ok(bin)
@@ -120,12 +140,34 @@ fn startup(start: impl Fn(u16) -> Server, path: &str) -> Option<Duration> {
     Some(median(samples))
 }
 
-/// Runs `one` from `CONCURRENCY` tasks for `LOAD_SECONDS`; returns the rate
-/// of successful calls per second.
-fn rate<F, Fut>(one: F) -> f64
+/// The clock and the counters of one load run, shared by its tasks.
+#[derive(Clone)]
+struct Load {
+    done: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
+    warm_up: Instant,
+    end: Instant,
+}
+
+impl Load {
+    fn running(&self) -> bool {
+        Instant::now() < self.end
+    }
+
+    /// Counts a call that ended after the warm-up.
+    fn count(&self, ok: bool) {
+        if Instant::now() > self.warm_up {
+            if ok { &self.done } else { &self.failed }.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs `client` on `CONCURRENCY` tasks for `LOAD_SECONDS` after a warm-up
+/// of half a second; returns the rate of successful calls per second.
+fn rate<F, Fut>(client: F) -> f64
 where
-    F: Fn(reqwest::Client) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = bool> + Send,
+    F: Fn(Load) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
 {
     // The load generator gets one thread, so the server under test has the
     // other core; both servers are measured the same way.
@@ -134,53 +176,113 @@ where
         .build()
         .expect("a runtime");
     runtime.block_on(async move {
-        let one = Arc::new(one);
-        let done = Arc::new(AtomicU64::new(0));
-        let failed = Arc::new(AtomicU64::new(0));
         let warm_up = Instant::now() + Duration::from_millis(500);
-        let end = warm_up + Duration::from_secs(LOAD_SECONDS);
-        let mut tasks = Vec::new();
-        for _ in 0..CONCURRENCY {
-            let (one, done, failed) = (one.clone(), done.clone(), failed.clone());
-            tasks.push(tokio::spawn(async move {
-                let http = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .expect("a client");
-                while Instant::now() < end {
-                    let ok = one(http.clone()).await;
-                    if Instant::now() > warm_up {
-                        if ok { &done } else { &failed }.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }));
-        }
+        let load = Load {
+            done: Arc::default(),
+            failed: Arc::default(),
+            warm_up,
+            end: warm_up + Duration::from_secs(LOAD_SECONDS),
+        };
+        let tasks: Vec<_> = (0..CONCURRENCY)
+            .map(|_| tokio::spawn(client(load.clone())))
+            .collect();
         for task in tasks {
             task.await.expect("a load task");
         }
-        let failed = failed.load(Ordering::Relaxed);
+        let failed = load.failed.load(Ordering::Relaxed);
         if failed > 0 {
             eprintln!("  ({failed} calls failed)");
         }
-        done.load(Ordering::Relaxed) as f64 / LOAD_SECONDS as f64
+        load.done.load(Ordering::Relaxed) as f64 / LOAD_SECONDS as f64
     })
 }
 
-fn token_rate(token_url: String, client_id: &'static str, secret: &'static str) -> f64 {
-    rate(move |http| {
-        let request = http
-            .post(token_url.clone())
-            .basic_auth(client_id, Some(secret))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("scope", "reports:read"),
-            ]);
+/// A keep-alive HTTP/1.1 connection that sends one request over and over,
+/// as wrk does. The token rows measure RSA signing servers on two cores: a
+/// heavier client (reqwest costs several times more per call) would take
+/// from the server the CPU it is measured by.
+struct Connection {
+    addr: SocketAddr,
+    stream: Option<TcpStream>,
+    buffer: Vec<u8>,
+}
+
+impl Connection {
+    fn new(addr: SocketAddr) -> Self {
+        Connection {
+            addr,
+            stream: None,
+            buffer: Vec::with_capacity(8192),
+        }
+    }
+
+    /// Sends `request` and reads the answer: whether it was a `200` with a
+    /// JSON body. A failed call drops the connection; the next reconnects.
+    async fn call(&mut self, request: &[u8]) -> bool {
+        let answered = self.exchange(request).await;
+        if answered.is_none() {
+            self.stream = None;
+        }
+        answered.unwrap_or(false)
+    }
+
+    async fn exchange(&mut self, request: &[u8]) -> Option<bool> {
+        if self.stream.is_none() {
+            self.stream = Some(TcpStream::connect(self.addr).await.ok()?);
+        }
+        let stream = self.stream.as_mut()?;
+        stream.write_all(request).await.ok()?;
+        self.buffer.clear();
+        let head_end = loop {
+            if let Some(at) = find(&self.buffer, b"\r\n\r\n") {
+                break at + 4;
+            }
+            read_more(stream, &mut self.buffer).await?;
+        };
+        let head = std::str::from_utf8(&self.buffer[..head_end])
+            .ok()?
+            .to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))?
+            .trim()
+            .parse()
+            .ok()?;
+        while self.buffer.len() < head_end + length {
+            read_more(stream, &mut self.buffer).await?;
+        }
+        Some(head.starts_with("http/1.1 200") && self.buffer[head_end..].starts_with(b"{"))
+    }
+}
+
+async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<()> {
+    let mut chunk = [0u8; 4096];
+    let n = stream.read(&mut chunk).await.ok()?;
+    (n > 0).then(|| buffer.extend_from_slice(&chunk[..n]))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `client_credentials` tokens per second from `http://{addr}{path}`.
+fn token_rate(addr: SocketAddr, path: &str, client_id: &str, secret: &str) -> f64 {
+    use base64::Engine;
+    let body = "grant_type=client_credentials&scope=reports%3Aread";
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    let request: Arc<[u8]> = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {basic}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+    .into();
+    rate(move |load| {
+        let request = request.clone();
         async move {
-            match request.send().await {
-                Ok(answer) if answer.status().is_success() => {
-                    answer.bytes().await.is_ok_and(|b| b.starts_with(b"{"))
-                }
-                _ => false,
+            let mut connection = Connection::new(addr);
+            while load.running() {
+                load.count(connection.call(&request).await);
             }
         }
     })
@@ -191,7 +293,7 @@ async fn login(http: reqwest::Client, issuer: String) -> Option<()> {
     let verifier = "bench-verifier-0123456789-0123456789-0123456789";
     let challenge = {
         use base64::Engine;
-        let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
     };
     let redirect_uri = "http://localhost:8080/login/okta/authorized";
@@ -295,7 +397,8 @@ fn main() {
     .expect("mock-okta answers");
     let issuer = format!("http://127.0.0.1:{port}/oauth2/default");
     let ours = token_rate(
-        format!("{issuer}/v1/token"),
+        ([127, 0, 0, 1], port).into(),
+        "/oauth2/default/v1/token",
         DEFAULT_SERVICE_CLIENT_ID,
         DEFAULT_CLIENT_SECRET,
     );
@@ -306,20 +409,29 @@ fn main() {
         first_answer(node_port, "/jwks", Instant::now() + Duration::from_secs(20))
             .expect("the Node mock answers");
         let theirs = token_rate(
-            format!("http://127.0.0.1:{node_port}/token"),
+            ([127, 0, 0, 1], node_port).into(),
+            "/token",
             "bench",
             "bench",
         );
         println!(
-            "  oauth2-mock-server   {theirs:>8.0} /s   (mock-okta: {:.1}x)",
+            "  oauth2-mock-server   {theirs:>8.0} /s   (mock-okta: {:.2}x; {NODE_MOCK_VERSION})",
             ours / theirs
         );
     }
 
     println!("\nfull logins per second (authorize -> login form -> token -> userinfo)");
-    let logins = rate(move |http| {
+    let logins = rate(move |load| {
         let issuer = issuer.clone();
-        async move { login(http, issuer).await.is_some() }
+        async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client");
+            while load.running() {
+                load.count(login(http.clone(), issuer.clone()).await.is_some());
+            }
+        }
     });
     println!("  mock-okta            {logins:>8.0} /s");
     drop(server);

@@ -1,7 +1,7 @@
 //! Clients and users: who the mock knows, and the config file that lists them.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use std::path::Path;
 
 /// The built-in client's id: what the workbook's stages use by default.
@@ -145,12 +145,34 @@ impl User {
 
     /// A stable, Okta-looking user id (`00u…`), the `sub` claim.
     pub fn id(&self) -> String {
-        let digest = ring::digest::digest(&ring::digest::SHA256, self.email.as_bytes());
-        let hex: String = digest.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::tokens::sha256(self.email.as_bytes());
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         format!("00u{hex}")
+    }
+
+    /// The claims these scopes release (OpenID Connect Core §5.4): `sub`
+    /// always; the names and the extra claims with `profile`; `email` and
+    /// `email_verified` with `email`.
+    pub(crate) fn claims(&self, scopes: &[String]) -> Value {
+        let has = |s: &str| scopes.iter().any(|x| x == s);
+        let mut claims = json!({ "sub": self.id() });
+        if has("profile") {
+            let (given, family) = self.name.split_once(' ').unwrap_or((&self.name, ""));
+            claims["name"] = json!(self.name);
+            claims["preferred_username"] = json!(self.email);
+            claims["given_name"] = json!(given);
+            claims["family_name"] = json!(family);
+            claims["locale"] = json!("en_US");
+            claims["zoneinfo"] = json!("America/Los_Angeles");
+            for (name, value) in &self.claims {
+                claims[name] = value.clone();
+            }
+        }
+        if has("email") {
+            claims["email"] = json!(self.email);
+            claims["email_verified"] = json!(true);
+        }
+        claims
     }
 
     /// The built-in users.
@@ -159,6 +181,37 @@ impl User {
             User::new("alice@example.com", "Alice Example", "alice-password"),
             User::new("bob@example.com", "Bob Example", "bob-password"),
         ]
+    }
+}
+
+/// Checks the name of a custom authorization server: the issuer is
+/// `{base}/oauth2/{name}`, so it must be a path segment (letters, digits,
+/// `-`, `_`), and not `v1`, where the org authorization server's endpoints
+/// live (`{base}/oauth2/v1/…`).
+///
+/// ```
+/// assert!(mock_okta::check_auth_server_name("aus1").is_ok());
+/// assert_eq!(
+///     mock_okta::check_auth_server_name("v1").unwrap_err(),
+///     "\"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+/// );
+/// ```
+pub fn check_auth_server_name(name: &str) -> Result<(), String> {
+    if name == "v1" {
+        return Err(format!(
+            "{name:?} is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+        ));
+    }
+    let fits = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not a name for an authorization server: use letters, digits, - and _ (e.g. default)"
+        ))
     }
 }
 
@@ -189,9 +242,9 @@ impl User {
 pub struct ConfigFile {
     /// The port to listen on.
     pub port: Option<u16>,
-    /// The host name in the issuer (default `localhost`).
+    /// The host name in the issuers (default `localhost`).
     pub host: Option<String>,
-    /// The authorization server's name in the issuer (`/oauth2/{name}`).
+    /// The custom authorization server's name: its issuer ends `/oauth2/{name}`.
     pub auth_server: Option<String>,
     /// Clients; replace the built-in ones when given.
     pub clients: Option<Vec<Client>>,
@@ -235,6 +288,9 @@ impl ConfigFile {
     }
 
     fn check(&self) -> Result<(), String> {
+        if let Some(name) = &self.auth_server {
+            check_auth_server_name(name).map_err(|problem| format!("auth_server: {problem}"))?;
+        }
         for (i, client) in self.clients.iter().flatten().enumerate() {
             if client.id.is_empty() {
                 return Err(format!("clients[{i}].id: must not be empty"));
@@ -323,6 +379,11 @@ mod tests {
             ),
             ("colour = 1", "unknown field `colour`"),
             ("faults = [\"nope\"]", "faults[0]: unknown fault"),
+            (
+                "auth_server = \"a/b\"",
+                "auth_server: \"a/b\" is not a name",
+            ),
+            ("auth_server = \"v1\"", "auth_server: \"v1\" is taken"),
         ];
         for (text, expected) in cases {
             let problem = ConfigFile::parse(text).expect_err(text);

@@ -2,14 +2,20 @@
 //!
 //! Switch one on from a test with [`MockOkta::set_fault`](crate::MockOkta::set_fault)
 //! or from the command line with `--fault NAME` (repeatable). Each variant
-//! says where it bites and what a well-behaved app does about it.
+//! says where it bites and what a well-behaved app does about it. Faults
+//! bite on both authorization servers of the org.
+//!
+//! [`FAULTS`] is the one table of faults: their command-line names, their
+//! help lines, parsing ([`FromStr`]) and printing ([`Display`](fmt::Display))
+//! all come from it.
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
 /// One way for the mock to misbehave. Several can be on at once. Each has a
-/// command-line name ([`FAULT_NAMES`]), which it parses from and prints as:
+/// command-line name (its row in [`FAULTS`]), which it parses from and
+/// prints as:
 ///
 /// ```
 /// use mock_okta::Fault;
@@ -31,6 +37,12 @@ pub enum Fault {
     /// authorize step redirects back with `error=access_denied` and that
     /// description. *An app tells the user to ask an admin to assign them.*
     UserNotAssigned,
+    /// The `email` scope is not granted (a consent or access-policy rule
+    /// left it out): the token response's `scope` lacks it, and neither the
+    /// ID token nor `/v1/userinfo` carries `email` or `email_verified`.
+    /// *An app does not assume an email: it says the email was not shared
+    /// (or uses `sub`), and never panics.*
+    EmailNotGranted,
     /// `/v1/token` answers `400 invalid_grant`.
     /// *An app shows an error page (and may offer a fresh login).*
     TokenInvalidGrant,
@@ -46,12 +58,30 @@ pub enum Fault {
     /// `/v1/token` answers `200` with a body that is not JSON.
     /// *An app shows a 502 page; it does not panic.*
     TokenMalformedJson,
+    /// `/v1/token` answers `302 Found` to Okta's sign-in page
+    /// (`{org}/login/login.htm`), as a proxy or a mistyped base URL does.
+    /// *An app does not follow it (the mock records whether it did): an
+    /// OAuth client sends its code and credentials to the token endpoint
+    /// only. It shows a 502 page.*
+    TokenRedirect,
+    /// `/v1/token` does its work (the code is spent, the tokens issued),
+    /// then sends `200`, its headers and the first bytes of the JSON, and
+    /// closes the connection. *An app shows a 502 page; it does not retry
+    /// with the same code: that is `invalid_grant`, and it revokes the
+    /// tokens of the first answer.*
+    TokenConnectionClosed,
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
-    /// `/v1/userinfo` answers `401 invalid_token` to every token.
+    /// `/v1/userinfo` answers `401` with `WWW-Authenticate: Bearer
+    /// error="invalid_token"` to every token.
     /// *An app shows an error page, or logs the user out.*
     UserinfoUnauthorized,
+    /// `/v1/userinfo` answers `403` with `WWW-Authenticate: Bearer
+    /// error="insufficient_scope"` to every token (RFC 6750 §3.1).
+    /// *An app says it lacks a permission and who can grant it (an Okta
+    /// admin), not "try again".*
+    UserinfoInsufficientScope,
     /// ID tokens name another issuer (`iss`). *An app rejects the token.*
     IdTokenWrongIssuer,
     /// ID tokens name another audience (`aud`). *An app rejects the token.*
@@ -81,50 +111,175 @@ pub enum Fault {
     RotateKeys,
 }
 
-/// Every fault's command-line name, with a line of help.
-pub const FAULT_NAMES: &[(&str, &str)] = &[
-    (
+/// One row of [`FAULTS`]: how a fault is written on the command line.
+#[derive(Debug, Clone)]
+pub struct FaultSpec {
+    /// The name, e.g. `token-slow`.
+    pub name: &'static str,
+    /// One line of help for `--help`.
+    pub help: &'static str,
+    make: Make,
+}
+
+#[derive(Debug, Clone)]
+enum Make {
+    /// A fault that takes no value.
+    Plain(Fault),
+    /// A fault that takes a duration: `NAME=DURATION`.
+    Timed(fn(Duration) -> Fault),
+}
+
+impl FaultSpec {
+    const fn plain(name: &'static str, fault: Fault, help: &'static str) -> Self {
+        FaultSpec {
+            name,
+            help,
+            make: Make::Plain(fault),
+        }
+    }
+
+    const fn timed(name: &'static str, fault: fn(Duration) -> Fault, help: &'static str) -> Self {
+        FaultSpec {
+            name,
+            help,
+            make: Make::Timed(fault),
+        }
+    }
+
+    /// How to write it: `deny-consent`, or `token-slow=DURATION`.
+    pub fn usage(&self) -> String {
+        match self.make {
+            Make::Plain(_) => self.name.to_string(),
+            Make::Timed(_) => format!("{}=DURATION", self.name),
+        }
+    }
+
+    /// The fault of this row; `duration` is used by the rows that take one.
+    pub fn fault(&self, duration: Duration) -> Fault {
+        match &self.make {
+            Make::Plain(fault) => fault.clone(),
+            Make::Timed(make) => make(duration),
+        }
+    }
+}
+
+/// Every fault, once: its command-line name and its help line. Parsing,
+/// printing and `--help` all read this table.
+pub const FAULTS: &[FaultSpec] = &[
+    FaultSpec::plain(
         "deny-consent",
+        Fault::DenyConsent,
         "the login always ends in error=access_denied",
     ),
-    (
+    FaultSpec::plain(
         "user-not-assigned",
+        Fault::UserNotAssigned,
         "error=access_denied: \"User is not assigned to the client application.\"",
     ),
-    ("token-invalid-grant", "/v1/token answers 400 invalid_grant"),
-    ("token-500", "/v1/token answers 500"),
-    ("token-503", "/v1/token answers 503 temporarily_unavailable"),
-    (
-        "token-slow=DURATION",
+    FaultSpec::plain(
+        "email-not-granted",
+        Fault::EmailNotGranted,
+        "the email scope is not granted: no email in tokens or /v1/userinfo",
+    ),
+    FaultSpec::plain(
+        "token-invalid-grant",
+        Fault::TokenInvalidGrant,
+        "/v1/token answers 400 invalid_grant",
+    ),
+    FaultSpec::plain("token-500", Fault::Token500, "/v1/token answers 500"),
+    FaultSpec::plain(
+        "token-503",
+        Fault::Token503,
+        "/v1/token answers 503 temporarily_unavailable",
+    ),
+    FaultSpec::timed(
+        "token-slow",
+        Fault::TokenSlow,
         "/v1/token waits DURATION (e.g. 30s, 500ms) before answering",
     ),
-    (
+    FaultSpec::plain(
         "token-malformed-json",
+        Fault::TokenMalformedJson,
         "/v1/token answers 200 with a body that is not JSON",
     ),
-    (
-        "access-token-lifetime=DURATION",
+    FaultSpec::plain(
+        "token-redirect",
+        Fault::TokenRedirect,
+        "/v1/token answers 302 to Okta's sign-in page",
+    ),
+    FaultSpec::plain(
+        "token-connection-closed",
+        Fault::TokenConnectionClosed,
+        "/v1/token issues tokens, then closes the connection mid-answer",
+    ),
+    FaultSpec::timed(
+        "access-token-lifetime",
+        Fault::AccessTokenLifetime,
         "access tokens expire after DURATION (e.g. 30s)",
     ),
-    ("userinfo-401", "/v1/userinfo rejects every token"),
-    ("id-token-wrong-iss", "ID tokens name another issuer"),
-    ("id-token-wrong-aud", "ID tokens name another audience"),
-    ("id-token-missing-aud", "ID tokens have no aud"),
-    ("id-token-missing-sub", "ID tokens have no sub"),
-    ("id-token-missing-iat", "ID tokens have no iat"),
-    ("id-token-wrong-nonce", "ID tokens carry another nonce"),
-    (
+    FaultSpec::plain(
+        "userinfo-401",
+        Fault::UserinfoUnauthorized,
+        "/v1/userinfo answers 401 invalid_token to every token",
+    ),
+    FaultSpec::plain(
+        "userinfo-403",
+        Fault::UserinfoInsufficientScope,
+        "/v1/userinfo answers 403 insufficient_scope to every token",
+    ),
+    FaultSpec::plain(
+        "id-token-wrong-iss",
+        Fault::IdTokenWrongIssuer,
+        "ID tokens name another issuer",
+    ),
+    FaultSpec::plain(
+        "id-token-wrong-aud",
+        Fault::IdTokenWrongAudience,
+        "ID tokens name another audience",
+    ),
+    FaultSpec::plain(
+        "id-token-missing-aud",
+        Fault::IdTokenMissingAudience,
+        "ID tokens have no aud",
+    ),
+    FaultSpec::plain(
+        "id-token-missing-sub",
+        Fault::IdTokenMissingSubject,
+        "ID tokens have no sub",
+    ),
+    FaultSpec::plain(
+        "id-token-missing-iat",
+        Fault::IdTokenMissingIssuedAt,
+        "ID tokens have no iat",
+    ),
+    FaultSpec::plain(
+        "id-token-wrong-nonce",
+        Fault::IdTokenWrongNonce,
+        "ID tokens carry another nonce",
+    ),
+    FaultSpec::plain(
         "id-token-bad-signature",
+        Fault::IdTokenBadSignature,
         "ID tokens are signed with an unpublished key",
     ),
-    ("id-token-alg-none", "ID tokens are unsigned (alg: none)"),
-    ("id-token-expired", "ID tokens expired an hour ago"),
-    (
+    FaultSpec::plain(
+        "id-token-alg-none",
+        Fault::IdTokenAlgNone,
+        "ID tokens are unsigned (alg: none)",
+    ),
+    FaultSpec::plain(
+        "id-token-expired",
+        Fault::IdTokenExpired,
+        "ID tokens expired an hour ago",
+    ),
+    FaultSpec::plain(
         "id-token-unknown-kid",
+        Fault::IdTokenUnknownKid,
         "ID tokens name a kid that /v1/keys does not publish",
     ),
-    (
+    FaultSpec::plain(
         "rotate-keys",
+        Fault::RotateKeys,
         "sign with a new key, published beside the old one",
     ),
 ];
@@ -135,78 +290,58 @@ impl Fault {
     pub(crate) fn same_kind(&self, other: &Fault) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
     }
+
+    /// This fault's row in [`FAULTS`].
+    pub fn spec(&self) -> &'static FaultSpec {
+        FAULTS
+            .iter()
+            .find(|spec| spec.fault(Duration::ZERO).same_kind(self))
+            .expect("every fault has a row in FAULTS")
+    }
+
+    /// The duration a `TokenSlow` or `AccessTokenLifetime` carries.
+    fn duration(&self) -> Option<Duration> {
+        match self {
+            Fault::TokenSlow(d) | Fault::AccessTokenLifetime(d) => Some(*d),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            Fault::DenyConsent => "deny-consent",
-            Fault::UserNotAssigned => "user-not-assigned",
-            Fault::TokenInvalidGrant => "token-invalid-grant",
-            Fault::Token500 => "token-500",
-            Fault::Token503 => "token-503",
-            Fault::TokenSlow(d) => return write!(f, "token-slow={}ms", d.as_millis()),
-            Fault::TokenMalformedJson => "token-malformed-json",
-            Fault::AccessTokenLifetime(d) => {
-                return write!(f, "access-token-lifetime={}ms", d.as_millis());
-            }
-            Fault::UserinfoUnauthorized => "userinfo-401",
-            Fault::IdTokenWrongIssuer => "id-token-wrong-iss",
-            Fault::IdTokenWrongAudience => "id-token-wrong-aud",
-            Fault::IdTokenMissingAudience => "id-token-missing-aud",
-            Fault::IdTokenMissingSubject => "id-token-missing-sub",
-            Fault::IdTokenMissingIssuedAt => "id-token-missing-iat",
-            Fault::IdTokenWrongNonce => "id-token-wrong-nonce",
-            Fault::IdTokenBadSignature => "id-token-bad-signature",
-            Fault::IdTokenAlgNone => "id-token-alg-none",
-            Fault::IdTokenExpired => "id-token-expired",
-            Fault::IdTokenUnknownKid => "id-token-unknown-kid",
-            Fault::RotateKeys => "rotate-keys",
-        };
-        f.write_str(name)
+        f.write_str(self.spec().name)?;
+        match self.duration() {
+            Some(d) => write!(f, "={}ms", d.as_millis()),
+            None => Ok(()),
+        }
     }
 }
 
 impl FromStr for Fault {
     type Err = String;
 
+    /// `NAME` or `NAME=DURATION`, as in [`FAULTS`]; the error is one line
+    /// that says what to write instead.
     fn from_str(text: &str) -> Result<Self, String> {
         let (name, value) = match text.split_once('=') {
             Some((name, value)) => (name, Some(value)),
             None => (text, None),
         };
-        let duration = || -> Result<Duration, String> {
-            let value =
-                value.ok_or_else(|| format!("fault {name} needs a duration, e.g. {name}=30s"))?;
-            parse_duration(value).ok_or_else(|| {
+        let spec = FAULTS
+            .iter()
+            .find(|spec| spec.name == name)
+            .ok_or_else(|| format!("unknown fault {name:?}: see --help for the list"))?;
+        match (&spec.make, value) {
+            (Make::Plain(fault), None) => Ok(fault.clone()),
+            (Make::Plain(_), Some(_)) => Err(format!("fault {name} takes no value")),
+            (Make::Timed(_), None) => {
+                Err(format!("fault {name} needs a duration, e.g. {name}=30s"))
+            }
+            (Make::Timed(make), Some(value)) => parse_duration(value).map(make).ok_or_else(|| {
                 format!("fault {name}: {value:?} is not a duration: write e.g. 30s, 500ms or 2m")
-            })
-        };
-        let fault = match name {
-            "token-slow" => Fault::TokenSlow(duration()?),
-            "access-token-lifetime" => Fault::AccessTokenLifetime(duration()?),
-            _ if value.is_some() => return Err(format!("fault {name} takes no value")),
-            "deny-consent" => Fault::DenyConsent,
-            "user-not-assigned" => Fault::UserNotAssigned,
-            "token-invalid-grant" => Fault::TokenInvalidGrant,
-            "token-500" => Fault::Token500,
-            "token-503" => Fault::Token503,
-            "token-malformed-json" => Fault::TokenMalformedJson,
-            "userinfo-401" => Fault::UserinfoUnauthorized,
-            "id-token-wrong-iss" => Fault::IdTokenWrongIssuer,
-            "id-token-wrong-aud" => Fault::IdTokenWrongAudience,
-            "id-token-missing-aud" => Fault::IdTokenMissingAudience,
-            "id-token-missing-sub" => Fault::IdTokenMissingSubject,
-            "id-token-missing-iat" => Fault::IdTokenMissingIssuedAt,
-            "id-token-wrong-nonce" => Fault::IdTokenWrongNonce,
-            "id-token-bad-signature" => Fault::IdTokenBadSignature,
-            "id-token-alg-none" => Fault::IdTokenAlgNone,
-            "id-token-expired" => Fault::IdTokenExpired,
-            "id-token-unknown-kid" => Fault::IdTokenUnknownKid,
-            "rotate-keys" => Fault::RotateKeys,
-            _ => return Err(format!("unknown fault {name:?}: see --help for the list")),
-        };
-        Ok(fault)
+            }),
+        }
     }
 }
 
@@ -231,40 +366,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_listed_name_parses_and_prints_back() {
-        for (name, _) in FAULT_NAMES {
-            let text = name.replace("DURATION", "1500ms");
-            let fault: Fault = text.parse().expect(name);
+    fn every_row_parses_from_its_usage_and_prints_back() {
+        for spec in FAULTS {
+            let text = spec.usage().replace("DURATION", "1500ms");
+            let fault: Fault = text.parse().expect(spec.name);
             assert_eq!(fault.to_string(), text);
+            assert_eq!(fault.spec().name, spec.name);
+        }
+    }
+
+    #[test]
+    fn no_two_rows_share_a_name_or_a_fault() {
+        for (i, a) in FAULTS.iter().enumerate() {
+            for b in &FAULTS[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert!(
+                    !a.fault(Duration::ZERO).same_kind(&b.fault(Duration::ZERO)),
+                    "{} and {} are the same fault",
+                    a.name,
+                    b.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_readme_documents_every_fault() {
+        let readme = include_str!("../README.md");
+        for spec in FAULTS {
+            let name = format!("`{}`", spec.usage());
+            assert!(readme.contains(&name), "README.md lacks {name}");
         }
     }
 
     #[test]
     fn bad_names_and_values_say_what_is_wrong() {
-        assert!(
-            "nope"
-                .parse::<Fault>()
-                .expect_err("an error")
-                .contains("unknown fault")
-        );
-        assert!(
-            "token-slow"
-                .parse::<Fault>()
-                .expect_err("an error")
-                .contains("needs a duration")
-        );
-        assert!(
-            "token-slow=soon"
-                .parse::<Fault>()
-                .expect_err("an error")
-                .contains("not a duration")
-        );
-        assert!(
-            "token-500=1"
-                .parse::<Fault>()
-                .expect_err("an error")
-                .contains("takes no value")
-        );
+        let cases = [
+            ("nope", "unknown fault \"nope\": see --help for the list"),
+            (
+                "token-slow",
+                "fault token-slow needs a duration, e.g. token-slow=30s",
+            ),
+            (
+                "token-slow=soon",
+                "fault token-slow: \"soon\" is not a duration: write e.g. 30s, 500ms or 2m",
+            ),
+            ("token-500=1", "fault token-500 takes no value"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(text.parse::<Fault>().expect_err(text), expected);
+        }
     }
 
     #[test]

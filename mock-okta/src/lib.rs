@@ -1,12 +1,15 @@
 //! # mock-okta
 //!
-//! An offline stand-in for an Okta org's `default` authorization server:
-//! strict where Okta is strict, with **faults on demand**, **recorded
-//! requests** and a **test browser**, so an app's login can be tested
-//! end to end without an Okta account or a network.
+//! An offline stand-in for an Okta org: its **org authorization server**
+//! and a **custom authorization server** (`default`), served together, each
+//! with its own issuer, keys and tokens, strict where Okta is strict, with
+//! **faults on demand**, **recorded requests** and a **test browser**, so an
+//! app's login can be tested end to end without an Okta account or a
+//! network.
 //!
-//! As a binary (`cargo run -p mock-okta`), it serves
-//! `http://localhost:8081/oauth2/default` for the workbook's stages. As a
+//! As a binary (`cargo run -p mock-okta`), it serves the org
+//! `http://localhost:8081`, whose custom authorization server
+//! `http://localhost:8081/oauth2/default` the workbook's stages use. As a
 //! library, each test starts its own instance on a free port in a few
 //! milliseconds:
 //!
@@ -21,22 +24,34 @@
 //! let body: serde_json::Value = reqwest::get(discovery).await.unwrap().json().await.unwrap();
 //! assert_eq!(body["token_endpoint"], format!("{}/v1/token", okta.issuer()));
 //!
-//! assert_eq!(okta.requests().len(), 1, "every request is recorded");
+//! // The org authorization server: issuer = the org's URL, endpoints under /oauth2/v1.
+//! let discovery = format!("{}/.well-known/openid-configuration", okta.org_issuer());
+//! let body: serde_json::Value = reqwest::get(discovery).await.unwrap().json().await.unwrap();
+//! assert_eq!(body["token_endpoint"], format!("{}/oauth2/v1/token", okta.org_issuer()));
+//!
+//! assert_eq!(okta.requests().len(), 2, "every request is recorded");
 //! # Ok(()) }
 //! ```
 //!
 //! The pieces:
 //! - [`MockOkta`] and [`Builder`]: start, configure and inspect a server.
 //! - [`Client`], [`User`], [`ConfigFile`]: who the server knows.
-//! - [`Fault`]: what can go wrong, switched on and off at run time.
+//! - [`Fault`] and [`FAULTS`]: what can go wrong, switched on and off at run time.
 //! - [`RecordedRequest`]: what an app sent.
 //! - [`Browser`]: a cookie-jar client that logs in like a person.
+//!
+//! Its JWTs are made and checked by jsonwebtoken, on aws-lc-rs. When the
+//! first server starts, it installs jsonwebtoken's process-wide
+//! `CryptoProvider` (aws-lc-rs, with its built-in keys parsed once), unless
+//! the process installed one before: a test that needs its own provider
+//! installs it before starting a [`MockOkta`].
 
 #![warn(missing_docs)]
 
 mod browser;
 mod config;
 mod faults;
+mod org;
 mod params;
 mod record;
 mod routes;
@@ -46,62 +61,23 @@ mod tokens;
 pub use browser::{Browser, MAX_REDIRECTS, Page};
 pub use config::{
     Client, ConfigFile, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, User,
+    check_auth_server_name,
 };
-pub use faults::{FAULT_NAMES, Fault, parse_duration};
+pub use faults::{FAULTS, Fault, FaultSpec, parse_duration};
 pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
 pub use tokens::{decode_claims, decode_header};
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use org::{AuthServer, Org};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// The mock's login cookie. Its own name, and `Path=/oauth2`, so it never
-/// collides with an app's cookies on another port of the same host.
+/// collides with an app's cookies on another port of the same host; both
+/// authorization servers read it, as an Okta session is org-wide.
 pub const LOGIN_COOKIE: &str = "mock_okta_sid";
-
-/// Everything the handlers share.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    issuer: String,
-    keys: tokens::Keys,
-    clients: RwLock<Vec<Client>>,
-    users: RwLock<Vec<User>>,
-    faults: RwLock<Vec<Fault>>,
-    store: store::Store,
-    recorder: record::Recorder,
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|p| p.into_inner())
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|p| p.into_inner())
-}
-
-impl Shared {
-    pub(crate) fn client(&self, id: &str) -> Option<Client> {
-        read(&self.clients).iter().find(|c| c.id == id).cloned()
-    }
-
-    pub(crate) fn user(&self, email: &str) -> Option<User> {
-        read(&self.users)
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
-            .cloned()
-    }
-
-    /// The first fault that `pick` selects, if any is on.
-    pub(crate) fn fault<T>(&self, pick: impl Fn(&Fault) -> Option<T>) -> Option<T> {
-        read(&self.faults).iter().find_map(pick)
-    }
-
-    pub(crate) fn has_fault(&self, fault: &Fault) -> bool {
-        read(&self.faults).contains(fault)
-    }
-}
 
 /// An OAuth 2.0 error, answered as Okta does:
 /// `{"error": …, "error_description": …}` with a 4xx or 5xx status.
@@ -110,6 +86,8 @@ pub(crate) struct OAuthError {
     pub status: StatusCode,
     pub error: &'static str,
     pub description: String,
+    /// A `WWW-Authenticate` challenge to send with it, if any.
+    pub challenge: Option<&'static str>,
 }
 
 impl OAuthError {
@@ -122,6 +100,7 @@ impl OAuthError {
             status,
             error,
             description: description.into(),
+            challenge: None,
         }
     }
 
@@ -136,21 +115,35 @@ impl OAuthError {
     pub(crate) fn invalid_client(description: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
     }
+
+    /// Adds a `WWW-Authenticate` challenge.
+    pub(crate) fn with_challenge(self, challenge: &'static str) -> Self {
+        OAuthError {
+            challenge: Some(challenge),
+            ..self
+        }
+    }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body =
             serde_json::json!({ "error": self.error, "error_description": self.description });
-        let mut response = (self.status, axum::Json(body)).into_response();
-        response
-            .extensions_mut()
-            .insert(record::Outcome(self.error.to_string()));
-        response
+        let challenge = self
+            .challenge
+            .map(|c| [(header::WWW_AUTHENTICATE, HeaderValue::from_static(c))]);
+        (
+            self.status,
+            record::Outcome::new(self.error),
+            challenge,
+            axum::Json(body),
+        )
+            .into_response()
     }
 }
 
-/// A running mock Okta server. Dropping it stops the server.
+/// A running mock Okta org: its org authorization server and one custom
+/// authorization server, served together. Dropping it stops the server.
 ///
 /// ```
 /// use mock_okta::{Client, MockOkta, User};
@@ -159,12 +152,14 @@ impl IntoResponse for OAuthError {
 /// let okta = MockOkta::start().await?;
 /// okta.add_client(Client::web("my-app", "s3cret").redirect_uri("http://localhost:3000/cb"));
 /// okta.add_user(User::new("carol@example.com", "Carol", "carol-password"));
-/// assert!(okta.issuer().starts_with("http://127.0.0.1:"));
+/// assert!(okta.org_issuer().starts_with("http://127.0.0.1:"));
+/// assert_eq!(okta.issuer(), format!("{}/oauth2/default", okta.org_issuer()));
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
 pub struct MockOkta {
-    shared: Arc<Shared>,
+    org: Arc<Org>,
+    custom: Arc<AuthServer>,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -189,10 +184,31 @@ impl MockOkta {
         Builder::default().start().await
     }
 
-    /// The issuer, e.g. `http://127.0.0.1:41234/oauth2/default`: the value
-    /// an app calls `OKTA_BASE_URL`.
+    /// The custom authorization server's issuer, e.g.
+    /// `http://127.0.0.1:41234/oauth2/default`: the value an app calls
+    /// `OKTA_BASE_URL` when it uses a custom authorization server. Its
+    /// endpoints are `{issuer}/v1/authorize`, `/v1/token`, …
     pub fn issuer(&self) -> &str {
-        &self.shared.issuer
+        &self.custom.issuer
+    }
+
+    /// The org authorization server's issuer, e.g. `http://127.0.0.1:41234`:
+    /// the org's own URL, as in Okta, and the `OKTA_BASE_URL` of an app that
+    /// uses the org authorization server. Its endpoints are
+    /// `{org_issuer}/oauth2/v1/authorize`, `/oauth2/v1/token`, …, its
+    /// discovery document `{org_issuer}/.well-known/openid-configuration`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::start().await?;
+    /// let discovery = format!("{}/.well-known/openid-configuration", okta.org_issuer());
+    /// let body: serde_json::Value = reqwest::get(discovery).await.unwrap().json().await.unwrap();
+    /// assert_eq!(body["issuer"], okta.org_issuer());
+    /// assert_eq!(body["token_endpoint"], format!("{}/oauth2/v1/token", okta.org_issuer()));
+    /// # Ok(()) }
+    /// ```
+    pub fn org_issuer(&self) -> &str {
+        &self.org.base
     }
 
     /// The address the server listens on.
@@ -200,22 +216,20 @@ impl MockOkta {
         self.addr
     }
 
-    /// Registers another client (or replaces one with the same id).
+    /// Registers another client (or replaces one with the same id), for
+    /// both authorization servers.
     pub fn add_client(&self, client: Client) {
-        let mut clients = write(&self.shared.clients);
-        clients.retain(|c| c.id != client.id);
-        clients.push(client);
+        self.org.add_client(client);
     }
 
     /// Adds a user (or replaces one with the same email).
     pub fn add_user(&self, user: User) {
-        let mut users = write(&self.shared.users);
-        users.retain(|u| !u.email.eq_ignore_ascii_case(&user.email));
-        users.push(user);
+        self.org.add_user(user);
     }
 
-    /// Switches a fault on. A fault of the same kind that was on (say, a
-    /// `TokenSlow` with another delay) is replaced.
+    /// Switches a fault on, on both authorization servers. A fault of the
+    /// same kind that was on (say, a `TokenSlow` with another delay) is
+    /// replaced.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
@@ -227,32 +241,32 @@ impl MockOkta {
     /// # Ok(()) }
     /// ```
     pub fn set_fault(&self, fault: Fault) {
-        let mut faults = write(&self.shared.faults);
-        faults.retain(|f| !f.same_kind(&fault));
-        faults.push(fault);
+        self.org.set_fault(fault);
     }
 
     /// Switches one fault off.
     pub fn clear_fault(&self, fault: &Fault) {
-        write(&self.shared.faults).retain(|f| !f.same_kind(fault));
+        self.org.clear_fault(fault);
     }
 
     /// Switches every fault off.
     pub fn clear_faults(&self) {
-        write(&self.shared.faults).clear();
+        self.org.clear_faults();
     }
 
     /// The faults that are on.
     pub fn faults(&self) -> Vec<Fault> {
-        read(&self.shared.faults).clone()
+        self.org.faults()
     }
 
     /// Every request received so far (the latest [`RECORD_LIMIT`]), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.recorder.all()
+        self.org.recorder.all()
     }
 
-    /// The recorded requests to one endpoint, e.g. `"/v1/token"`.
+    /// The recorded requests whose path ends with `endpoint`: `"/v1/token"`
+    /// matches the token endpoints of both authorization servers,
+    /// `"/oauth2/v1/token"` the org server's only.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
@@ -270,17 +284,17 @@ impl MockOkta {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.shared.recorder.clear();
+        self.org.recorder.clear();
     }
 
     /// The clients the server knows now.
     pub fn clients(&self) -> Vec<Client> {
-        read(&self.shared.clients).clone()
+        self.org.clients()
     }
 
     /// The users the server knows now.
     pub fn users(&self) -> Vec<User> {
-        read(&self.shared.users).clone()
+        self.org.users()
     }
 }
 
@@ -342,13 +356,15 @@ impl Builder {
         self
     }
 
-    /// The host name in the issuer, e.g. `localhost` (default: the IP).
+    /// The host name in the issuers, e.g. `localhost` (default: the IP).
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = Some(host.into());
         self
     }
 
-    /// The authorization server's name: the issuer ends `/oauth2/{name}`.
+    /// The custom authorization server's name: its issuer ends
+    /// `/oauth2/{name}` (default `default`). [`Builder::start`] refuses a
+    /// name that [`check_auth_server_name`] refuses.
     pub fn auth_server(mut self, name: impl Into<String>) -> Self {
         self.auth_server = name.into();
         self
@@ -388,25 +404,26 @@ impl Builder {
         self
     }
 
-    /// Binds the port and starts serving in the background.
+    /// Binds the port and serves both authorization servers in the
+    /// background.
+    ///
+    /// # Errors
+    /// The port cannot be bound, or the custom authorization server's name
+    /// is not one (`InvalidInput`, with what [`check_auth_server_name`] says).
     pub async fn start(self) -> std::io::Result<MockOkta> {
+        check_auth_server_name(&self.auth_server)
+            .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
         let listener = tokio::net::TcpListener::bind((self.ip, self.port)).await?;
         let addr = listener.local_addr()?;
         let host = self.host.clone().unwrap_or_else(|| match addr.ip() {
             IpAddr::V6(ip) => format!("[{ip}]"),
             IpAddr::V4(ip) => ip.to_string(),
         });
-        let issuer = format!("http://{host}:{}/oauth2/{}", addr.port(), self.auth_server);
-        let shared = Arc::new(Shared {
-            issuer,
-            keys: tokens::Keys::new(),
-            clients: RwLock::new(self.clients),
-            users: RwLock::new(self.users),
-            faults: RwLock::new(self.faults),
-            store: store::Store::default(),
-            recorder: record::Recorder::default(),
-        });
-        let app = router(shared.clone(), &self.auth_server);
+        let base = format!("http://{host}:{}", addr.port());
+        let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
+        let custom = Arc::new(AuthServer::custom(org.clone(), &self.auth_server));
+        let org_server = Arc::new(AuthServer::org(org.clone()));
+        let app = router(org.clone(), [custom.clone(), org_server]);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -417,20 +434,25 @@ impl Builder {
             }
         });
         Ok(MockOkta {
-            shared,
+            org,
+            custom,
             addr,
             stop: Some(stop),
         })
     }
 }
 
-fn router(shared: Arc<Shared>, auth_server: &str) -> Router {
-    Router::new()
-        .nest(&format!("/oauth2/{auth_server}"), routes::issuer_routes())
+/// Both authorization servers' routes, an Okta-shaped 404 for the rest,
+/// and every request recorded and logged.
+fn router(org: Arc<Org>, servers: [Arc<AuthServer>; 2]) -> Router {
+    servers
+        .into_iter()
+        .fold(Router::new(), |app, server| {
+            app.merge(routes::auth_server(server))
+        })
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
+            org,
             record::record_and_log,
         ))
-        .with_state(shared)
 }

@@ -1,47 +1,60 @@
-//! `mock-okta`: serve an offline Okta authorization server.
+//! `mock-okta`: serve an offline Okta org: its org authorization server and
+//! a custom authorization server.
 //!
 //! ```text
-//! cargo run -p mock-okta                       # http://localhost:8081/oauth2/default
+//! cargo run -p mock-okta                       # http://localhost:8081 and …/oauth2/default
 //! cargo run -p mock-okta -- --fault deny-consent --fault token-slow=15s
+//! cargo run -p mock-okta -- --client id=my-app --client secret=s3cret \
+//!     --client redirect-uri=http://localhost:3000/callback
 //! cargo run -p mock-okta -- --config mock-okta.toml
 //! ```
 
 use clap::Parser;
-use mock_okta::{Client, ConfigFile, FAULT_NAMES, Fault, MockOkta, User};
+use mock_okta::{Client, ConfigFile, FAULTS, Fault, MockOkta, User, check_auth_server_name};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// An offline mock of an Okta org's authorization server, for learning and
-/// testing logins without an Okta account.
+/// An offline mock of an Okta org, for learning and testing logins without
+/// an Okta account. It serves both of the org's authorization servers: the
+/// org authorization server (issuer http://HOST:PORT, endpoints
+/// /oauth2/v1/…) and a custom one (issuer http://HOST:PORT/oauth2/AUTH_SERVER,
+/// endpoints /oauth2/AUTH_SERVER/v1/…).
 #[derive(Debug, Parser)]
 #[command(name = "mock-okta", version, after_help = fault_help())]
 struct Args {
-    /// Port to listen on (on 127.0.0.1); the issuer is
-    /// http://HOST:PORT/oauth2/AUTH_SERVER.
+    /// Port to listen on (on 127.0.0.1); the org's URL, and the org
+    /// authorization server's issuer, is http://HOST:PORT.
     #[arg(long)]
     port: Option<u16>,
 
-    /// Host name in the issuer, e.g. when the mock is reached through a
+    /// Host name in the issuers, e.g. when the mock is reached through a
     /// name other than localhost. It still listens on 127.0.0.1.
     #[arg(long)]
     host: Option<String>,
 
-    /// Name of the authorization server in the issuer path.
+    /// Name of the custom authorization server: its issuer is
+    /// http://HOST:PORT/oauth2/AUTH_SERVER (default: default). Letters,
+    /// digits, - and _; not v1.
     #[arg(long)]
     auth_server: Option<String>,
 
-    /// A TOML file with port, auth_server, clients, users and faults. Its
-    /// clients and users replace the built-in ones; see the crate README.
+    /// A TOML file with port, host, auth_server, clients, users and faults.
+    /// Its clients and users replace the built-in ones; see the crate README.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
-    /// Register another web client: ID:SECRET:REDIRECT_URI (repeatable).
-    /// Its post-logout URI is the redirect URI's origin.
-    #[arg(long = "client", value_name = "ID:SECRET:REDIRECT_URI")]
+    /// Register a web client, one field per --client (repeatable):
+    /// id=ID starts a client; then secret=SECRET, redirect-uri=URI
+    /// (repeatable) and post-logout-redirect-uri=URI (repeatable; default:
+    /// the first redirect URI's origin). Only the first = splits, so a value
+    /// may hold any character. Without secret=, the client is public and
+    /// must use PKCE.
+    #[arg(long = "client", value_name = "FIELD=VALUE")]
     clients: Vec<String>,
 
-    /// Add a user: EMAIL:PASSWORD[:NAME] (repeatable).
-    #[arg(long = "user", value_name = "EMAIL:PASSWORD[:NAME]")]
+    /// Add a user, one field per --user (repeatable): email=EMAIL starts a
+    /// user; then password=PASSWORD and name=NAME (default: the email).
+    #[arg(long = "user", value_name = "FIELD=VALUE")]
     users: Vec<String>,
 
     /// Switch a fault on from the start (repeatable); the list is below.
@@ -50,9 +63,9 @@ struct Args {
 }
 
 fn fault_help() -> String {
-    let mut help = String::from("Faults (--fault NAME):\n");
-    for (name, what) in FAULT_NAMES {
-        help.push_str(&format!("  {name:<32} {what}\n"));
+    let mut help = String::from("Faults (--fault NAME, on both authorization servers):\n");
+    for spec in FAULTS {
+        help.push_str(&format!("  {:<32} {}\n", spec.usage(), spec.help));
     }
     help
 }
@@ -83,6 +96,9 @@ async fn run(args: Args) -> Result<(), String> {
         .or(file.host)
         .unwrap_or_else(|| "localhost".into());
     let mut builder = MockOkta::builder().port(port).host(host);
+    if let Some(name) = &args.auth_server {
+        check_auth_server_name(name).map_err(|problem| format!("--auth-server: {problem}"))?;
+    }
     if let Some(name) = args.auth_server.or(file.auth_server) {
         builder = builder.auth_server(name);
     }
@@ -92,11 +108,11 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(users) = file.users {
         builder = builder.users(users);
     }
-    for spec in &args.clients {
-        builder = builder.client(parse_client(spec)?);
+    for client in parse_clients(&args.clients)? {
+        builder = builder.client(client);
     }
-    for spec in &args.users {
-        builder = builder.user(parse_user(spec)?);
+    for user in parse_users(&args.users)? {
+        builder = builder.user(user);
     }
     for name in file.faults.iter().chain(&args.faults) {
         builder = builder.fault(name.parse::<Fault>()?);
@@ -111,36 +127,129 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-fn parse_client(spec: &str) -> Result<Client, String> {
-    let mut parts = spec.splitn(3, ':');
-    let (Some(id), Some(secret), Some(redirect)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(format!("--client {spec:?}: write ID:SECRET:REDIRECT_URI"));
-    };
-    let url = url::Url::parse(redirect)
-        .map_err(|e| format!("--client {id}: {redirect:?} is not a URL ({e})"))?;
-    Ok(Client::web(id, secret)
-        .redirect_uri(redirect)
-        .post_logout_redirect_uri(url.origin().ascii_serialization()))
+/// The fields of the records a repeated `--FLAG FIELD=VALUE` describes, in
+/// order: each occurrence of `first` starts a record. Only the first `=`
+/// splits, so a value may hold `=`, `:` or `,`.
+fn records<'a>(
+    flag: &str,
+    fields: &[&str],
+    occurrences: &'a [String],
+) -> Result<Vec<Vec<(&'a str, &'a str)>>, String> {
+    let first = fields[0];
+    let mut records: Vec<Vec<(&str, &str)>> = Vec::new();
+    for occurrence in occurrences {
+        let Some((field, value)) = occurrence.split_once('=') else {
+            return Err(format!(
+                "--{flag} {occurrence:?}: write one FIELD=VALUE per --{flag}, starting with --{flag} {first}=…; see --help"
+            ));
+        };
+        if !fields.contains(&field) {
+            return Err(format!(
+                "--{flag} {occurrence:?}: unknown field {field:?}; the fields are {}",
+                fields.join(", ")
+            ));
+        }
+        if value.is_empty() {
+            return Err(format!("--{flag} {occurrence:?}: {field} is empty"));
+        }
+        if field == first {
+            records.push(vec![(field, value)]);
+        } else if let Some(record) = records.last_mut() {
+            record.push((field, value));
+        } else {
+            return Err(format!(
+                "--{flag} {occurrence:?}: each {flag} starts with --{flag} {first}=…"
+            ));
+        }
+    }
+    Ok(records)
 }
 
-fn parse_user(spec: &str) -> Result<User, String> {
-    let mut parts = spec.splitn(3, ':');
-    let (Some(email), Some(password)) = (parts.next(), parts.next()) else {
-        return Err(format!("--user {spec:?}: write EMAIL:PASSWORD[:NAME]"));
-    };
-    if !email.contains('@') {
-        return Err(format!("--user: {email:?} is not an email address"));
+/// The one value of a field a record may give once.
+fn single<'a>(
+    flag: &str,
+    record: &[(&str, &'a str)],
+    field: &str,
+) -> Result<Option<&'a str>, String> {
+    let mut values = record.iter().filter(|(f, _)| *f == field).map(|(_, v)| *v);
+    let value = values.next();
+    if values.next().is_some() {
+        return Err(format!(
+            "--{flag} {}={}: {field}= is given twice",
+            record[0].0, record[0].1
+        ));
     }
-    Ok(User::new(email, parts.next().unwrap_or(email), password))
+    Ok(value)
+}
+
+fn parse_clients(occurrences: &[String]) -> Result<Vec<Client>, String> {
+    const FIELDS: &[&str] = &["id", "secret", "redirect-uri", "post-logout-redirect-uri"];
+    let mut clients = Vec::new();
+    for record in records("client", FIELDS, occurrences)? {
+        let id = record[0].1;
+        let mut client = match single("client", &record, "secret")? {
+            Some(secret) => Client::web(id, secret),
+            None => Client::public(id),
+        };
+        let uris = record.iter().filter(|(field, _)| field.ends_with("uri"));
+        for &(field, uri) in uris {
+            url::Url::parse(uri).map_err(|e| {
+                format!("--client {field}={uri}: not an absolute URL ({e}), e.g. http://localhost:3000/callback")
+            })?;
+            client = if field == "redirect-uri" {
+                client.redirect_uri(uri)
+            } else {
+                client.post_logout_redirect_uri(uri)
+            };
+        }
+        let Some(first) = client.redirect_uris.first() else {
+            return Err(format!(
+                "--client id={id}: it has no redirect-uri: add --client redirect-uri=URI after it"
+            ));
+        };
+        if client.post_logout_redirect_uris.is_empty() {
+            let origin = url::Url::parse(first)
+                .expect("checked above")
+                .origin()
+                .ascii_serialization();
+            client = client.post_logout_redirect_uri(origin);
+        }
+        clients.push(client);
+    }
+    Ok(clients)
+}
+
+fn parse_users(occurrences: &[String]) -> Result<Vec<User>, String> {
+    const FIELDS: &[&str] = &["email", "password", "name"];
+    let mut users = Vec::new();
+    for record in records("user", FIELDS, occurrences)? {
+        let email = record[0].1;
+        if !email.contains('@') {
+            return Err(format!("--user email={email}: not an email address"));
+        }
+        let Some(password) = single("user", &record, "password")? else {
+            return Err(format!(
+                "--user email={email}: it has no password: add --user password=PASSWORD after it"
+            ));
+        };
+        let name = single("user", &record, "name")?.unwrap_or(email);
+        users.push(User::new(email, name, password));
+    }
+    Ok(users)
 }
 
 /// What a learner needs to point a stage at this mock.
 fn print_banner(okta: &MockOkta) {
-    let issuer = okta.issuer();
-    println!("mock-okta is running: an offline stand-in for Okta. Ctrl-C stops it.\n");
-    println!("  issuer (OKTA_BASE_URL)  {issuer}");
-    println!("  discovery               {issuer}/.well-known/openid-configuration\n");
+    let custom = okta.issuer();
+    let org = okta.org_issuer();
+    let name = custom.rsplit('/').next().unwrap_or_default();
+    println!("mock-okta is running: an offline stand-in for an Okta org. Ctrl-C stops it.\n");
+    println!("  custom authorization server {name:?}");
+    println!("    issuer (OKTA_BASE_URL)  {custom}");
+    println!("    discovery               {custom}/.well-known/openid-configuration");
+    println!("  org authorization server");
+    println!("    issuer (OKTA_BASE_URL)  {org}");
+    println!("    discovery               {org}/.well-known/openid-configuration\n");
     for client in okta.clients() {
         let secret = client
             .secret
@@ -165,7 +274,7 @@ fn print_banner(okta: &MockOkta) {
         println!("\n  faults on: {}", names.join(", "));
     }
     println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");
-    println!("  In .env, they are OKTA_BASE_URL={issuer}");
+    println!("  In .env, they are OKTA_BASE_URL={custom}");
     println!(
         "  and OAUTH_CLIENT_ID={} (see .env.example).\n",
         mock_okta::DEFAULT_CLIENT_ID
@@ -183,4 +292,106 @@ fn mask(secret: &str) -> String {
         .rev()
         .collect();
     format!("****{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_client_value_may_hold_colons_commas_and_equals() {
+        let clients = parse_clients(&strings(&[
+            "id=app",
+            "secret=se:cr,et=",
+            "redirect-uri=http://localhost:3000/cb?a=1,2",
+            "id=spa",
+            "redirect-uri=http://localhost:4000/cb",
+            "post-logout-redirect-uri=http://localhost:4000/bye",
+        ]))
+        .expect("two clients");
+        assert_eq!(clients[0].secret.as_deref(), Some("se:cr,et="));
+        assert_eq!(clients[0].redirect_uris, ["http://localhost:3000/cb?a=1,2"]);
+        assert_eq!(
+            clients[0].post_logout_redirect_uris,
+            ["http://localhost:3000"]
+        );
+        assert_eq!(
+            (clients[1].id.as_str(), clients[1].secret.as_deref()),
+            ("spa", None)
+        );
+        assert_eq!(
+            clients[1].post_logout_redirect_uris,
+            ["http://localhost:4000/bye"]
+        );
+    }
+
+    #[test]
+    fn a_client_flag_that_could_be_misread_is_refused_with_one_line() {
+        let cases: [(&[&str], &str); 6] = [
+            (
+                &["app:se:cret:http://localhost:3000/cb"],
+                "--client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client",
+            ),
+            (
+                &["secret=s"],
+                "--client \"secret=s\": each client starts with --client id=…",
+            ),
+            (
+                &["id=app", "colour=blue"],
+                "unknown field \"colour\"; the fields are id, secret, redirect-uri, post-logout-redirect-uri",
+            ),
+            (
+                &["id=app", "secret=a", "secret=b", "redirect-uri=http://x/cb"],
+                "--client id=app: secret= is given twice",
+            ),
+            (
+                &["id=app", "redirect-uri=cb"],
+                "--client redirect-uri=cb: not an absolute URL",
+            ),
+            (
+                &["id=app", "secret=s"],
+                "--client id=app: it has no redirect-uri",
+            ),
+        ];
+        for (flags, expected) in cases {
+            let problem = parse_clients(&strings(flags)).expect_err(expected);
+            assert!(problem.contains(expected), "{flags:?} gave {problem:?}");
+            assert!(!problem.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn users_are_read_field_by_field() {
+        let users = parse_users(&strings(&[
+            "email=carol@example.com",
+            "password=pa:ss=word",
+            "name=Carol Example",
+            "email=dan@example.com",
+            "password=p",
+        ]))
+        .expect("two users");
+        assert_eq!(
+            (users[0].password.as_str(), users[0].name.as_str()),
+            ("pa:ss=word", "Carol Example")
+        );
+        assert_eq!(users[1].name, "dan@example.com");
+        for (flags, expected) in [
+            (
+                &["carol@example.com:pw"][..],
+                "write one FIELD=VALUE per --user",
+            ),
+            (
+                &["email=carol"][..],
+                "--user email=carol: not an email address",
+            ),
+            (&["email=c@example.com"][..], "it has no password"),
+        ] {
+            let problem = parse_users(&strings(flags)).expect_err(expected);
+            assert!(problem.contains(expected), "{flags:?} gave {problem:?}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! request. Both are answered with `invalid_request`, never a panic.
 
 use crate::OAuthError;
+use axum::http::{HeaderMap, header};
 use percent_encoding::percent_decode;
 
 /// Parameters of one request, each name at most once.
@@ -59,6 +60,14 @@ impl Params {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// Whether a request's body is `application/x-www-form-urlencoded`.
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// Whether `value` may be a PKCE verifier or challenge: 43 to 128

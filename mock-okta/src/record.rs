@@ -1,14 +1,16 @@
 //! Recorded requests, so a test can assert what an app sent; and the one
 //! log line per request that lets a learner watch a login happen.
 
-use crate::Shared;
-use crate::params::pairs_lossy;
+use crate::org::Org;
+use crate::params::{is_form, pairs_lossy};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -80,82 +82,87 @@ impl Recorder {
 }
 
 /// What a handler tells the log about its answer (e.g. `invalid_grant`,
-/// `tokens for alice@example.com`), as a response extension.
+/// `tokens for alice@example.com`). A part of the response, so a handler
+/// answers `(Outcome::new("login page"), page)`; the log line reads it.
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome(pub String);
+pub(crate) struct Outcome(String);
+
+impl Outcome {
+    pub(crate) fn new(outcome: impl Into<String>) -> Self {
+        Outcome(outcome.into())
+    }
+}
+
+impl IntoResponseParts for Outcome {
+    type Error = Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Infallible> {
+        parts.extensions_mut().insert(self);
+        Ok(parts)
+    }
+}
 
 /// Buffers the body (bounded), records the request, runs the handler and
 /// logs one line: method, path, client, status and outcome. Never the query,
 /// a secret, a password or a token.
 pub(crate) async fn record_and_log(
-    State(shared): State<Arc<Shared>>,
+    State(org): State<Arc<Org>>,
     request: Request,
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-        let error = crate::OAuthError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request",
-            "The request body is larger than 64 KiB.",
-        );
         tracing::info!(
             "{} {} -> 413 body too large",
             parts.method,
             parts.uri.path()
         );
-        return error.into_response();
+        return crate::OAuthError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            "The request body is larger than 64 KiB.",
+        )
+        .into_response();
     };
-    let query = pairs_lossy(parts.uri.query().unwrap_or("").as_bytes());
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let form = if is_form {
-        pairs_lossy(&bytes)
-    } else {
-        Vec::new()
-    };
-    let client = client_of(&parts.headers, &query, &form);
-    let method = parts.method.clone();
-    let path = parts.uri.path().to_string();
-    shared.recorder.push(RecordedRequest {
-        method: method.clone(),
-        path: path.clone(),
-        query,
-        form,
-        headers: parts.headers.clone(),
-        at: SystemTime::now(),
-    });
-
+    let recorded = RecordedRequest::new(&parts, &bytes);
+    let line = format!(
+        "{} {}{}",
+        recorded.method,
+        recorded.path,
+        client_of(&recorded)
+            .map(|client| format!(" client={client:?}"))
+            .unwrap_or_default()
+    );
+    org.recorder.push(recorded);
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
-
-    let outcome = response
-        .extensions()
-        .get::<Outcome>()
-        .map(|o| o.0.as_str())
-        .unwrap_or("");
-    let status = response.status().as_u16();
-    match client {
-        Some(client) => tracing::info!("{method} {path} client={client:?} -> {status} {outcome}"),
-        None => tracing::info!("{method} {path} -> {status} {outcome}"),
-    }
+    let outcome = response.extensions().get::<Outcome>().map_or("", |o| &o.0);
+    tracing::info!("{line} -> {} {outcome}", response.status().as_u16());
     response
 }
 
-/// The client id a request names, from the form, the query or Basic auth.
-fn client_of(
-    headers: &HeaderMap,
-    query: &[(String, String)],
-    form: &[(String, String)],
-) -> Option<String> {
-    let named = query
-        .iter()
-        .chain(form)
-        .find(|(k, _)| k == "client_id")
-        .map(|(_, v)| v.clone());
-    named.or_else(|| crate::routes::basic_auth(headers).map(|(id, _secret)| id))
+impl RecordedRequest {
+    /// What arrived: the query and a form body decoded, whatever they hold.
+    fn new(parts: &Parts, body: &[u8]) -> Self {
+        let form = if is_form(&parts.headers) {
+            pairs_lossy(body)
+        } else {
+            Vec::new()
+        };
+        RecordedRequest {
+            method: parts.method.clone(),
+            path: parts.uri.path().to_string(),
+            query: pairs_lossy(parts.uri.query().unwrap_or("").as_bytes()),
+            form,
+            headers: parts.headers.clone(),
+            at: SystemTime::now(),
+        }
+    }
+}
+
+/// The client id a request names, from the query, the form or Basic auth.
+fn client_of(request: &RecordedRequest) -> Option<String> {
+    let named = request.param("client_id").map(String::from);
+    named.or_else(|| crate::routes::basic_auth(&request.headers).map(|(id, _secret)| id))
 }

@@ -1,9 +1,10 @@
 //! What the server remembers: authorization codes, tokens and logins, each
-//! with an expiry. Expired entries are swept as new ones arrive, so a
-//! long-running mock (or a benchmark) does not grow without bound.
+//! with an expiry, in one kind of map ([`Memory`]). Expired entries are
+//! swept as new ones arrive, so a long-running mock (or a benchmark) does
+//! not grow without bound.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long an authorization code lives, as in Okta.
@@ -13,6 +14,83 @@ pub(crate) const LOGIN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 /// Sweep expired entries after this many insertions.
 const SWEEP_EVERY: u32 = 512;
 
+/// Something remembered until a moment.
+pub(crate) trait Expiring {
+    /// When it is forgotten.
+    fn expires(&self) -> Instant;
+}
+
+/// Entries by key, each forgotten once it expires.
+#[derive(Debug)]
+pub(crate) struct Memory<T> {
+    inner: Mutex<Inner<T>>,
+}
+
+#[derive(Debug)]
+struct Inner<T> {
+    entries: HashMap<String, T>,
+    since_sweep: u32,
+}
+
+impl<T> Default for Memory<T> {
+    fn default() -> Self {
+        Memory {
+            inner: Mutex::new(Inner {
+                entries: HashMap::new(),
+                since_sweep: 0,
+            }),
+        }
+    }
+}
+
+impl<T: Expiring + Clone> Memory<T> {
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
+        // Each operation is one map call, so a panic while the lock is held
+        // cannot leave the map half-written: a poisoned lock is safe to use.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn insert(&self, key: String, entry: T) {
+        let mut inner = self.lock();
+        inner.entries.insert(key, entry);
+        inner.since_sweep += 1;
+        if inner.since_sweep >= SWEEP_EVERY {
+            inner.since_sweep = 0;
+            let now = Instant::now();
+            inner.entries.retain(|_, e| e.expires() > now);
+        }
+    }
+
+    /// A live entry.
+    pub(crate) fn get(&self, key: &str) -> Option<T> {
+        let entry = self.lock().entries.get(key).cloned()?;
+        (entry.expires() > Instant::now()).then_some(entry)
+    }
+
+    /// Changes a live entry in place, under the lock, and returns what
+    /// `change` returns: a read and a write no other request can come between.
+    pub(crate) fn update<R>(&self, key: &str, change: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut inner = self.lock();
+        let entry = inner.entries.get_mut(key)?;
+        (entry.expires() > Instant::now()).then(|| change(entry))
+    }
+
+    pub(crate) fn remove(&self, key: &str) -> Option<T> {
+        self.lock().entries.remove(key)
+    }
+
+    /// Forgets every entry that `forget` selects.
+    pub(crate) fn forget(&self, forget: impl Fn(&T) -> bool) {
+        self.lock().entries.retain(|_, e| !forget(e));
+    }
+
+    /// How many entries are held, live or not yet swept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+}
+
 /// The PKCE challenge an authorize request carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Challenge {
@@ -20,7 +98,9 @@ pub(crate) enum Challenge {
     Plain(String),
 }
 
-/// An authorization code, bound to what it was issued for.
+/// An authorization code, bound to what it was issued for. It stays in
+/// memory once redeemed, so that a second redemption can revoke what the
+/// first one issued (RFC 6749 §4.1.2).
 #[derive(Debug, Clone)]
 pub(crate) struct Code {
     pub client_id: String,
@@ -30,7 +110,17 @@ pub(crate) struct Code {
     pub scopes: Vec<String>,
     pub email: String,
     pub auth_time: u64,
+    /// The grant: every token issued from this code, or refreshed from
+    /// those, carries it.
+    pub grant: String,
+    pub redeemed: bool,
     pub expires: Instant,
+}
+
+impl Expiring for Code {
+    fn expires(&self) -> Instant {
+        self.expires
+    }
 }
 
 /// Access or refresh.
@@ -48,111 +138,32 @@ pub(crate) struct Token {
     /// The user's email; `None` for a `client_credentials` token.
     pub email: Option<String>,
     pub scopes: Vec<String>,
+    /// The authorization code it descends from, if any.
+    pub grant: Option<String>,
+    /// `iat` and `exp`, in seconds since the Unix epoch.
     pub issued_at: u64,
     pub expires_at: u64,
     pub expires: Instant,
 }
 
-/// A login to the mock itself (its session cookie).
+impl Expiring for Token {
+    fn expires(&self) -> Instant {
+        self.expires
+    }
+}
+
+/// A login to the mock itself (its session cookie), shared by both
+/// authorization servers, as an Okta session is org-wide.
 #[derive(Debug, Clone)]
 pub(crate) struct Login {
     pub email: String,
     pub auth_time: u64,
-    expires: Instant,
+    pub expires: Instant,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    codes: HashMap<String, Code>,
-    tokens: HashMap<String, Token>,
-    logins: HashMap<String, Login>,
-    since_sweep: u32,
-}
-
-impl Inner {
-    fn inserted(&mut self) {
-        self.since_sweep += 1;
-        if self.since_sweep >= SWEEP_EVERY {
-            self.since_sweep = 0;
-            let now = Instant::now();
-            self.codes.retain(|_, c| c.expires > now);
-            self.tokens.retain(|_, t| t.expires > now);
-            self.logins.retain(|_, l| l.expires > now);
-        }
-    }
-}
-
-/// The server's memory.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    inner: Mutex<Inner>,
-}
-
-impl Store {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock cannot leave the maps half-written
-        // (each operation is one insert or remove), so a poisoned lock is safe.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub(crate) fn add_code(&self, code: String, entry: Code) {
-        let mut inner = self.lock();
-        inner.codes.insert(code, entry);
-        inner.inserted();
-    }
-
-    /// Takes a code out: a code works once, whatever the outcome.
-    pub(crate) fn take_code(&self, code: &str) -> Option<Code> {
-        let entry = self.lock().codes.remove(code)?;
-        (entry.expires > Instant::now()).then_some(entry)
-    }
-
-    pub(crate) fn add_token(&self, token: String, entry: Token) {
-        let mut inner = self.lock();
-        inner.tokens.insert(token, entry);
-        inner.inserted();
-    }
-
-    /// A token that is known and not expired.
-    pub(crate) fn token(&self, token: &str) -> Option<Token> {
-        let entry = self.lock().tokens.get(token).cloned()?;
-        (entry.expires > Instant::now()).then_some(entry)
-    }
-
-    pub(crate) fn remove_token(&self, token: &str) -> Option<Token> {
-        self.lock().tokens.remove(token)
-    }
-
-    pub(crate) fn add_login(&self, id: String, email: String, auth_time: u64) {
-        let mut inner = self.lock();
-        let expires = Instant::now() + LOGIN_LIFETIME;
-        inner.logins.insert(
-            id,
-            Login {
-                email,
-                auth_time,
-                expires,
-            },
-        );
-        inner.inserted();
-    }
-
-    pub(crate) fn login(&self, id: &str) -> Option<Login> {
-        let entry = self.lock().logins.get(id).cloned()?;
-        (entry.expires > Instant::now()).then_some(entry)
-    }
-
-    pub(crate) fn remove_login(&self, id: &str) {
-        self.lock().logins.remove(id);
-    }
-
-    /// How many entries are held (codes, tokens, logins).
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        let inner = self.lock();
-        inner.codes.len() + inner.tokens.len() + inner.logins.len()
+impl Expiring for Login {
+    fn expires(&self) -> Instant {
+        self.expires
     }
 }
 
@@ -160,48 +171,53 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn token(expires: Instant) -> Token {
-        Token {
-            kind: Kind::Access,
-            client_id: "c".into(),
-            email: None,
-            scopes: vec![],
-            issued_at: 0,
-            expires_at: 0,
+    fn login(expires: Instant) -> Login {
+        Login {
+            email: "e".into(),
+            auth_time: 0,
             expires,
         }
     }
 
     #[test]
-    fn a_code_works_once() {
-        let store = Store::default();
-        let code = Code {
-            client_id: "c".into(),
-            redirect_uri: "r".into(),
-            challenge: None,
-            nonce: None,
-            scopes: vec![],
-            email: "e".into(),
-            auth_time: 0,
-            expires: Instant::now() + CODE_LIFETIME,
-        };
-        store.add_code("x".into(), code);
-        assert!(store.take_code("x").is_some());
-        assert!(store.take_code("x").is_none());
+    fn an_update_changes_the_live_entry_and_skips_an_expired_one() {
+        let memory = Memory::default();
+        let soon = Instant::now() + Duration::from_secs(60);
+        memory.insert("live".into(), login(soon));
+        assert_eq!(memory.update("live", |l| l.auth_time = 7), Some(()));
+        assert_eq!(memory.get("live").map(|l| l.auth_time), Some(7));
+        memory.insert("old".into(), login(Instant::now() - Duration::from_secs(1)));
+        assert_eq!(memory.update("old", |l| l.auth_time = 7), None);
     }
 
     #[test]
     fn expired_entries_are_not_returned_and_are_swept() {
-        let store = Store::default();
+        let memory = Memory::default();
         let past = Instant::now() - Duration::from_secs(1);
-        store.add_token("old".into(), token(past));
-        assert!(store.token("old").is_none());
+        memory.insert("old".into(), login(past));
+        assert!(memory.get("old").is_none());
         for i in 0..SWEEP_EVERY {
-            store.add_token(format!("t{i}"), token(past));
+            memory.insert(format!("l{i}"), login(past));
         }
         assert!(
-            store.len() < SWEEP_EVERY as usize,
-            "expired tokens were swept"
+            memory.len() < SWEEP_EVERY as usize,
+            "expired entries were swept"
         );
+    }
+
+    #[test]
+    fn forget_removes_what_it_selects() {
+        let memory = Memory::default();
+        let soon = Instant::now() + Duration::from_secs(60);
+        memory.insert("a".into(), login(soon));
+        memory.insert(
+            "b".into(),
+            Login {
+                email: "x".into(),
+                ..login(soon)
+            },
+        );
+        memory.forget(|l| l.email == "x");
+        assert!(memory.get("a").is_some() && memory.get("b").is_none());
     }
 }

@@ -1,166 +1,239 @@
-//! Signing keys, JWT minting and verification.
+//! Signing keys, and the JWTs they sign: encoded and verified by
+//! jsonwebtoken.
 //!
 //! Tokens are RS256 JWTs with a `kid`, like Okta's. The keys are fixed test
 //! keys shipped in `keys/` (see its README), so the mock starts without
-//! generating one.
+//! generating one; each authorization server has its own pair.
 
+use aws_lc_rs::digest::{SHA256, digest};
+use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use ring::rand::SystemRandom;
-use ring::signature::{self, RsaKeyPair};
+use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, KeyUtils, aws_lc};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Value, json};
+use std::sync::LazyLock;
 
-const KEY_1: &[u8] = include_bytes!("../keys/key-1.pk8");
-const KEY_2: &[u8] = include_bytes!("../keys/key-2.pk8");
-const KEY_3: &[u8] = include_bytes!("../keys/key-3.pk8");
-
-/// Which of the built-in keys.
+/// The built-in keys, by name (the files in `keys/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyName {
-    /// Active at start, published.
-    First,
-    /// Active after a key rotation; published then, beside the first.
-    Second,
+    Custom1,
+    Custom2,
+    Org1,
+    Org2,
     /// Never published: signs "bad signature" tokens.
     Unpublished,
 }
 
+/// The keys' PKCS#1 DER, in `KeyName` order.
+const DER: [&[u8]; 5] = [
+    include_bytes!("../keys/custom-1.der"),
+    include_bytes!("../keys/custom-2.der"),
+    include_bytes!("../keys/org-1.der"),
+    include_bytes!("../keys/org-2.der"),
+    include_bytes!("../keys/unpublished.der"),
+];
+
+/// A key, parsed once per process, on first use (parsing and checking an
+/// RSA key costs about a millisecond; a mock that never rotates its keys
+/// never parses the rotation keys).
 struct SigningKey {
-    kid: String,
     pair: RsaKeyPair,
-    jwk: Value,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    jwk: Jwk,
 }
 
-/// The mock's signing keys.
-pub(crate) struct Keys {
-    first: SigningKey,
-    second: SigningKey,
-    unpublished: SigningKey,
-    rng: SystemRandom,
-}
+static KEYS: [LazyLock<SigningKey>; 5] = [
+    LazyLock::new(|| load(DER[0])),
+    LazyLock::new(|| load(DER[1])),
+    LazyLock::new(|| load(DER[2])),
+    LazyLock::new(|| load(DER[3])),
+    LazyLock::new(|| load(DER[4])),
+];
 
-impl std::fmt::Debug for Keys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys")
-            .field("first", &self.first.kid)
-            .field("second", &self.second.kid)
-            .finish_non_exhaustive()
+fn load(der: &'static [u8]) -> SigningKey {
+    let pair = RsaKeyPair::from_der(der).expect("the built-in keys are valid PKCS#1 RSA keys");
+    // The public key from the pair parsed here: asking jsonwebtoken for the
+    // JWK of the private key would parse it a second time.
+    let public = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+    let decoding = DecodingKey::from_rsa_raw_components(&public.n, &public.e);
+    let mut jwk = Jwk::from_decoding_key(&decoding, Some(Algorithm::RS256))
+        .expect("an RSA key has a public JWK");
+    // The kid is the key's RFC 7638 thumbprint: stable, and derived from
+    // the key, as a JWKS consumer expects.
+    let kid = jwk
+        .thumbprint(ThumbprintHash::SHA256)
+        .expect("an RSA JWK has a thumbprint");
+    jwk.common.key_id = Some(kid.clone());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    SigningKey {
+        pair,
+        encoding: EncodingKey::from_rsa_der(der),
+        decoding,
+        kid,
+        jwk,
     }
 }
 
-fn load(der: &[u8]) -> SigningKey {
-    let pair = RsaKeyPair::from_pkcs8(der).expect("the built-in keys are valid PKCS#8 RSA keys");
-    let components = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
-    let (n, e) = (components.n, components.e);
-    // A stable kid derived from the key, as a JWKS consumer expects.
-    let kid = B64.encode(&ring::digest::digest(&ring::digest::SHA256, &n).as_ref()[..12]);
-    let jwk = json!({
-        "kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
-        "n": B64.encode(&n), "e": B64.encode(&e),
-    });
-    SigningKey { kid, pair, jwk }
+fn key(name: KeyName) -> &'static SigningKey {
+    &KEYS[name as usize]
+}
+
+/// jsonwebtoken's aws-lc-rs provider, except that RS256 signatures by a
+/// built-in key use the key pair parsed once. jsonwebtoken's own signer
+/// parses and checks the RSA key for every signature, which costs more
+/// than the signature itself and would halve the mock's token rate.
+static PROVIDER: CryptoProvider = CryptoProvider {
+    signer_factory: signer,
+    verifier_factory: aws_lc::DEFAULT_PROVIDER.verifier_factory,
+    key_utils: KeyUtils {
+        rsa_pub_components_from_private_key: aws_lc::DEFAULT_PROVIDER
+            .key_utils
+            .rsa_pub_components_from_private_key,
+        rsa_pub_components_from_public_key: aws_lc::DEFAULT_PROVIDER
+            .key_utils
+            .rsa_pub_components_from_public_key,
+        ec_pub_components_from_private_key: aws_lc::DEFAULT_PROVIDER
+            .key_utils
+            .ec_pub_components_from_private_key,
+        ed_pub_components_from_private_key: aws_lc::DEFAULT_PROVIDER
+            .key_utils
+            .ed_pub_components_from_private_key,
+        compute_digest: aws_lc::DEFAULT_PROVIDER.key_utils.compute_digest,
+    },
+};
+
+fn signer(
+    algorithm: &Algorithm,
+    encoding: &EncodingKey,
+) -> jsonwebtoken::errors::Result<Box<dyn JwtSigner>> {
+    match DER.iter().position(|der| *der == encoding.as_bytes()) {
+        Some(index) if *algorithm == Algorithm::RS256 => Ok(Box::new(ParsedRs256(&KEYS[index]))),
+        _ => (aws_lc::DEFAULT_PROVIDER.signer_factory)(algorithm, encoding),
+    }
+}
+
+/// RS256 with a key pair parsed once.
+struct ParsedRs256(&'static LazyLock<SigningKey>);
+
+impl jsonwebtoken::signature::Signer<Vec<u8>> for ParsedRs256 {
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>, jsonwebtoken::signature::Error> {
+        let pair = &self.0.pair;
+        let mut signature = vec![0; pair.public_modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &aws_lc_rs::rand::SystemRandom::new(),
+            message,
+            &mut signature,
+        )
+        .map_err(jsonwebtoken::signature::Error::from_source)?;
+        Ok(signature)
+    }
+}
+
+impl JwtSigner for ParsedRs256 {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::RS256
+    }
+}
+
+/// Makes jsonwebtoken use [`PROVIDER`] in this process. If the process
+/// chose another provider first, tokens are still right, only slower.
+pub(crate) fn use_parsed_keys() {
+    PROVIDER.install_default().ok();
+}
+
+/// One authorization server's keys: the one it signs with, and the one it
+/// rotates to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keys {
+    first: KeyName,
+    second: KeyName,
 }
 
 impl Keys {
-    pub(crate) fn new() -> Self {
-        Keys {
-            first: load(KEY_1),
-            second: load(KEY_2),
-            unpublished: load(KEY_3),
-            rng: SystemRandom::new(),
-        }
+    pub(crate) fn new(first: KeyName, second: KeyName) -> Self {
+        use_parsed_keys();
+        Keys { first, second }
     }
 
-    fn key(&self, name: KeyName) -> &SigningKey {
-        match name {
-            KeyName::First => &self.first,
-            KeyName::Second => &self.second,
-            KeyName::Unpublished => &self.unpublished,
-        }
+    /// The key tokens are signed with: the second once keys rotated.
+    pub(crate) fn active(&self, rotated: bool) -> KeyName {
+        if rotated { self.second } else { self.first }
     }
 
-    /// The kid of a key.
-    pub(crate) fn kid(&self, name: KeyName) -> &str {
-        &self.key(name).kid
+    fn published(&self, rotated: bool) -> Vec<KeyName> {
+        if rotated {
+            vec![self.second, self.first]
+        } else {
+            vec![self.first]
+        }
     }
 
     /// The JWKS document: the first key, and the second once keys rotated.
-    pub(crate) fn jwks(&self, rotated: bool) -> Value {
-        let mut keys = vec![self.first.jwk.clone()];
-        if rotated {
-            keys.insert(0, self.second.jwk.clone());
+    pub(crate) fn jwks(&self, rotated: bool) -> JwkSet {
+        let keys = self.published(rotated);
+        JwkSet {
+            keys: keys.into_iter().map(|name| key(name).jwk.clone()).collect(),
         }
-        json!({ "keys": keys })
     }
 
-    /// A JWT over `claims`, signed by `key`, with the header's `kid` set to
-    /// `kid` (normally that key's own).
-    pub(crate) fn sign(&self, key: KeyName, kid: &str, claims: &Value) -> String {
-        let header = json!({ "alg": "RS256", "kid": kid, "typ": "JWT" });
-        let signing_input = format!(
-            "{}.{}",
-            B64.encode(header.to_string()),
-            B64.encode(claims.to_string())
-        );
-        let pair = &self.key(key).pair;
-        let mut signature = vec![0; pair.public().modulus_len()];
-        pair.sign(
-            &signature::RSA_PKCS1_SHA256,
-            &self.rng,
-            signing_input.as_bytes(),
-            &mut signature,
-        )
-        .expect("RS256 signing with a valid key and a right-sized buffer cannot fail");
-        format!("{signing_input}.{}", B64.encode(signature))
+    /// The claims of a JWT that this server signed with a published key
+    /// and that names `issuer`, or `None`. Expiry is not checked: callers
+    /// decide what an old token may still do.
+    pub(crate) fn verify(&self, token: &str, rotated: bool, issuer: &str) -> Option<Value> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let signer = self
+            .published(rotated)
+            .into_iter()
+            .map(key)
+            .find(|k| k.kid == kid)?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        validation.set_issuer(&[issuer]);
+        jsonwebtoken::decode::<Value>(token, &signer.decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
     }
+}
 
-    /// An unsigned JWT (`alg: none`): what a forged token looks like.
-    pub(crate) fn unsigned(&self, claims: &Value) -> String {
-        let header = json!({ "alg": "none", "typ": "JWT" });
-        format!(
-            "{}.{}.",
-            B64.encode(header.to_string()),
-            B64.encode(claims.to_string())
-        )
-    }
+/// The kid of a key.
+pub(crate) fn kid(name: KeyName) -> &'static str {
+    &key(name).kid
+}
 
-    /// The claims of a JWT this mock signed with a published key, or `None`.
-    /// Expiry is not checked: callers decide what an old token may still do.
-    pub(crate) fn verify(&self, token: &str, rotated: bool) -> Option<Value> {
-        let mut parts = token.split('.');
-        let (header, claims, sig) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: Value = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
-        if header["alg"] != "RS256" {
-            return None;
-        }
-        let published: &[&SigningKey] = if rotated {
-            &[&self.first, &self.second]
-        } else {
-            &[&self.first]
-        };
-        let key = published.iter().find(|k| header["kid"] == k.kid.as_str())?;
-        let public = signature::UnparsedPublicKey::new(
-            &signature::RSA_PKCS1_2048_8192_SHA256,
-            key.pair.public().as_ref(),
-        );
-        let (signed, _) = token.rsplit_once('.')?;
-        public
-            .verify(signed.as_bytes(), &B64.decode(sig).ok()?)
-            .ok()?;
-        serde_json::from_slice(&B64.decode(claims).ok()?).ok()
-    }
+/// A JWT over `claims`, signed by `name`, with the header's `kid` set to
+/// `kid` (normally that key's own: see [`kid`]).
+pub(crate) fn sign(name: KeyName, kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, claims, &key(name).encoding)
+        .expect("RS256 with a built-in key signs any JSON claims")
+}
+
+/// An unsigned JWT (`alg: none`): what a forged token looks like.
+/// jsonwebtoken rightly refuses to make one, so it is spelled out here.
+pub(crate) fn unsigned(claims: &Value) -> String {
+    let header = json!({ "alg": "none", "typ": "JWT" });
+    format!(
+        "{}.{}.",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    )
 }
 
 /// The claims of a JWT, unverified: for tests that inspect what was issued.
 pub fn decode_claims(token: &str) -> Option<Value> {
-    let claims = token.split('.').nth(1)?;
-    serde_json::from_slice(&B64.decode(claims).ok()?).ok()
+    jsonwebtoken::dangerous::insecure_decode_claims(token).ok()
 }
 
-/// The header of a JWT, unverified.
+/// The header of a JWT, unverified, as JSON: unlike jsonwebtoken's
+/// `Header`, it can show `"alg": "none"`.
 pub fn decode_header(token: &str) -> Option<Value> {
     let header = token.split('.').next()?;
     serde_json::from_slice(&B64.decode(header).ok()?).ok()
@@ -168,41 +241,92 @@ pub fn decode_header(token: &str) -> Option<Value> {
 
 /// `BASE64URL(SHA256(verifier))`: the S256 PKCE transform (RFC 7636 §4.2).
 pub(crate) fn s256(verifier: &str) -> String {
-    B64.encode(ring::digest::digest(
-        &ring::digest::SHA256,
-        verifier.as_bytes(),
-    ))
+    B64.encode(digest(&SHA256, verifier.as_bytes()))
+}
+
+/// SHA-256 of some bytes.
+pub(crate) fn sha256(bytes: &[u8]) -> Vec<u8> {
+    digest(&SHA256, bytes).as_ref().to_vec()
 }
 
 /// A random, URL-safe identifier with 128 bits of entropy.
 pub(crate) fn random_id() -> String {
-    B64.encode(rand::random::<[u8; 16]>())
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source works");
+    B64.encode(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const ISSUER: &str = "http://localhost:8081/oauth2/default";
+
     #[test]
     fn a_signed_token_verifies_and_a_changed_one_does_not() {
-        let keys = Keys::new();
-        let claims = json!({ "sub": "alice" });
-        let token = keys.sign(KeyName::First, keys.kid(KeyName::First), &claims);
-        assert_eq!(keys.verify(&token, false), Some(claims));
-        let tampered = token.replacen('.', ".e30", 1);
-        assert_eq!(keys.verify(&tampered, false), None);
-        let bad = keys.sign(KeyName::Unpublished, keys.kid(KeyName::First), &json!({}));
-        assert_eq!(keys.verify(&bad, false), None);
-        assert_eq!(keys.verify(&keys.unsigned(&json!({})), false), None);
+        let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let claims = json!({ "sub": "alice", "iss": ISSUER });
+        let token = sign(KeyName::Custom1, kid(KeyName::Custom1), &claims);
+        assert_eq!(keys.verify(&token, false, ISSUER), Some(claims));
+        let (signed, _) = token.rsplit_once('.').expect("three parts");
+        let other = sign(
+            KeyName::Custom1,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
+        let (_, other_signature) = other.rsplit_once('.').expect("three parts");
+        assert_eq!(
+            keys.verify(&format!("{signed}.{other_signature}"), false, ISSUER),
+            None
+        );
+        let bad = sign(
+            KeyName::Unpublished,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(keys.verify(&bad, false, ISSUER), None);
+        assert_eq!(
+            keys.verify(&unsigned(&json!({ "iss": ISSUER })), false, ISSUER),
+            None
+        );
+    }
+
+    #[test]
+    fn a_token_of_another_issuer_or_another_server_does_not_verify() {
+        let custom = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let org = Keys::new(KeyName::Org1, KeyName::Org2);
+        let token = sign(
+            KeyName::Custom1,
+            kid(KeyName::Custom1),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(custom.verify(&token, false, "http://localhost:8081"), None);
+        assert_eq!(org.verify(&token, false, ISSUER), None);
     }
 
     #[test]
     fn the_second_key_verifies_only_after_rotation() {
-        let keys = Keys::new();
-        let token = keys.sign(KeyName::Second, keys.kid(KeyName::Second), &json!({}));
-        assert_eq!(keys.verify(&token, false), None);
-        assert!(keys.verify(&token, true).is_some());
-        assert_eq!(keys.jwks(true)["keys"].as_array().map(Vec::len), Some(2));
+        let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let token = sign(
+            KeyName::Custom2,
+            kid(KeyName::Custom2),
+            &json!({ "iss": ISSUER }),
+        );
+        assert_eq!(keys.verify(&token, false, ISSUER), None);
+        assert!(keys.verify(&token, true, ISSUER).is_some());
+        assert_eq!(keys.jwks(true).keys.len(), 2);
+    }
+
+    #[test]
+    fn the_jwks_publishes_the_kid_and_use_of_each_key() {
+        let keys = Keys::new(KeyName::Org1, KeyName::Org2);
+        let jwks = serde_json::to_value(keys.jwks(false)).expect("JSON");
+        let published = &jwks["keys"][0];
+        assert_eq!(published["kid"], kid(KeyName::Org1));
+        assert_eq!(
+            (&published["kty"], &published["alg"], &published["use"]),
+            (&json!("RSA"), &json!("RS256"), &json!("sig"))
+        );
     }
 
     #[test]

@@ -12,21 +12,57 @@ fn mock_okta(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn help_explains_every_flag_and_fault() {
+fn help_explains_every_flag_both_servers_and_every_fault() {
     let output = mock_okta(&["--help"]);
     let help = String::from_utf8_lossy(&output.stdout);
-    for expected in [
+    let flags = [
         "--port",
+        "--host",
+        "--auth-server",
         "--config",
-        "--client",
-        "--user",
+        "--client <FIELD=VALUE>",
+        "--user <FIELD=VALUE>",
         "--fault",
-        "deny-consent",
-        "token-slow=DURATION",
-        "id-token-alg-none",
-        "rotate-keys",
-    ] {
+        "org authorization server",
+        "http://HOST:PORT/oauth2/AUTH_SERVER",
+    ];
+    for expected in flags {
         assert!(help.contains(expected), "--help lacks {expected}:\n{help}");
+    }
+    for spec in mock_okta::FAULTS {
+        let line = format!("{:<32} {}", spec.usage(), spec.help);
+        assert!(help.contains(&line), "--help lacks {line:?}:\n{help}");
+    }
+}
+
+/// A flag that could be read two ways is refused at start, in one line
+/// that names the flag and says what to write.
+#[test]
+fn a_flag_that_could_be_misread_stops_it_with_one_line() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--client", "app:se:cret:http://localhost:3000/cb"],
+            "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
+        ),
+        (
+            &["--client", "id=app", "--client", "secret=s"],
+            "error: --client id=app: it has no redirect-uri: add --client redirect-uri=URI after it",
+        ),
+        (
+            &["--user", "carol@example.com:pw:Carol"],
+            "error: --user \"carol@example.com:pw:Carol\": write one FIELD=VALUE per --user, starting with --user email=…; see --help",
+        ),
+        (
+            &["--auth-server", "v1"],
+            "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["--port", "0"]);
+        let output = mock_okta(&args);
+        assert!(!output.status.success(), "{flags:?} started");
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim(), expected);
     }
 }
 
@@ -92,9 +128,19 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
     child.kill().ok();
     child.wait().ok();
     let banner = banner.join("\n");
+    let port = banner
+        .split("http://okta.test:")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .expect("a port in the banner");
+    let org = format!("http://okta.test:{port}");
+    let custom_issuer = format!(
+        "custom authorization server \"aus1\"\n    issuer (OKTA_BASE_URL)  {org}/oauth2/aus1\n"
+    );
+    let org_issuer = format!("org authorization server\n    issuer (OKTA_BASE_URL)  {org}\n");
     for expected in [
-        "issuer (OKTA_BASE_URL)  http://okta.test:",
-        "/oauth2/aus1",
+        custom_issuer.as_str(),
+        org_issuer.as_str(),
         "0oa-workbook-client",
         "http://localhost:8080/login/okta/authorized",
         "alice@example.com / alice-password",

@@ -89,19 +89,95 @@ async fn a_full_login_issues_signed_tokens_with_the_claims_an_app_checks() {
     assert_eq!(access["iss"], okta.issuer());
 }
 
+/// RFC 6749 §4.1.2: a code used twice is refused, and the server "SHOULD
+/// revoke (when possible) all tokens previously issued based on that
+/// authorization code", including those refreshed from them.
 #[tokio::test]
-async fn a_code_works_once() {
+async fn a_second_redemption_revokes_the_first_tokens() {
     let okta = MockOkta::start().await.expect("start");
     let code = code(&okta, &[]).await;
-    assert_eq!(
-        exchange(&okta, &code, Some(VERIFIER)).await.0,
-        StatusCode::OK
-    );
+    let (status, first) = exchange(&okta, &code, Some(VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK);
+    let refresh = field(&first, "refresh_token");
+    let (_, refreshed) = post(
+        &okta,
+        "/v1/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    let access = [
+        field(&first, "access_token"),
+        field(&refreshed, "access_token"),
+    ];
+    for token in access {
+        assert_eq!(userinfo(&okta, token).await.status(), StatusCode::OK);
+    }
+
     let (status, body) = exchange(&okta, &code, Some(VERIFIER)).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+    for token in access {
+        assert_eq!(
+            userinfo(&okta, token).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "an access token of the replayed code"
+        );
+    }
+    for token in [access[0], access[1], refresh] {
+        let (_, info) = post(&okta, "/v1/introspect", &[("token", token)]).await;
+        assert_eq!(info, json!({ "active": false }));
+    }
+    let (status, _) = post(
+        &okta,
+        "/v1/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the refresh token is revoked"
+    );
+}
+
+/// RFC 6749 §5.2: when the client authenticated with the `Authorization`
+/// header, a `401 invalid_client` carries `WWW-Authenticate` with its
+/// scheme; with the credentials in the body, there is none to match.
+#[tokio::test]
+async fn a_client_refused_over_basic_auth_gets_a_basic_challenge() {
+    let okta = MockOkta::start().await.expect("start");
+    let http = reqwest::Client::new();
+    for endpoint in ["/v1/token", "/v1/introspect", "/v1/revoke"] {
+        let refused = http
+            .post(format!("{}{endpoint}", okta.issuer()))
+            .basic_auth(DEFAULT_CLIENT_ID, Some("wrong"))
+            .form(&[("grant_type", "client_credentials"), ("token", "t")])
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+        let challenge = refused.headers()["www-authenticate"]
+            .to_str()
+            .expect("ASCII");
+        assert!(
+            challenge.starts_with("Basic realm="),
+            "{endpoint}: {challenge}"
+        );
+    }
+    let by_post = http
+        .post(format!("{}/v1/token", okta.issuer()))
+        .form(&[
+            ("client_id", DEFAULT_CLIENT_ID),
+            ("client_secret", "wrong"),
+            ("grant_type", "client_credentials"),
+        ])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(by_post.status(), StatusCode::UNAUTHORIZED);
+    assert!(by_post.headers().get("www-authenticate").is_none());
 }
 
 #[tokio::test]
@@ -535,6 +611,35 @@ async fn logout_refuses_a_forged_hint_or_an_unregistered_uri() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         assert!(page.location().is_none());
     }
+}
+
+/// A refused logout changes nothing: the error page is shown, and the
+/// user's login to Okta is still there (Okta answers 400 and keeps the
+/// session; an app that sends a wrong URI must not log its user out of Okta
+/// by accident).
+#[tokio::test]
+async fn a_refused_logout_leaves_the_user_logged_in() {
+    let okta = MockOkta::start().await.expect("start");
+    let browser = Browser::new();
+    let back = sign_in(&browser, &authorize_url(&okta, &[]), ALICE).await;
+    let code = param(&redirect_params(&back), "code").expect("a code");
+    let tokens = exchange(&okta, &code, Some(VERIFIER)).await.1;
+    let mut logout = url::Url::parse(&format!("{}/v1/logout", okta.issuer())).expect("URL");
+    logout
+        .query_pairs_mut()
+        .append_pair("id_token_hint", field(&tokens, "id_token"))
+        .append_pair("post_logout_redirect_uri", "https://evil.example");
+    let refused = browser.get(logout.as_str()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.set_cookie(LOGIN_COOKIE).is_none(),
+        "the cookie is kept"
+    );
+    let again = browser.get(&authorize_url(&okta, &[])).await;
+    assert!(
+        param(&redirect_params(&again), "code").is_some(),
+        "still logged in: a second authorize skips the form"
+    );
 }
 
 #[tokio::test]

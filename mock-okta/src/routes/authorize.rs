@@ -1,4 +1,5 @@
-//! `/v1/authorize`: the login page, and the redirect back with a code.
+//! `/v1/authorize`: the login page, and the redirect back with a code
+//! (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2).
 //!
 //! An unknown client or an unregistered redirect URI gets an error *page*:
 //! sending an error to an unchecked URI would make the mock an open
@@ -6,11 +7,12 @@
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
 use super::{OIDC_SCOPES, cookie, error_page, escape, now, page};
+use crate::org::AuthServer;
 use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
-use crate::store::{CODE_LIFETIME, Challenge, Code};
+use crate::store::{CODE_LIFETIME, Challenge, Code, LOGIN_LIFETIME, Login};
 use crate::tokens::random_id;
-use crate::{Client, Fault, LOGIN_COOKIE, OAuthError, Shared};
+use crate::{Client, Fault, LOGIN_COOKIE, OAuthError};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,24 +21,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub(super) async fn get(
-    State(shared): State<Arc<Shared>>,
+    State(server): State<Arc<AuthServer>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     match Params::parse(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => authorize(&shared, &headers, &params),
+        Ok(params) => authorize(&server, &headers, &params),
         Err(error) => error_page(&error),
     }
 }
 
 /// The login form posts here, with the authorize parameters as hidden fields.
 pub(super) async fn post(
-    State(shared): State<Arc<Shared>>,
+    State(server): State<Arc<AuthServer>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     match super::form(&headers, &body) {
-        Ok(params) => authorize(&shared, &headers, &params),
+        Ok(params) => authorize(&server, &headers, &params),
         Err(error) => error_page(&error),
     }
 }
@@ -60,10 +62,12 @@ impl Back<'_> {
                 query.append_pair("state", state);
             }
         }
-        let mut response = Redirect::to(url.as_str()).into_response();
-        *response.status_mut() = StatusCode::FOUND;
-        response.extensions_mut().insert(Outcome(outcome));
-        response
+        (
+            StatusCode::FOUND,
+            Outcome::new(outcome),
+            Redirect::to(url.as_str()),
+        )
+            .into_response()
     }
 
     fn error(&self, error: &str, description: &str) -> Response {
@@ -83,192 +87,235 @@ struct Authorize<'a> {
     nonce: Option<String>,
 }
 
-fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
-    let request = match check(shared, params) {
+fn authorize(server: &AuthServer, headers: &HeaderMap, params: &Params) -> Response {
+    let request = match check(server, params) {
         Ok(request) => request,
         Err(response) => return *response,
     };
-    let login_id = cookie(headers, LOGIN_COOKIE);
-    let login = login_id.and_then(|id| shared.store.login(id));
     match params.get("action") {
         Some("deny") => request.back.error("access_denied", "User denied access."),
-        Some("login") => {
-            let username = params.get("username").unwrap_or("");
-            let password = params.get("password").unwrap_or("");
-            let user = shared.user(username).filter(|u| u.password == password);
-            let Some(user) = user else {
-                return login_page(
-                    shared,
-                    params,
-                    StatusCode::UNAUTHORIZED,
-                    Some("Unable to sign in: wrong username or password."),
-                );
-            };
-            let id = random_id();
-            let auth_time = now();
-            shared
-                .store
-                .add_login(id.clone(), user.email.clone(), auth_time);
-            let mut response = issue_code(shared, &request, &user.email, auth_time);
-            let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                cookie.parse().expect("a valid cookie header"),
-            );
-            response
-        }
+        Some("login") => sign_in(server, &request, params),
         Some(_) => error_page(&OAuthError::invalid_request(
             "The 'action' parameter must be login or deny.",
         )),
-        None => match (login, params.get("prompt")) {
-            (Some(login), prompt) if prompt != Some("login") => {
-                issue_code(shared, &request, &login.email, login.auth_time)
+        None => {
+            let login = cookie(headers, LOGIN_COOKIE).and_then(|id| server.org.logins.get(id));
+            match (login, params.get("prompt")) {
+                (Some(login), prompt) if prompt != Some("login") => {
+                    issue_code(server, &request, &login.email, login.auth_time)
+                }
+                (None, Some("none")) => request.back.error(
+                    "login_required",
+                    "The client specified not to prompt, but the user is not logged in.",
+                ),
+                _ => login_page(server, params, StatusCode::OK, None),
             }
-            (None, Some("none")) => request.back.error(
-                "login_required",
-                "The client specified not to prompt, but the user is not logged in.",
-            ),
-            _ => login_page(shared, params, StatusCode::OK, None),
-        },
+        }
     }
 }
 
-/// Checks the request: a page for what cannot go back, a redirect for the rest.
-fn check<'a>(shared: &Shared, params: &'a Params) -> Result<Authorize<'a>, Box<Response>> {
-    let page_error = |description: &str| {
-        Err(Box::new(error_page(&OAuthError::invalid_request(
-            description,
-        ))))
-    };
-    let Some(client_id) = params.get("client_id") else {
-        return page_error("The 'client_id' parameter is missing.");
-    };
-    let Some(client) = shared.client(client_id) else {
-        return Err(Box::new(error_page(&OAuthError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "Invalid value for 'client_id' parameter.",
-        ))));
-    };
-    let Some(redirect_uri) = params.get("redirect_uri") else {
-        return page_error("The 'redirect_uri' parameter is missing.");
-    };
-    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return page_error(
-            "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.",
+/// The login form was submitted: the form again on a wrong password, or a
+/// new login to the mock (its cookie) and a code.
+fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Response {
+    let username = params.get("username").unwrap_or("");
+    let password = params.get("password").unwrap_or("");
+    let Some(user) = server.org.user(username).filter(|u| u.password == password) else {
+        return login_page(
+            server,
+            params,
+            StatusCode::UNAUTHORIZED,
+            Some("Unable to sign in: wrong username or password."),
         );
-    }
+    };
+    let id = random_id();
+    let auth_time = now();
+    let login = Login {
+        email: user.email.clone(),
+        auth_time,
+        expires: Instant::now() + LOGIN_LIFETIME,
+    };
+    server.org.logins.insert(id.clone(), login);
+    let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");
+    let code = issue_code(server, request, &user.email, auth_time);
+    ([(header::SET_COOKIE, cookie)], code).into_response()
+}
+
+/// Why a request goes back to the app: an error code and its description.
+type Refusal = (&'static str, String);
+
+fn refuse(error: &'static str, description: &str) -> Refusal {
+    (error, description.to_string())
+}
+
+/// Checks the request: a page for what cannot go back, a redirect for the rest.
+fn check<'a>(server: &AuthServer, params: &'a Params) -> Result<Authorize<'a>, Box<Response>> {
+    let (client, redirect_uri) =
+        registered(server, params).map_err(|error| Box::new(error_page(&error)))?;
     let back = Back {
         redirect_uri,
         state: params.get("state"),
     };
-    let fail = |error: &str, description: &str| Err(Box::new(back.error(error, description)));
+    let checked = shape(params).and_then(|()| Ok((scopes(params)?, pkce(params, &client)?)));
+    match checked {
+        Ok((scopes, challenge)) => Ok(Authorize {
+            client,
+            back,
+            scopes,
+            challenge,
+            nonce: params.get("nonce").map(String::from),
+        }),
+        Err((error, description)) => Err(Box::new(back.error(error, &description))),
+    }
+}
 
+/// The client and its exactly registered redirect URI: what must hold
+/// before anything may be sent back.
+fn registered<'a>(
+    server: &AuthServer,
+    params: &'a Params,
+) -> Result<(Client, &'a str), OAuthError> {
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| OAuthError::invalid_request("The 'client_id' parameter is missing."))?;
+    let client = server.org.client(client_id).ok_or_else(|| {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Invalid value for 'client_id' parameter.",
+        )
+    })?;
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| OAuthError::invalid_request("The 'redirect_uri' parameter is missing."))?;
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Err(OAuthError::invalid_request(
+            "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.",
+        ));
+    }
+    Ok((client, redirect_uri))
+}
+
+/// `response_type=code`, the query response mode, and a `state`.
+fn shape(params: &Params) -> Result<(), Refusal> {
     if params.get("response_type") != Some("code") {
-        return fail(
+        return Err(refuse(
             "unsupported_response_type",
             "The response type is not supported by the authorization server. Configured response types: [code].",
-        );
+        ));
     }
     if params.get("response_mode").is_some_and(|m| m != "query") {
-        return fail(
+        return Err(refuse(
             "invalid_request",
             "The 'response_mode' parameter must be query.",
-        );
+        ));
     }
-    if back.state.is_none() {
-        return fail(
+    if params.get("state").is_none() {
+        return Err(refuse(
             "invalid_request",
             "The authorization request is missing the 'state' parameter.",
-        );
+        ));
     }
+    Ok(())
+}
+
+/// The scopes asked for: `openid` among them, none unknown.
+fn scopes(params: &Params) -> Result<Vec<String>, Refusal> {
     let scopes = params.words("scope");
     if !scopes.iter().any(|s| s == "openid") {
-        return fail("invalid_scope", "The 'openid' scope is required.");
+        return Err(refuse("invalid_scope", "The 'openid' scope is required."));
     }
     if let Some(unknown) = scopes.iter().find(|s| !OIDC_SCOPES.contains(&s.as_str())) {
         let unknown = crate::params::shorten(unknown);
-        return fail(
+        return Err(refuse(
             "invalid_scope",
             &format!("The scope '{unknown}' is not configured for the authorization server."),
-        );
+        ));
     }
+    Ok(scopes)
+}
+
+/// The PKCE challenge (RFC 7636 §4.3), required for a public client.
+fn pkce(params: &Params, client: &Client) -> Result<Option<Challenge>, Refusal> {
     let challenge = match (
         params.get("code_challenge"),
         params.get("code_challenge_method"),
     ) {
         (None, None) => None,
         (None, Some(_)) => {
-            return fail(
+            return Err(refuse(
                 "invalid_request",
                 "The 'code_challenge_method' parameter was sent without a 'code_challenge'.",
-            );
+            ));
         }
-        (Some(challenge), method) => {
-            if !is_pkce_value(challenge) {
-                return fail(
+        (Some(challenge), _) if !is_pkce_value(challenge) => {
+            return Err(refuse(
+                "invalid_request",
+                "PKCE code challenge must be 43 to 128 unreserved characters.",
+            ));
+        }
+        (Some(challenge), method) => match method.unwrap_or("plain") {
+            "S256" => Some(Challenge::S256(challenge.to_string())),
+            "plain" => Some(Challenge::Plain(challenge.to_string())),
+            _ => {
+                return Err(refuse(
                     "invalid_request",
-                    "PKCE code challenge must be 43 to 128 unreserved characters.",
-                );
+                    "PKCE code challenge method must be S256 or plain.",
+                ));
             }
-            match method.unwrap_or("plain") {
-                "S256" => Some(Challenge::S256(challenge.to_string())),
-                "plain" => Some(Challenge::Plain(challenge.to_string())),
-                _ => {
-                    return fail(
-                        "invalid_request",
-                        "PKCE code challenge method must be S256 or plain.",
-                    );
-                }
-            }
-        }
+        },
     };
     if client.require_pkce && challenge.is_none() {
-        return fail(
+        return Err(refuse(
             "invalid_request",
             "PKCE code challenge is required by this client.",
-        );
+        ));
     }
-    Ok(Authorize {
-        client,
-        back,
-        scopes,
-        challenge,
-        nonce: params.get("nonce").map(String::from),
-    })
+    Ok(challenge)
 }
 
-fn issue_code(shared: &Shared, request: &Authorize<'_>, email: &str, auth_time: u64) -> Response {
-    if shared.has_fault(&Fault::DenyConsent) {
+/// Redirects back with a new code, unless a consent fault is on. The code
+/// grants the scopes asked for, less `email` under `EmailNotGranted`.
+fn issue_code(
+    server: &AuthServer,
+    request: &Authorize<'_>,
+    email: &str,
+    auth_time: u64,
+) -> Response {
+    let org = &server.org;
+    if org.has_fault(&Fault::DenyConsent) {
         return request.back.error("access_denied", "User denied access.");
     }
-    if shared.has_fault(&Fault::UserNotAssigned) {
+    if org.has_fault(&Fault::UserNotAssigned) {
         return request.back.error(
             "access_denied",
             "User is not assigned to the client application.",
         );
     }
+    let mut scopes = request.scopes.clone();
+    if org.has_fault(&Fault::EmailNotGranted) {
+        scopes.retain(|s| s != "email");
+    }
     let code = random_id();
-    shared.store.add_code(
-        code.clone(),
-        Code {
-            client_id: request.client.id.clone(),
-            redirect_uri: request.back.redirect_uri.to_string(),
-            challenge: request.challenge.clone(),
-            nonce: request.nonce.clone(),
-            scopes: request.scopes.clone(),
-            email: email.to_string(),
-            auth_time,
-            expires: Instant::now() + CODE_LIFETIME,
-        },
-    );
+    let entry = Code {
+        client_id: request.client.id.clone(),
+        redirect_uri: request.back.redirect_uri.to_string(),
+        challenge: request.challenge.clone(),
+        nonce: request.nonce.clone(),
+        scopes,
+        email: email.to_string(),
+        auth_time,
+        grant: random_id(),
+        redeemed: false,
+        expires: Instant::now() + CODE_LIFETIME,
+    };
+    server.codes.insert(code.clone(), entry);
     request
         .back
         .with(&[("code", &code)], format!("code for {email}"))
 }
 
 fn login_page(
-    shared: &Shared,
+    server: &AuthServer,
     params: &Params,
     status: StatusCode,
     error: Option<&str>,
@@ -298,7 +345,9 @@ fn login_page(
             .or(params.get("login_hint"))
             .unwrap_or(""),
     );
-    let users: String = crate::read(&shared.users)
+    let users: String = server
+        .org
+        .users()
         .iter()
         .map(|u| {
             format!(
@@ -318,15 +367,10 @@ fn login_page(
          <button type=\"submit\" name=\"action\" value=\"deny\" data-mock-okta=\"deny\">Deny</button>\n</form>\n\
          <p class=\"note\">Test users (username / password):</p><ul class=\"note\">{users}</ul>"
     );
-    let mut response = page(status, "Sign In", &body);
-    if error.is_empty() {
-        response
-            .extensions_mut()
-            .insert(Outcome("login page".into()));
+    let outcome = if error.is_empty() {
+        "login page"
     } else {
-        response
-            .extensions_mut()
-            .insert(Outcome("wrong username or password".into()));
-    }
-    response
+        "wrong username or password"
+    };
+    (Outcome::new(outcome), page(status, "Sign In", &body)).into_response()
 }

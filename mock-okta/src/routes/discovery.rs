@@ -1,23 +1,24 @@
-//! `/.well-known/openid-configuration` and
-//! `/.well-known/oauth-authorization-server`: what the server offers,
-//! consistent with what it serves.
+//! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4)
+//! and `/.well-known/oauth-authorization-server` (RFC 8414 §3): what the
+//! server offers, consistent with what it serves.
 
-use crate::Shared;
+use crate::org::AuthServer;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-fn metadata(issuer: &str) -> Value {
+fn metadata(server: &AuthServer) -> Value {
+    let endpoint = |name| server.endpoint(name);
     json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/v1/authorize"),
-        "token_endpoint": format!("{issuer}/v1/token"),
-        "userinfo_endpoint": format!("{issuer}/v1/userinfo"),
-        "jwks_uri": format!("{issuer}/v1/keys"),
-        "end_session_endpoint": format!("{issuer}/v1/logout"),
-        "introspection_endpoint": format!("{issuer}/v1/introspect"),
-        "revocation_endpoint": format!("{issuer}/v1/revoke"),
+        "issuer": server.issuer,
+        "authorization_endpoint": endpoint("authorize"),
+        "token_endpoint": endpoint("token"),
+        "userinfo_endpoint": endpoint("userinfo"),
+        "jwks_uri": endpoint("keys"),
+        "end_session_endpoint": endpoint("logout"),
+        "introspection_endpoint": endpoint("introspect"),
+        "revocation_endpoint": endpoint("revoke"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -37,12 +38,14 @@ fn metadata(issuer: &str) -> Value {
     })
 }
 
-pub(super) async fn openid_configuration(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    Json(metadata(&shared.issuer))
+pub(super) async fn openid_configuration(State(server): State<Arc<AuthServer>>) -> Json<Value> {
+    Json(metadata(&server))
 }
 
-pub(super) async fn oauth_authorization_server(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    let mut body = metadata(&shared.issuer);
+pub(super) async fn oauth_authorization_server(
+    State(server): State<Arc<AuthServer>>,
+) -> Json<Value> {
+    let mut body = metadata(&server);
     if let Some(map) = body.as_object_mut() {
         // OAuth metadata (RFC 8414) has no userinfo or subject types.
         map.remove("userinfo_endpoint");

@@ -1,7 +1,7 @@
 //! `/v1/introspect`: whether a token is active, and what it is (RFC 7662).
 
 use super::client_and_token;
-use crate::Shared;
+use crate::org::AuthServer;
 use crate::store::Kind;
 use axum::Json;
 use axum::body::Bytes;
@@ -12,17 +12,19 @@ use serde_json::json;
 use std::sync::Arc;
 
 pub(super) async fn introspect(
-    State(shared): State<Arc<Shared>>,
+    State(server): State<Arc<AuthServer>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (client, token) = match client_and_token(&shared, &headers, &body) {
+    let (client, token) = match client_and_token(&server.org, &headers, &body) {
         Ok(request) => request,
         Err(error) => return error.into_response(),
     };
-    let Some(stored) = shared
-        .store
-        .token(&token)
+    // A token of another client, of the other authorization server, or
+    // unknown is simply inactive (RFC 7662 §2.2).
+    let Some(stored) = server
+        .tokens
+        .get(&token)
         .filter(|t| t.client_id == client.id)
     else {
         return Json(json!({ "active": false })).into_response();
@@ -35,7 +37,7 @@ pub(super) async fn introspect(
     Json(json!({
         "active": true, "scope": stored.scopes.join(" "), "client_id": client.id,
         "username": stored.email, "sub": sub, "iat": stored.issued_at,
-        "exp": stored.expires_at, "iss": shared.issuer, "aud": "api://default",
+        "exp": stored.expires_at, "iss": server.issuer, "aud": server.audience,
         "token_type": token_type,
     }))
     .into_response()

@@ -1,11 +1,11 @@
-//! `/v1/keys`: the JSON Web Key Set that verifies the mock's tokens.
+//! `/v1/keys`: the JSON Web Key Set that verifies this server's tokens.
 
-use crate::{Fault, Shared};
+use crate::org::AuthServer;
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
+use jsonwebtoken::jwk::JwkSet;
 use std::sync::Arc;
 
-pub(super) async fn keys(State(shared): State<Arc<Shared>>) -> Json<Value> {
-    Json(shared.keys.jwks(shared.has_fault(&Fault::RotateKeys)))
+pub(super) async fn keys(State(server): State<Arc<AuthServer>>) -> Json<JwkSet> {
+    Json(server.keys.jwks(server.org.rotated()))
 }

@@ -1,72 +1,80 @@
-//! `/v1/logout`: ends the mock's own login and sends the browser back.
+//! `/v1/logout`: ends the mock's own login and sends the browser back
+//! (OpenID Connect RP-Initiated Logout 1.0, as Okta implements it).
+//!
+//! The request is checked whole before anything changes: a refused logout
+//! (a forged hint, an unregistered `post_logout_redirect_uri`) shows an
+//! error page and leaves the user logged in.
 
 use super::{cookie, error_page, page};
+use crate::org::AuthServer;
 use crate::params::Params;
 use crate::record::Outcome;
-use crate::{Fault, LOGIN_COOKIE, OAuthError, Shared};
+use crate::{Client, LOGIN_COOKIE, OAuthError};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 
 pub(super) async fn logout(
-    State(shared): State<Arc<Shared>>,
+    State(server): State<Arc<AuthServer>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = match Params::parse(query.unwrap_or_default().as_bytes()) {
-        Ok(params) => params,
+    let checked = Params::parse(query.unwrap_or_default().as_bytes()).and_then(|params| {
+        let client = client(&server, &params)?;
+        let back = back(&client, &params)?;
+        Ok((client, back))
+    });
+    let (client, back) = match checked {
+        Ok(checked) => checked,
         Err(error) => return error_page(&error),
     };
-    // Okta accepts an expired id_token_hint, but not a forged one.
-    let rotated = shared.has_fault(&Fault::RotateKeys);
-    let hint = params
-        .get("id_token_hint")
-        .and_then(|t| shared.keys.verify(t, rotated));
-    let client_id = match (&hint, params.get("client_id")) {
-        (Some(claims), _) if claims["iss"] == shared.issuer.as_str() => {
-            claims["aud"].as_str().map(String::from)
-        }
-        (Some(_), _) => None,
-        (None, Some(_)) if params.get("id_token_hint").is_some() => None,
-        (None, client_id) => client_id.map(String::from),
-    };
-    let Some(client) = client_id.and_then(|id| shared.client(&id)) else {
-        return error_page(&OAuthError::invalid_request(
-            "The 'id_token_hint' parameter is missing or not a valid ID token of this server.",
-        ));
-    };
     if let Some(id) = cookie(&headers, LOGIN_COOKIE) {
-        shared.store.remove_login(id);
+        server.org.logins.remove(id);
     }
     let clear = format!("{LOGIN_COOKIE}=; Path=/oauth2; HttpOnly; SameSite=Lax; Max-Age=0");
-    let mut response = match params.get("post_logout_redirect_uri") {
-        Some(uri) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => {
-            let mut url = url::Url::parse(uri).expect("registered URIs are absolute URLs");
-            if let Some(state) = params.get("state") {
-                url.query_pairs_mut().append_pair("state", state);
-            }
-            let mut response = Redirect::to(url.as_str()).into_response();
-            *response.status_mut() = StatusCode::FOUND;
-            response
-        }
-        Some(_) => {
-            return error_page(&OAuthError::invalid_request(
-                "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings.",
-            ));
-        }
-        None => page(
+    let outcome = Outcome::new(format!("signed out of {}", client.id));
+    (outcome, [(header::SET_COOKIE, clear)], back).into_response()
+}
+
+/// The client the logout is for: the audience of an `id_token_hint` this
+/// server issued (Okta accepts an expired one, not a forged one or one of
+/// the other authorization server), or else the `client_id`.
+fn client(server: &AuthServer, params: &Params) -> Result<Client, OAuthError> {
+    let client_id = match params.get("id_token_hint") {
+        Some(hint) => server
+            .keys
+            .verify(hint, server.org.rotated(), &server.issuer)
+            .and_then(|claims| claims["aud"].as_str().map(String::from)),
+        None => params.get("client_id").map(String::from),
+    };
+    client_id
+        .and_then(|id| server.org.client(&id))
+        .ok_or_else(|| {
+            OAuthError::invalid_request(
+                "The 'id_token_hint' parameter is missing or not a valid ID token of this server.",
+            )
+        })
+}
+
+/// Where the browser goes after the logout: a registered
+/// `post_logout_redirect_uri` with the `state`, or the mock's own page.
+fn back(client: &Client, params: &Params) -> Result<Response, OAuthError> {
+    let Some(uri) = params.get("post_logout_redirect_uri") else {
+        return Ok(page(
             StatusCode::OK,
             "Signed out",
             "<p data-mock-okta=\"signed-out\">You are signed out of mock-okta.</p>",
-        ),
+        ));
     };
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        clear.parse().expect("a valid cookie header"),
-    );
-    response
-        .extensions_mut()
-        .insert(Outcome(format!("signed out of {}", client.id)));
-    response
+    if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
+        return Err(OAuthError::invalid_request(
+            "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings.",
+        ));
+    }
+    let mut url = url::Url::parse(uri).expect("registered URIs are absolute URLs");
+    if let Some(state) = params.get("state") {
+        url.query_pairs_mut().append_pair("state", state);
+    }
+    Ok((StatusCode::FOUND, Redirect::to(url.as_str())).into_response())
 }

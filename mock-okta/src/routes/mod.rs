@@ -1,4 +1,5 @@
-//! Okta's endpoints under the issuer, one file each.
+//! Okta's endpoints, one file each, served by each authorization server
+//! under its own paths.
 
 mod authorize;
 mod discovery;
@@ -9,8 +10,10 @@ mod revoke;
 mod token;
 mod userinfo;
 
+use crate::org::{AuthServer, Org};
 use crate::params::Params;
-use crate::{Client, OAuthError, Shared};
+use crate::record::Outcome;
+use crate::{Client, OAuthError};
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,7 +21,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use std::sync::Arc;
 
-/// The OpenID Connect scopes the authorization server knows: what an
+/// The OpenID Connect scopes the authorization servers know: what an
 /// authorize request may ask for, and what `client_credentials` may not.
 pub(crate) const OIDC_SCOPES: &[&str] = &[
     "openid",
@@ -29,28 +32,39 @@ pub(crate) const OIDC_SCOPES: &[&str] = &[
     "phone",
 ];
 
-/// The routes under `/oauth2/{auth_server}`.
-pub(crate) fn issuer_routes() -> Router<Arc<Shared>> {
+/// The challenge sent with a `401 invalid_client` when the client
+/// authenticated with an `Authorization` header (RFC 6749 §5.2).
+const BASIC_CHALLENGE: &str = "Basic realm=\"mock-okta\"";
+
+/// One authorization server's routes: its discovery documents under its
+/// metadata path, its endpoints under its endpoint path.
+pub(crate) fn auth_server(server: Arc<AuthServer>) -> Router {
+    let well_known = |name: &str| format!("{}/.well-known/{name}", server.metadata_path);
+    let endpoint = |name: &str| format!("{}/{name}", server.endpoint_path);
     Router::new()
         .route(
-            "/.well-known/openid-configuration",
+            &well_known("openid-configuration"),
             get(discovery::openid_configuration),
         )
         .route(
-            "/.well-known/oauth-authorization-server",
+            &well_known("oauth-authorization-server"),
             get(discovery::oauth_authorization_server),
         )
-        .route("/v1/authorize", get(authorize::get).post(authorize::post))
-        .route("/v1/token", post(token::token))
         .route(
-            "/v1/userinfo",
+            &endpoint("authorize"),
+            get(authorize::get).post(authorize::post),
+        )
+        .route(&endpoint("token"), post(token::token))
+        .route(
+            &endpoint("userinfo"),
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
-        .route("/v1/keys", get(keys::keys))
-        .route("/v1/logout", get(logout::logout))
-        .route("/v1/introspect", post(introspect::introspect))
-        .route("/v1/revoke", post(revoke::revoke))
+        .route(&endpoint("keys"), get(keys::keys))
+        .route(&endpoint("logout"), get(logout::logout))
+        .route(&endpoint("introspect"), post(introspect::introspect))
+        .route(&endpoint("revoke"), post(revoke::revoke))
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(server)
 }
 
 pub(crate) async fn not_found() -> OAuthError {
@@ -96,14 +110,35 @@ pub(crate) fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
 /// Authenticates the client of a token, introspect or revoke request by
 /// `client_secret_basic` or `client_secret_post` (a public client by its id
 /// alone), as Okta does.
+///
+/// A `401 invalid_client` to a client that used the `Authorization` header
+/// carries `WWW-Authenticate: Basic` (RFC 6749 §5.2).
 pub(crate) fn authenticate(
-    shared: &Shared,
+    org: &Org,
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Client, OAuthError> {
     let basic = headers
         .contains_key(header::AUTHORIZATION)
         .then(|| basic_auth(headers));
+    let used_header = basic.is_some();
+    identify(org, basic, params).map_err(|error| {
+        if used_header && error.status == StatusCode::UNAUTHORIZED {
+            error.with_challenge(BASIC_CHALLENGE)
+        } else {
+            error
+        }
+    })
+}
+
+/// The client a request names, checked against its secret. `basic` is
+/// `None` without an `Authorization` header, `Some(None)` with one that is
+/// not Basic authentication.
+fn identify(
+    org: &Org,
+    basic: Option<Option<(String, String)>>,
+    params: &Params,
+) -> Result<Client, OAuthError> {
     let (id, secret) = match (basic, params.get("client_id"), params.get("client_secret")) {
         (Some(None), _, _) => {
             return Err(OAuthError::invalid_client(
@@ -128,7 +163,7 @@ pub(crate) fn authenticate(
             return Err(OAuthError::invalid_client("No client credentials found."));
         }
     };
-    let client = shared
+    let client = org
         .client(&id)
         .ok_or_else(|| OAuthError::invalid_client("The client_id is not valid."))?;
     match (&client.secret, secret) {
@@ -145,12 +180,12 @@ pub(crate) fn authenticate(
 
 /// The client and the `token` parameter of an introspect or revoke request.
 pub(crate) fn client_and_token(
-    shared: &Shared,
+    org: &Org,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Client, String), OAuthError> {
     let params = form(headers, body)?;
-    let client = authenticate(shared, headers, &params)?;
+    let client = authenticate(org, headers, &params)?;
     let token = params.require("token")?.to_string();
     Ok((client, token))
 }
@@ -165,11 +200,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Parses a form body, or answers Okta's error for it.
 pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !crate::params::is_form(headers) {
         return Err(OAuthError::invalid_request(
             "The request must be application/x-www-form-urlencoded.",
         ));
@@ -220,12 +251,7 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <h1>{title}</h1>\n{body}\n</main></body></html>\n",
         title = escape(title),
     );
-    let mut response = (status, Html(html)).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        "no-store".parse().expect("a valid header"),
-    );
-    response
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
 /// An error the mock shows as a page: for requests that must not be sent
@@ -237,15 +263,8 @@ pub(crate) fn error_page(error: &OAuthError) -> Response {
         escape(&error.description)
     );
     let reason = error.status.canonical_reason().unwrap_or("Error");
-    let mut response = page(
-        error.status,
-        &format!("{} {reason}", error.status.as_u16()),
-        &body,
-    );
-    response
-        .extensions_mut()
-        .insert(crate::record::Outcome(error.error.to_string()));
-    response
+    let title = format!("{} {reason}", error.status.as_u16());
+    (Outcome::new(error.error), page(error.status, &title, &body)).into_response()
 }
 
 /// Seconds since the Unix epoch.

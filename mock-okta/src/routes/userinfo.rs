@@ -1,71 +1,78 @@
-//! `/v1/userinfo`: the user's claims, by the access token's scopes.
+//! `/v1/userinfo`: the user's claims, by the access token's scopes
+//! (OpenID Connect Core §5.3). Errors are RFC 6750 §3 challenges.
 
-use super::token::user_claims;
+use crate::org::AuthServer;
 use crate::record::Outcome;
 use crate::store::Kind;
-use crate::{Fault, Shared};
+use crate::{Fault, User};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-pub(super) async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    let Some(bearer) = bearer else {
-        // RFC 6750 §3.1: no credentials, no error code.
-        return unauthorized("Bearer authentication_scheme=\"Bearer\"", "no bearer token");
+/// RFC 6750 §3.1: a request without credentials gets no error code.
+const NO_TOKEN: &str = "Bearer authentication_scheme=\"Bearer\"";
+const INVALID_TOKEN: &str =
+    "Bearer error=\"invalid_token\", error_description=\"The access token is invalid.\"";
+/// Okta's words when a token lacks the scope userinfo needs.
+const INSUFFICIENT_SCOPE: &str = "Bearer error=\"insufficient_scope\", error_description=\"The access token must provide access to at least one of these scopes - openid\"";
+
+pub(super) async fn userinfo(
+    State(server): State<Arc<AuthServer>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(bearer) = bearer(&headers) else {
+        return challenge(StatusCode::UNAUTHORIZED, NO_TOKEN, "no bearer token");
     };
-    if shared.has_fault(&Fault::UserinfoUnauthorized) {
-        return invalid_token("userinfo-401 (fault)");
+    if server.org.has_fault(&Fault::UserinfoUnauthorized) {
+        return challenge(
+            StatusCode::UNAUTHORIZED,
+            INVALID_TOKEN,
+            "userinfo-401 (fault)",
+        );
     }
-    let token = shared
-        .store
-        .token(bearer)
-        .filter(|t| t.kind == Kind::Access);
-    let Some(user) = token
-        .as_ref()
-        .and_then(|t| shared.user(t.email.as_deref()?))
-    else {
-        return invalid_token("invalid_token");
+    let Some((user, scopes)) = holder(&server, bearer) else {
+        return challenge(StatusCode::UNAUTHORIZED, INVALID_TOKEN, "invalid_token");
     };
-    let scopes = token.map(|t| t.scopes).unwrap_or_default();
     if !scopes.iter().any(|s| s == "openid") {
-        return (
+        return challenge(
             StatusCode::FORBIDDEN,
-            [(header::WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\", error_description=\"The access token must provide access to at least one of these scopes - openid\"")],
-        )
-            .into_response();
+            INSUFFICIENT_SCOPE,
+            "insufficient_scope",
+        );
     }
-    let mut response = Json(user_claims(&user, &scopes)).into_response();
-    response
-        .extensions_mut()
-        .insert(Outcome(format!("claims of {}", user.email)));
-    response
+    if server.org.has_fault(&Fault::UserinfoInsufficientScope) {
+        return challenge(
+            StatusCode::FORBIDDEN,
+            INSUFFICIENT_SCOPE,
+            "userinfo-403 (fault)",
+        );
+    }
+    let outcome = Outcome::new(format!("claims of {}", user.email));
+    (outcome, Json(user.claims(&scopes))).into_response()
 }
 
-fn invalid_token(outcome: &str) -> Response {
-    unauthorized(
-        "Bearer error=\"invalid_token\", error_description=\"The access token is invalid.\"",
-        outcome,
-    )
+/// The token of an `Authorization: Bearer` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
-fn unauthorized(challenge: &'static str, outcome: &str) -> Response {
-    let mut response = (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, challenge)],
-    )
-        .into_response();
-    response
-        .extensions_mut()
-        .insert(Outcome(outcome.to_string()));
-    response
+/// The user and scopes of a live access token this server issued to a user.
+fn holder(server: &AuthServer, bearer: &str) -> Option<(User, Vec<String>)> {
+    let token = server
+        .tokens
+        .get(bearer)
+        .filter(|t| t.kind == Kind::Access)?;
+    let user = server.org.user(token.email.as_deref()?)?;
+    Some((user, token.scopes))
+}
+
+fn challenge(status: StatusCode, challenge: &'static str, outcome: &str) -> Response {
+    let headers = [(header::WWW_AUTHENTICATE, challenge)];
+    (status, Outcome::new(outcome), headers).into_response()
 }

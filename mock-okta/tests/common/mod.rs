@@ -1,7 +1,10 @@
 //! Helpers shared by mock-okta's integration tests: an OAuth client's side
-//! of the conversation, spoken directly (no app in between).
+//! of the conversation, spoken directly (no app in between), with either
+//! authorization server of the mock.
 #![allow(dead_code)]
 
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use mock_okta::{Browser, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockOkta, Page};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -11,9 +14,47 @@ pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 pub const ALICE: (&str, &str) = ("alice@example.com", "alice-password");
 
+/// One authorization server of a running mock. A `&MockOkta` is its custom
+/// authorization server; `At::org(&okta)` its org authorization server.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub okta: &'a MockOkta,
+    pub org: bool,
+}
+
+impl<'a> From<&'a MockOkta> for At<'a> {
+    fn from(okta: &'a MockOkta) -> Self {
+        At { okta, org: false }
+    }
+}
+
+impl<'a> At<'a> {
+    pub fn org(okta: &'a MockOkta) -> Self {
+        At { okta, org: true }
+    }
+
+    pub fn issuer(self) -> &'a str {
+        if self.org {
+            self.okta.org_issuer()
+        } else {
+            self.okta.issuer()
+        }
+    }
+
+    /// The URL of an endpoint given as `/v1/token`: `{issuer}/v1/token`
+    /// for a custom server, `{org}/oauth2/v1/token` for the org server.
+    pub fn url(self, endpoint: &str) -> String {
+        if self.org {
+            format!("{}/oauth2{endpoint}", self.okta.org_issuer())
+        } else {
+            format!("{}{endpoint}", self.okta.issuer())
+        }
+    }
+}
+
 /// An authorize URL with the usual parameters; `changes` overrides them
 /// (an empty value removes one).
-pub fn authorize_url(okta: &MockOkta, changes: &[(&str, &str)]) -> String {
+pub fn authorize_url<'a>(at: impl Into<At<'a>>, changes: &[(&str, &str)]) -> String {
     let mut params = vec![
         ("client_id", DEFAULT_CLIENT_ID),
         ("redirect_uri", REDIRECT_URI),
@@ -30,7 +71,7 @@ pub fn authorize_url(okta: &MockOkta, changes: &[(&str, &str)]) -> String {
             params.push((name, value));
         }
     }
-    let mut url = url::Url::parse(&format!("{}/v1/authorize", okta.issuer())).expect("a URL");
+    let mut url = url::Url::parse(&at.into().url("/v1/authorize")).expect("a URL");
     url.query_pairs_mut().extend_pairs(params);
     url.into()
 }
@@ -66,33 +107,37 @@ pub async fn sign_in(browser: &Browser, url: &str, (username, password): (&str, 
 }
 
 /// A fresh login as alice, returning the authorization code.
-pub async fn code(okta: &MockOkta, changes: &[(&str, &str)]) -> String {
+pub async fn code<'a>(at: impl Into<At<'a>>, changes: &[(&str, &str)]) -> String {
     let browser = Browser::new();
-    let back = sign_in(&browser, &authorize_url(okta, changes), ALICE).await;
+    let back = sign_in(&browser, &authorize_url(at, changes), ALICE).await;
     assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
     let params = redirect_params(&back);
     param(&params, "code").unwrap_or_else(|| panic!("no code in {params:?}"))
 }
 
-/// POSTs a form to an endpoint under the issuer, with the default client's
+/// POSTs a form to an endpoint (`/v1/token`, …), with the default client's
 /// credentials in the form (client_secret_post).
-pub async fn post(okta: &MockOkta, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn post<'a>(
+    at: impl Into<At<'a>>,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut fields = vec![
         ("client_id", DEFAULT_CLIENT_ID),
         ("client_secret", DEFAULT_CLIENT_SECRET),
     ];
     fields.extend_from_slice(form);
-    post_raw(okta, endpoint, &fields).await
+    post_raw(at, endpoint, &fields).await
 }
 
 /// POSTs a form as it is.
-pub async fn post_raw(
-    okta: &MockOkta,
+pub async fn post_raw<'a>(
+    at: impl Into<At<'a>>,
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
-        .post(format!("{}{endpoint}", okta.issuer()))
+        .post(at.into().url(endpoint))
         .form(form)
         .send()
         .await
@@ -106,7 +151,11 @@ pub async fn post_raw(
 }
 
 /// Exchanges a code for tokens.
-pub async fn exchange(okta: &MockOkta, code: &str, verifier: Option<&str>) -> (StatusCode, Value) {
+pub async fn exchange<'a>(
+    at: impl Into<At<'a>>,
+    code: &str,
+    verifier: Option<&str>,
+) -> (StatusCode, Value) {
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -115,55 +164,52 @@ pub async fn exchange(okta: &MockOkta, code: &str, verifier: Option<&str>) -> (S
     if let Some(verifier) = verifier {
         form.push(("code_verifier", verifier));
     }
-    post(okta, "/v1/token", &form).await
+    post(at, "/v1/token", &form).await
 }
 
 /// A full login as alice: the token response.
-pub async fn tokens(okta: &MockOkta) -> Value {
-    let code = code(okta, &[]).await;
-    let (status, body) = exchange(okta, &code, Some(VERIFIER)).await;
+pub async fn tokens<'a>(at: impl Into<At<'a>>) -> Value {
+    let at = at.into();
+    let code = code(at, &[]).await;
+    let (status, body) = exchange(at, &code, Some(VERIFIER)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
 
+/// One string field of a token response, e.g. `"access_token"`.
+pub fn field<'v>(tokens: &'v Value, name: &str) -> &'v str {
+    tokens[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {tokens}"))
+}
+
 /// GET /v1/userinfo with a bearer token.
-pub async fn userinfo(okta: &MockOkta, token: &str) -> reqwest::Response {
+pub async fn userinfo<'a>(at: impl Into<At<'a>>, token: &str) -> reqwest::Response {
     reqwest::Client::new()
-        .get(format!("{}/v1/userinfo", okta.issuer()))
+        .get(at.into().url("/v1/userinfo"))
         .bearer_auth(token)
         .send()
         .await
         .expect("the mock answers")
 }
 
-/// Verifies an RS256 JWT against the mock's published JWKS, independently
-/// of the mock's own code: the claims if the signature holds.
-pub async fn verify_with_jwks(okta: &MockOkta, jwt: &str) -> Option<Value> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let jwks: Value = reqwest::get(format!("{}/v1/keys", okta.issuer()))
+/// Verifies an RS256 JWT against the server's published JWKS, with
+/// jsonwebtoken and nothing of the mock's own code: the claims if the
+/// signature holds (expiry, audience and issuer are not checked here).
+pub async fn verify_with_jwks<'a>(at: impl Into<At<'a>>, jwt: &str) -> Option<Value> {
+    let jwks: JwkSet = reqwest::get(at.into().url("/v1/keys"))
         .await
         .ok()?
         .json()
         .await
         .ok()?;
-    let header = mock_okta::decode_header(jwt)?;
-    if header["alg"] != "RS256" {
-        return None;
-    }
-    let key = jwks["keys"]
-        .as_array()?
-        .iter()
-        .find(|k| k["kid"] == header["kid"])?;
-    let n = b64.decode(key["n"].as_str()?).ok()?;
-    let e = b64.decode(key["e"].as_str()?).ok()?;
-    let (signed, signature) = jwt.rsplit_once('.')?;
-    ring::signature::RsaPublicKeyComponents { n, e }
-        .verify(
-            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-            signed.as_bytes(),
-            &b64.decode(signature).ok()?,
-        )
-        .ok()?;
-    mock_okta::decode_claims(jwt)
+    let kid = jsonwebtoken::decode_header(jwt).ok()?.kid?;
+    let key = DecodingKey::from_jwk(jwks.find(&kid)?).ok()?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode(jwt, &key, &validation)
+        .ok()
+        .map(|data| data.claims)
 }

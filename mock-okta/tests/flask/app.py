@@ -8,7 +8,7 @@ import os
 from flask import Flask, redirect, request, url_for
 from flask_dance.consumer import OAuth2ConsumerBlueprint
 
-OKTA_BASE_URL = os.environ["OKTA_BASE_URL"]  # ends in /oauth2/default/v1, as the repository's config.py needs
+OKTA_BASE_URL = os.environ["OKTA_BASE_URL"]  # {issuer}/v1, or {org}/oauth2/v1 for the org server, as the repository's config.py needs
 
 app = Flask(__name__)
 app.secret_key = os.environ["FLASK_SECRET_KEY"]

@@ -1,5 +1,6 @@
 """Logs in to the tutorial's Flask-Dance app (app.py) through mock-okta,
-as a browser would, and checks the page it lands on.
+as a browser would, and checks the page it lands on: once through the
+custom authorization server, once through the org authorization server.
 
     python3 mock-okta/tests/flask/check.py path/to/mock-okta
 
@@ -35,19 +36,15 @@ def wait_for(url, seconds=20):
     sys.exit(f"FAIL: {url} did not answer")
 
 
-def main():
-    mock_binary = sys.argv[1]
-    mock_port, app_port = free_port(), free_port()
+def log_in(mock_port, endpoints, app_port):
+    """Starts the Flask app on app_port with OKTA_BASE_URL = the mock's
+    endpoints (as the tutorial's config.py has it: {issuer}/v1 for a custom
+    authorization server, {org}/oauth2/v1 for the org's), logs in as alice,
+    and stops the app."""
     app_url = f"http://localhost:{app_port}"
-    redirect_uri = f"{app_url}/login/okta/authorized"
-    mock = subprocess.Popen(
-        [mock_binary, "--port", str(mock_port), "--client", f"flask-app:flask-secret:{redirect_uri}"],
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "RUST_LOG": "warn"},
-    )
     env = {
         **os.environ,
-        "OKTA_BASE_URL": f"http://localhost:{mock_port}/oauth2/default/v1",
+        "OKTA_BASE_URL": f"http://localhost:{mock_port}{endpoints}",
         "OAUTH_CLIENT_ID": "flask-app",
         "OAUTH_CLIENT_SECRET": "flask-secret",
         "FLASK_SECRET_KEY": "not-secret-in-a-test",
@@ -61,7 +58,6 @@ def main():
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(f"http://localhost:{mock_port}/oauth2/default/v1/keys")
         wait_for(app_url)
         browser = requests.Session()
         login_page = browser.get(f"{app_url}/user")  # follows the app and Flask-Dance to the mock
@@ -76,9 +72,27 @@ def main():
         expected = "You are logged in as alice@example.com"
         if landing.text != expected:
             sys.exit(f"FAIL: expected {expected!r}, got {landing.status_code} {landing.url}: {landing.text[:300]!r}")
-        print(f"ok: the tutorial's Flask-Dance app logged in through mock-okta ({landing.url})")
+        print(f"ok: the tutorial's Flask-Dance app logged in through mock-okta's {endpoints} ({landing.url})")
     finally:
         flask.terminate()
+        flask.wait()
+
+
+def main():
+    mock_binary = sys.argv[1]
+    mock_port, app_port = free_port(), free_port()
+    redirect_uri = f"http://localhost:{app_port}/login/okta/authorized"
+    client = ["--client", "id=flask-app", "--client", "secret=flask-secret", "--client", f"redirect-uri={redirect_uri}"]
+    mock = subprocess.Popen(
+        [mock_binary, "--port", str(mock_port), *client],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "RUST_LOG": "warn"},
+    )
+    try:
+        wait_for(f"http://localhost:{mock_port}/oauth2/default/v1/keys")
+        for endpoints in ["/oauth2/default/v1", "/oauth2/v1"]:
+            log_in(mock_port, endpoints, app_port)
+    finally:
         mock.terminate()
 
 

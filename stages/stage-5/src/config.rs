@@ -41,6 +41,8 @@ pub struct Config {
     /// last request. Not settings: tests shorten them.
     pub idp_timeout: Duration,
     pub idle_limit: Duration,
+    /// How long a request may take in all, then a 408. Not a setting.
+    pub request_timeout: Duration,
 }
 
 // ANCHOR: from_env
@@ -117,6 +119,7 @@ impl Config {
             None => None,
         };
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
+        let request_timeout = Duration::from_secs(30);
         Ok(Config {
             app_url,
             issuer,
@@ -127,6 +130,7 @@ impl Config {
             redis_url,
             idp_timeout,
             idle_limit,
+            request_timeout,
         })
     }
     // ANCHOR_END: from_env

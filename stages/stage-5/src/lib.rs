@@ -34,7 +34,6 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
 use std::sync::Arc;
-use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -61,7 +60,7 @@ pub fn app(config: Config) -> Router {
         .merge(health::routes(okta, sessions.redis))
         // Around every request: a time limit, a size limit, and headers
         // that tell browsers what this site's pages may do.
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
         .layer(RequestBodyLimitLayer::new(16 * 1024))
         .layer(SetResponseHeaderLayer::overriding(CONTENT_SECURITY_POLICY, policy(&config)))
         .layer(SetResponseHeaderLayer::overriding(

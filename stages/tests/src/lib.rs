@@ -53,12 +53,18 @@ pub struct Timing {
     pub idp_timeout: Duration,
     /// How long a session lasts after its last request.
     pub idle_limit: Duration,
+    /// How long a request may take in all (stage 5).
+    pub request_timeout: Duration,
 }
 
 impl Default for Timing {
     /// 2 seconds for Okta (the mock answers at once), 8 hours idle.
     fn default() -> Timing {
-        Timing { idp_timeout: Duration::from_secs(2), idle_limit: Duration::from_secs(8 * 3600) }
+        Timing {
+            idp_timeout: Duration::from_secs(2),
+            idle_limit: Duration::from_secs(8 * 3600),
+            request_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -155,33 +161,6 @@ impl TestApp {
     }
 }
 
-/// Runs `$body` with `$stage` bound to the crate of `stage` (e.g.
-/// `stage_3`), so one test covers every stage while each keeps its own
-/// types.
-#[macro_export]
-macro_rules! each_stage {
-    ($which:expr, $stage:ident => $body:expr) => {
-        match $which {
-            $crate::Stage::Two => {
-                use $crate::stage_2 as $stage;
-                $body
-            }
-            $crate::Stage::Three => {
-                use $crate::stage_3 as $stage;
-                $body
-            }
-            $crate::Stage::Four => {
-                use $crate::stage_4 as $stage;
-                $body
-            }
-            $crate::Stage::Five => {
-                use $crate::stage_5 as $stage;
-                $body
-            }
-        }
-    };
-}
-
 pub use {stage_2, stage_3, stage_4, stage_5};
 
 /// What a stage's `Config::from_lookup` made of `vars`: the stage's own
@@ -259,12 +238,25 @@ pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, Stri
 /// The stage's router, configured through its own `Config::from_lookup`.
 fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
     let lookup = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    each_stage!(stage, s => {
-        let mut config = s::config::Config::from_lookup(lookup).expect("a valid test config");
-        config.idp_timeout = timing.idp_timeout;
-        config.idle_limit = timing.idle_limit;
-        s::app(config)
-    })
+    macro_rules! configured {
+        ($stage:ident) => {{
+            let mut config =
+                $stage::config::Config::from_lookup(lookup).expect("a valid test config");
+            config.idp_timeout = timing.idp_timeout;
+            config.idle_limit = timing.idle_limit;
+            config
+        }};
+    }
+    match stage {
+        Stage::Two => stage_2::app(configured!(stage_2)),
+        Stage::Three => stage_3::app(configured!(stage_3)),
+        Stage::Four => stage_4::app(configured!(stage_4)),
+        Stage::Five => {
+            let mut config = configured!(stage_5);
+            config.request_timeout = timing.request_timeout;
+            stage_5::app(config)
+        }
+    }
 }
 
 /// Serves `stage` on a free port of 127.0.0.1, configured with `settings`

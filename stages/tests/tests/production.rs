@@ -227,6 +227,26 @@ async fn every_answer_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn a_request_that_takes_too_long_is_a_408_page() {
+    let okta = MockOkta::builder()
+        .fault(Fault::TokenSlow(Duration::from_secs(5)))
+        .start()
+        .await
+        .expect("start");
+    let timing = Timing {
+        idp_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_millis(500),
+        ..Timing::default()
+    };
+    let app = TestApp::start_with(Stage::Five, okta, timing, &[]).await;
+    let callback = app.callback_url().await;
+    let started = Instant::now();
+    let page = app.browser.get(callback.as_str()).await;
+    assert_eq!(page.status, StatusCode::REQUEST_TIMEOUT, "{}", page.body);
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn a_request_body_over_the_limit_is_refused() {
     let app = TestApp::start(Stage::Five).await;
     let big = "x".repeat(64 * 1024);

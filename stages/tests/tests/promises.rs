@@ -276,9 +276,14 @@ async fn a_user_not_assigned_is_told_what_to_ask_for() {
 #[tokio::test]
 async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
     for stage in STAGES {
-        for fault in
-            [Fault::Token500, Fault::Token503, Fault::TokenMalformedJson, Fault::TokenInvalidGrant]
-        {
+        for fault in [
+            Fault::Token500,
+            Fault::Token503,
+            Fault::TokenMalformedJson,
+            Fault::TokenInvalidGrant,
+            Fault::TokenRedirect,
+            Fault::TokenConnectionClosed,
+        ] {
             let app = TestApp::start(stage).await;
             app.okta.set_fault(fault.clone());
             let page = app.log_in_as_alice("/").await;
@@ -287,6 +292,51 @@ async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
             assert!(page.body.contains("Try logging in again"));
             assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_permission_okta_did_not_grant_is_a_page_naming_who_can_grant_it() {
+    // Stage 5 calls no userinfo, so a 403 there cannot happen to it.
+    let cases =
+        [(Fault::UserinfoInsufficientScope, &USERINFO[..]), (Fault::EmailNotGranted, &STAGES[..])];
+    for (fault, stages) in cases {
+        for &stage in stages {
+            let app = TestApp::start(stage).await;
+            app.okta.set_fault(fault.clone());
+            let page = app.log_in_as_alice("/").await;
+            assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?} {fault}: {}", page.body);
+            assert!(
+                page.body.contains("data-error=\"not-granted\""),
+                "{stage:?} {fault}: {}",
+                page.body
+            );
+            assert!(page.body.contains("Only an Okta admin can grant it"), "{stage:?} {fault}");
+            assert!(!page.body.contains("Try again in a moment"), "{stage:?} {fault}");
+            assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn alice_logs_in_through_the_org_authorization_server() {
+    for stage in STAGES {
+        let okta = MockOkta::start().await.expect("start");
+        let org = okta.org_issuer().to_string();
+        let app =
+            TestApp::start_with(stage, okta, Timing::default(), &[("OKTA_BASE_URL", &org)]).await;
+        let page = app.log_in_as_alice("/").await;
+        assert!(
+            page.body.contains("You are logged in as alice@example.com"),
+            "{stage:?}: {}",
+            page.body
+        );
+        assert_eq!(
+            app.okta.requests_to("/oauth2/v1/token").len(),
+            1,
+            "{stage:?}: the org server's token endpoint"
+        );
+        assert!(app.okta.requests_to("/oauth2/default/v1/token").is_empty(), "{stage:?}");
     }
 }
 

@@ -1,0 +1,188 @@
+//! The Okta org the mock plays: who it knows and which faults are on,
+//! shared by its two authorization servers, each with its own issuer,
+//! keys, codes and tokens.
+//!
+//! As in Okta: the *org authorization server* (issuer `{base}`, endpoints
+//! `{base}/oauth2/v1/…`) and a *custom authorization server* (issuer
+//! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
+//! one is unknown to the other; the login (the mock's cookie) is org-wide.
+
+use crate::record::Recorder;
+use crate::store::{Code, Login, Memory, Token};
+use crate::tokens::{KeyName, Keys};
+use crate::{Client, Fault, User};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Everything the two authorization servers share.
+#[derive(Debug)]
+pub(crate) struct Org {
+    /// `http://{host}:{port}`: the org's URL, and its authorization
+    /// server's issuer.
+    pub base: String,
+    clients: RwLock<Vec<Client>>,
+    users: RwLock<Vec<User>>,
+    faults: RwLock<Vec<Fault>>,
+    pub logins: Memory<Login>,
+    pub recorder: Recorder,
+}
+
+pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Org {
+    pub(crate) fn new(
+        base: String,
+        clients: Vec<Client>,
+        users: Vec<User>,
+        faults: Vec<Fault>,
+    ) -> Self {
+        Org {
+            base,
+            clients: RwLock::new(clients),
+            users: RwLock::new(users),
+            faults: RwLock::new(faults),
+            logins: Memory::default(),
+            recorder: Recorder::default(),
+        }
+    }
+
+    pub(crate) fn client(&self, id: &str) -> Option<Client> {
+        read(&self.clients).iter().find(|c| c.id == id).cloned()
+    }
+
+    pub(crate) fn clients(&self) -> Vec<Client> {
+        read(&self.clients).clone()
+    }
+
+    /// Registers a client, or replaces the one with its id.
+    pub(crate) fn add_client(&self, client: Client) {
+        let mut clients = write(&self.clients);
+        clients.retain(|c| c.id != client.id);
+        clients.push(client);
+    }
+
+    pub(crate) fn user(&self, email: &str) -> Option<User> {
+        read(&self.users)
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .cloned()
+    }
+
+    pub(crate) fn users(&self) -> Vec<User> {
+        read(&self.users).clone()
+    }
+
+    /// Adds a user, or replaces the one with its email.
+    pub(crate) fn add_user(&self, user: User) {
+        let mut users = write(&self.users);
+        users.retain(|u| !u.email.eq_ignore_ascii_case(&user.email));
+        users.push(user);
+    }
+
+    /// The first fault that `pick` selects, if any is on.
+    pub(crate) fn fault<T>(&self, pick: impl Fn(&Fault) -> Option<T>) -> Option<T> {
+        read(&self.faults).iter().find_map(pick)
+    }
+
+    pub(crate) fn has_fault(&self, fault: &Fault) -> bool {
+        read(&self.faults).contains(fault)
+    }
+
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        read(&self.faults).clone()
+    }
+
+    /// Switches a fault on, replacing one of its kind.
+    pub(crate) fn set_fault(&self, fault: Fault) {
+        let mut faults = write(&self.faults);
+        faults.retain(|f| !f.same_kind(&fault));
+        faults.push(fault);
+    }
+
+    /// Switches off the fault of this kind.
+    pub(crate) fn clear_fault(&self, fault: &Fault) {
+        write(&self.faults).retain(|f| !f.same_kind(fault));
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        write(&self.faults).clear();
+    }
+
+    /// Whether keys rotated: tokens are signed with each server's second key.
+    pub(crate) fn rotated(&self) -> bool {
+        self.has_fault(&Fault::RotateKeys)
+    }
+}
+
+/// One of the org's authorization servers, as its handlers see it.
+#[derive(Debug)]
+pub(crate) struct AuthServer {
+    pub org: Arc<Org>,
+    /// The `iss` of its tokens and discovery documents.
+    pub issuer: String,
+    /// The path its discovery documents live under: `` (the org server)
+    /// or `/oauth2/{name}`.
+    pub metadata_path: String,
+    /// The path its endpoints live under: `/oauth2/v1` or `/oauth2/{name}/v1`.
+    pub endpoint_path: String,
+    /// The `aud` of its access tokens.
+    pub audience: String,
+    /// Whether this is the org authorization server.
+    pub is_org: bool,
+    pub keys: Keys,
+    pub codes: Memory<Code>,
+    pub tokens: Memory<Token>,
+}
+
+impl AuthServer {
+    /// The org authorization server: issuer `{base}`, endpoints under
+    /// `{base}/oauth2/v1`, access tokens for Okta's own APIs (`aud` is the
+    /// org's URL).
+    pub(crate) fn org(org: Arc<Org>) -> Self {
+        let base = org.base.clone();
+        AuthServer {
+            issuer: base.clone(),
+            metadata_path: String::new(),
+            endpoint_path: "/oauth2/v1".into(),
+            audience: base,
+            is_org: true,
+            keys: Keys::new(KeyName::Org1, KeyName::Org2),
+            codes: Memory::default(),
+            tokens: Memory::default(),
+            org,
+        }
+    }
+
+    /// A custom authorization server: issuer `{base}/oauth2/{name}`,
+    /// endpoints under `{issuer}/v1`, access tokens for `api://{name}` (the
+    /// `default` server's audience in a new Okta org is `api://default`).
+    pub(crate) fn custom(org: Arc<Org>, name: &str) -> Self {
+        let path = format!("/oauth2/{name}");
+        AuthServer {
+            issuer: format!("{}{path}", org.base),
+            endpoint_path: format!("{path}/v1"),
+            metadata_path: path,
+            audience: format!("api://{name}"),
+            is_org: false,
+            keys: Keys::new(KeyName::Custom1, KeyName::Custom2),
+            codes: Memory::default(),
+            tokens: Memory::default(),
+            org,
+        }
+    }
+
+    /// The URL of one endpoint, e.g. `endpoint("token")`.
+    pub(crate) fn endpoint(&self, name: &str) -> String {
+        format!("{}{}/{name}", self.org.base, self.endpoint_path)
+    }
+
+    /// Forgets every token issued from one authorization code.
+    pub(crate) fn revoke_grant(&self, grant: &str) {
+        self.tokens.forget(|t| t.grant.as_deref() == Some(grant));
+    }
+}
