@@ -192,22 +192,7 @@ async fn token_endpoint_answers(at: At<'_>, status: StatusCode, error: Option<&s
 }
 
 async fn token_endpoint_redirects_to_the_sign_in_page(at: At<'_>) {
-    let code = code(at, &[]).await;
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client")
-        .post(at.url("/v1/token"))
-        .basic_auth(DEFAULT_CLIENT_ID, Some(mock_okta::DEFAULT_CLIENT_SECRET))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .expect("an answer");
+    let answer = raw_exchange(at, &code(at, &[]).await).await;
     assert_eq!(answer.status(), StatusCode::FOUND);
     assert_eq!(
         answer.headers()["location"],
@@ -215,22 +200,32 @@ async fn token_endpoint_redirects_to_the_sign_in_page(at: At<'_>) {
     );
 }
 
-/// The status and headers arrive, the body does not complete; the code is
-/// spent all the same.
-async fn token_connection_closes_mid_answer(at: At<'_>) {
-    let code = code(at, &[]).await;
-    let answer = reqwest::Client::new()
+/// The answer to trading `code` as it comes: redirects not followed, the
+/// body not read yet.
+async fn raw_exchange(at: At<'_>, code: &str) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build();
+    client
+        .expect("a client")
         .post(at.url("/v1/token"))
         .basic_auth(DEFAULT_CLIENT_ID, Some(mock_okta::DEFAULT_CLIENT_SECRET))
         .form(&[
             ("grant_type", "authorization_code"),
-            ("code", &code),
+            ("code", code),
             ("redirect_uri", REDIRECT_URI),
             ("code_verifier", VERIFIER),
         ])
         .send()
         .await
-        .expect("the status and headers arrive");
+        .expect("the status and headers arrive")
+}
+
+/// The status and headers arrive, the body does not complete; the code is
+/// spent all the same.
+async fn token_connection_closes_mid_answer(at: At<'_>) {
+    let code = code(at, &[]).await;
+    let answer = raw_exchange(at, &code).await;
     assert_eq!(answer.status(), StatusCode::OK);
     assert!(answer.text().await.is_err(), "the body must not complete");
     at.okta.clear_faults();

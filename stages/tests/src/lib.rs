@@ -185,53 +185,24 @@ pub struct ConfigSeen {
 /// environment), or its one-line error.
 pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
     let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
-    let seen = |debug: String,
-                app_url: &url::Url,
-                issuer: &str,
-                token_endpoint,
-                listen_addr,
-                client_id: &str| ConfigSeen {
-        debug,
-        app_url: app_url.to_string(),
-        issuer: issuer.to_string(),
-        token_endpoint,
-        listen_addr,
-        client_id: client_id.to_string(),
-    };
+    macro_rules! seen {
+        ($stage:ident, |$c:ident| $token_endpoint:expr, $listen_addr:expr) => {
+            $stage::config::Config::from_lookup(lookup).map(|$c| ConfigSeen {
+                debug: format!("{:?}", $c),
+                app_url: $c.app_url.to_string(),
+                issuer: $c.issuer.clone(),
+                token_endpoint: $token_endpoint,
+                listen_addr: $listen_addr,
+                client_id: $c.client_id.to_string(),
+            })
+        };
+    }
     match stage {
-        Stage::Two => stage_2::config::Config::from_lookup(lookup).map(|c| {
-            seen(
-                format!("{c:?}"),
-                &c.app_url,
-                &c.issuer,
-                Some(c.endpoint("token")),
-                c.listen_addr(),
-                &c.client_id,
-            )
-        }),
-        Stage::Three => stage_3::config::Config::from_lookup(lookup).map(|c| {
-            seen(
-                format!("{c:?}"),
-                &c.app_url,
-                &c.issuer,
-                Some(c.endpoint("token")),
-                c.listen_addr(),
-                &c.client_id,
-            )
-        }),
-        Stage::Four => stage_4::config::Config::from_lookup(lookup).map(|c| {
-            seen(
-                format!("{c:?}"),
-                &c.app_url,
-                &c.issuer,
-                Some(c.endpoint("token")),
-                c.listen_addr(),
-                &c.client_id,
-            )
-        }),
-        Stage::Five => stage_5::config::Config::from_lookup(lookup).map(|c| {
-            seen(format!("{c:?}"), &c.app_url, &c.issuer, None, c.listen_addr.clone(), &c.client_id)
-        }),
+        Stage::Two => seen!(stage_2, |c| Some(c.endpoint("token")), c.listen_addr()),
+        Stage::Three => seen!(stage_3, |c| Some(c.endpoint("token")), c.listen_addr()),
+        Stage::Four => seen!(stage_4, |c| Some(c.endpoint("token")), c.listen_addr()),
+        // Stage 5 finds its endpoints by discovery, and has LISTEN_ADDR.
+        Stage::Five => seen!(stage_5, |c| None, c.listen_addr.clone()),
     }
 }
 
