@@ -180,7 +180,7 @@ fn check_folder(workbook: &Workbook, dir: &Path) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     eprintln!(
-        "Building your work against the workbook's tests, and running them (the first time takes a few minutes)…"
+        "Building your work against the workbook's tests, and running them (a first check builds for a few minutes, later ones take seconds)…"
     );
     let checks = checks(workbook, dir, &started)?;
     let last = started.last().map(|c| c.stage);

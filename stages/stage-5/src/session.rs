@@ -117,6 +117,8 @@ impl Sessions {
             .build_pool(2)
             .expect("a pool of two connections");
         pool.connect();
+        // Not the URL itself: it may hold a password.
+        tracing::info!("sessions live in Redis (REDIS_URL), shared by every instance that uses it");
         Sessions { redis: Some(pool) }
     }
 
