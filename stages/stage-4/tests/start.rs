@@ -92,3 +92,19 @@ fn with_no_settings_it_starts_against_the_local_mock() {
         "{answer}"
     );
 }
+
+#[test]
+fn a_broken_env_file_is_named_without_showing_its_secrets() {
+    let folder = std::env::temp_dir().join(format!("stage-4-dotenv-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    // A line without `=`, then the secret dotenvy would quote in its error.
+    std::fs::write(&folder.join(".env"), "APP_URL\nOAUTH_CLIENT_SECRET=hunter2-kept-secret\n")
+        .expect("a .env");
+    let output = stage_4(&[]).current_dir(&folder).output().expect("stage-4 runs");
+    std::fs::remove_dir_all(&folder).ok();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(".env cannot be read") && stderr.contains("remove .env"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "the secret was shown: {stderr}");
+}

@@ -52,7 +52,12 @@ impl Config {
         if let Err(e) = dotenvy::dotenv()
             && !e.not_found()
         {
-            return Err(format!(".env cannot be read ({e}): fix that line"));
+            // A parse error quotes the rest of the file, secrets and all: say where.
+            let why = match e {
+                dotenvy::Error::LineParse(_, at) => format!("not NAME=value at character {at}"),
+                e => e.to_string(),
+            };
+            return Err(format!(".env cannot be read ({why}): fix it, or remove .env"));
         }
         Config::from_lookup(|name| std::env::var(name).ok())
     }
@@ -62,7 +67,7 @@ impl Config {
         let app_url = var("APP_URL").unwrap_or_else(|| DEFAULT_APP_URL.into());
         let app_url = Url::parse(&app_url)
             .ok()
-            .filter(|url| url.has_host() && url.path() == "/" && matches!(url.scheme(), "http" | "https"))
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.as_str() == format!("{}/", url.origin().ascii_serialization()))
             .ok_or(format!("APP_URL={app_url:?} is not an http(s) URL of a host alone: give scheme, host and port, e.g. APP_URL={DEFAULT_APP_URL}"))?;
         let insecure = match var("OAUTH_INSECURE_TRANSPORT").as_deref() {
             None | Some("" | "false") => false,
@@ -87,8 +92,7 @@ impl Config {
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
         let session_key = match var("SESSION_SECRET") {
             Some(secret) => Key::try_from(secret.as_bytes()).map_err(|_| {
-                let bytes = secret.len();
-                format!("SESSION_SECRET is {bytes} bytes, and must be at least 64: make one with `openssl rand -base64 64`")
+                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
             })?,
             None => {
                 tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");
@@ -164,7 +168,7 @@ fn issuer(value: Option<String>, insecure: bool) -> Result<String, String> {
     }
     let path = url.path().trim_end_matches('/');
     if !(path.is_empty() || path.strip_prefix("/oauth2/").is_some_and(|name| !name.contains('/')))
-        || url.query().is_some()
+        || format!("{}{path}", url.origin().ascii_serialization()) != issuer
     {
         return Err(format!("OKTA_BASE_URL={value:?} is not an Okta issuer: {example}"));
     }
@@ -172,7 +176,6 @@ fn issuer(value: Option<String>, insecure: bool) -> Result<String, String> {
 }
 
 fn is_loopback(url: &str) -> bool {
-    let host = Url::parse(url).ok().and_then(|u| u.host_str().map(String::from));
-    matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    Url::parse(url).is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
 }
 // ANCHOR_END: issuer

@@ -82,9 +82,13 @@ fn what_people_paste_instead_of_the_issuer_is_refused_with_what_to_paste() {
             format!("OKTA_BASE_URL={pasted:?} is not an issuer: paste {wanted} instead")
         );
     }
-    for not_okta in
-        ["https://dev-1.okta.com/app/home", "https://dev-1.okta.com/oauth2/default/extra"]
-    {
+    for not_okta in [
+        "https://dev-1.okta.com/app/home",
+        "https://dev-1.okta.com/oauth2/default/extra",
+        "https://dev-1.okta.com/oauth2/default?x=1",
+        "https://dev-1.okta.com/oauth2/default#top",
+        "https://user:pass@dev-1.okta.com/oauth2/default",
+    ] {
         let error = problem(&[("OKTA_BASE_URL", not_okta)]);
         assert!(error.contains("is not an Okta issuer: e.g. https://"), "{error}");
     }
@@ -109,6 +113,9 @@ fn every_bad_value_names_its_variable_and_the_fix() {
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("APP_URL", "localhost:8080")], "APP_URL=\"localhost:8080\" is not an http(s) URL"),
         (&[("APP_URL", "http://localhost:8080/app")], "e.g. APP_URL=http://localhost:8080"),
+        (&[("APP_URL", "http://localhost:8080/?next=/")], "is not an http(s) URL of a host"),
+        (&[("APP_URL", "http://localhost:8080/#top")], "is not an http(s) URL of a host"),
+        (&[("APP_URL", "http://me:pw@localhost:8080")], "is not an http(s) URL of a host"),
         (
             &[("OKTA_BASE_URL", "dev-123.okta.com")],
             "OKTA_BASE_URL=\"dev-123.okta.com\" is not a URL",
