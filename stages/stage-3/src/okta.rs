@@ -202,9 +202,7 @@ pub async fn callback(
             _ => AppError::Okta(format!("{error}: {description}")),
         });
     }
-    let Some(code) = params.code else {
-        return Err(AppError::BadCallback("Okta sent no code"));
-    };
+    let code = params.code.ok_or(AppError::BadCallback("Okta sent no code"))?;
 
     let token = okta
         .client
@@ -215,13 +213,13 @@ pub async fn callback(
         .map_err(token_error)?;
     let email = fetch_email(&okta, token.access_token()).await?;
     // Okta leaves expires_in out only if misconfigured: assume its default hour.
-    let lifetime = token.expires_in().map_or(3600, |d| d.as_secs());
+    let expires_at = now().saturating_add(token.expires_in().map_or(3600, |d| d.as_secs()));
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
-    tracing::info!("{email} logged in");
-    let user = LoggedInUser { email, expires_at: now() + lifetime, renewed_at: now() };
+    tracing::info!("{email:?} logged in");
+    let user = LoggedInUser { email, expires_at, renewed_at: now() };
     session.insert(LOGGED_IN_USER, user).await?;
     Ok(Redirect::to(&return_to))
 }

@@ -302,9 +302,7 @@ pub async fn callback(
             _ => AppError::Okta(format!("{error}: {description}")),
         });
     }
-    let Some(code) = params.code else {
-        return Err(AppError::BadCallback("Okta sent no code"));
-    };
+    let code = params.code.ok_or(AppError::BadCallback("Okta sent no code"))?;
 
     let provider = okta.provider()?;
     let token = provider
@@ -320,7 +318,7 @@ pub async fn callback(
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
-    tracing::info!("{email} logged in");
+    tracing::info!("{email:?} logged in");
     let user = LoggedInUser { subject, email, expires_at: 0, refresh_at: 0, renewed_at: now() };
     keep(&session, user, &token, Some(id_token.clone())).await?;
     Ok(Redirect::to(&return_to))
@@ -335,10 +333,10 @@ async fn keep(
 ) -> Result<LoggedInUser, AppError> {
     // Okta leaves expires_in out only if misconfigured: assume its default hour.
     let lifetime = token.expires_in().map_or(3600, |d| d.as_secs());
-    user.expires_at = now() + lifetime;
+    user.expires_at = now().saturating_add(lifetime);
     // Refresh once three quarters of the lifetime have passed: before the
     // token can expire between a page view's check and its use.
-    user.refresh_at = now() + lifetime * 3 / 4;
+    user.refresh_at = now().saturating_add(lifetime - lifetime / 4);
     let tokens = Tokens {
         access_token: token.access_token().clone(),
         refresh_token: token.refresh_token().cloned(),
