@@ -14,7 +14,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session
 use tower_sessions_moka_store::MokaStore;
 use tower_sessions_redis_store::RedisStore;
 use tower_sessions_redis_store::fred::prelude::{
-    Builder, ClientLike, Config as RedisConfig, Pool, ReconnectPolicy,
+    Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
 };
 use url::Url;
 
@@ -105,7 +105,9 @@ impl Sessions {
             );
             return Sessions { redis: None };
         };
-        let redis = RedisConfig::from_url(url).expect("checked by Config");
+        let mut redis = RedisConfig::from_url(url).expect("checked by Config");
+        // Not there at start? Keep trying, as when it goes away later.
+        redis.fail_fast = false;
         let pool = Builder::from_config(redis)
             // A request waits at most this long for Redis, then gets a 503 page.
             .with_performance_config(|p| p.default_command_timeout = StdDuration::from_secs(2))
@@ -113,10 +115,15 @@ impl Sessions {
                 c.connection_timeout = StdDuration::from_secs(2);
                 c.max_command_attempts = 1;
             })
-            .set_policy(ReconnectPolicy::new_constant(0, 500))
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
             .build_pool(2)
             .expect("a pool of two connections");
         pool.connect();
+        // Say why, while Redis cannot be reached (one connection speaks for all).
+        pool.next().on_error(|(error, _)| async move {
+            tracing::warn!("Redis: {error}");
+            Ok(())
+        });
         // Not the URL itself: it may hold a password.
         tracing::info!("sessions live in Redis (REDIS_URL), shared by every instance that uses it");
         Sessions { redis: Some(pool) }

@@ -121,3 +121,31 @@ async fn redis_down_is_a_503_page_soon_and_the_app_recovers_when_it_is_back() {
     wait_until_ready(site.a()).await;
     assert_eq!(site.logged_in_on(site.a()).await.as_deref(), Some(ALICE.0), "no restart needed");
 }
+
+#[tokio::test]
+async fn an_instance_started_while_redis_is_down_gets_ready_when_it_comes_up() {
+    let Some(mut redis) = RedisServer::start() else { return };
+    redis.stop();
+    let okta = MockOkta::start().await.expect("the mock starts");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let settings = [
+        ("OKTA_BASE_URL", okta.issuer()),
+        ("OAUTH_CLIENT_ID", CLIENT_ID),
+        ("OAUTH_CLIENT_SECRET", CLIENT_SECRET),
+        ("SESSION_SECRET", SECRET),
+        ("REDIS_URL", &redis.url()),
+    ];
+    let app = Instance::spawn(listener, Stage::Five, &settings, Timing::default());
+    okta.add_client(
+        Client::web(CLIENT_ID, CLIENT_SECRET)
+            .redirect_uri(format!("{}/login/okta/authorized", app.url)),
+    );
+    let browser = Browser::new();
+    let ready = browser.get(&format!("{}/healthz/ready", app.url)).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.body);
+
+    redis.resume();
+    wait_until_ready(&app.url).await;
+    let page = browser.log_in(&format!("{}/", app.url), ALICE.0, ALICE.1).await;
+    assert!(page.body.contains("You are logged in as alice@example.com"), "{}", page.body);
+}
