@@ -98,7 +98,7 @@ fn a_broken_env_file_is_named_without_showing_its_secrets() {
     let folder = std::env::temp_dir().join(format!("stage-4-dotenv-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a folder");
     // A line without `=`, then the secret dotenvy would quote in its error.
-    std::fs::write(&folder.join(".env"), "APP_URL\nOAUTH_CLIENT_SECRET=hunter2-kept-secret\n")
+    std::fs::write(folder.join(".env"), "APP_URL\nOAUTH_CLIENT_SECRET=hunter2-kept-secret\n")
         .expect("a .env");
     let output = stage_4(&[]).current_dir(&folder).output().expect("stage-4 runs");
     std::fs::remove_dir_all(&folder).ok();
