@@ -43,6 +43,10 @@ pub struct Config {
     pub idle_limit: Duration,
     /// How long a request may take in all, then a 408. Not a setting.
     pub request_timeout: Duration,
+    /// After Ctrl-C or SIGTERM, how long the requests in flight may take
+    /// before the server stops anyway (a client that never finishes sending
+    /// its request must not hold it open). Not a setting.
+    pub shutdown_grace: Duration,
 }
 
 // ANCHOR: from_env
@@ -90,15 +94,6 @@ impl Config {
         let client_id = ClientId::new(from_okta_app("OAUTH_CLIENT_ID", DEFAULT_CLIENT_ID)?);
         let client_secret =
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
-        let session_key = match var("SESSION_SECRET") {
-            Some(secret) => Key::try_from(secret.as_bytes()).map_err(|_| {
-                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
-            })?,
-            None => {
-                tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");
-                Key::generate()
-            }
-        };
         let port = app_url.port_or_known_default().unwrap_or(80);
         let listen_addr = match var("LISTEN_ADDR") {
             None => format!("{}:{port}", app_url.host_str().unwrap_or_default()),
@@ -122,8 +117,22 @@ impl Config {
             }
             None => None,
         };
+        let session_key = match (var("SESSION_SECRET"), &redis_url) {
+            (Some(secret), _) => Key::try_from(secret.as_bytes()).map_err(|_| {
+                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
+            })?,
+            // Instances that share sessions must sign their cookies alike.
+            (None, Some(_)) => {
+                return Err("SESSION_SECRET is not set, and REDIS_URL is: give every instance the same SESSION_SECRET (make one with `openssl rand -base64 64`)".into());
+            }
+            (None, None) => {
+                tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");
+                Key::generate()
+            }
+        };
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
         let request_timeout = Duration::from_secs(30);
+        let shutdown_grace = request_timeout;
         Ok(Config {
             app_url,
             issuer,
@@ -135,6 +144,7 @@ impl Config {
             idp_timeout,
             idle_limit,
             request_timeout,
+            shutdown_grace,
         })
     }
     // ANCHOR_END: from_env

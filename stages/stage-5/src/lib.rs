@@ -27,13 +27,17 @@ pub mod pages;
 pub mod session;
 
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -54,6 +58,7 @@ pub fn app(config: Config) -> Router {
         .route(okta::CALLBACK_PATH, get(okta::callback))
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::wrong_method)
         .layer(sessions.layer(&config))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
@@ -75,8 +80,45 @@ pub fn app(config: Config) -> Router {
             X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Pages name the user: no cache (shared, or the back button after
+        // logging out) may keep them.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 // ANCHOR_END: app
+
+// ANCHOR: serve
+/// Serves the app on `listener` until `signal` (Ctrl-C, SIGTERM) comes,
+/// then takes no new connections and waits for the requests in flight, at
+/// most `config.shutdown_grace`: axum has no time limit on reading a
+/// request's headers, so a client that never finishes sending one would
+/// otherwise keep the process alive. Errors: the server's own I/O errors.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = config.shutdown_grace;
+    let stop = Arc::new(Notify::new());
+    let signalled = stop.clone();
+    let server = axum::serve(listener, app(config)).with_graceful_shutdown(async move {
+        signal.await;
+        signalled.notify_one();
+    });
+    tokio::select! {
+        served = server.into_future() => {
+            tracing::info!("stopped: every request in flight was answered");
+            served
+        }
+        () = async { stop.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("stopped: requests still open {} s after the signal", grace.as_secs());
+            Ok(())
+        }
+    }
+}
+// ANCHOR_END: serve
 
 // ANCHOR: policy
 /// The pages load nothing from anywhere (`default-src 'none'`) but their

@@ -25,14 +25,12 @@ async fn serve() -> Result<(), String> {
         format!("cannot listen on {addr} ({e}): stop whatever uses that port, or set LISTEN_ADDR to another")
     })?;
     tracing::info!("listening on {addr} for {}, logging in with {}", config.app_url, config.issuer);
-    let server = axum::serve(listener, stage_5::app(config)).with_graceful_shutdown(stopped());
-    server.await.map_err(|e| format!("the server stopped: {e}"))?;
-    tracing::info!("stopped: every request in flight was answered");
-    Ok(())
+    stage_5::serve(listener, config, stopped()).await.map_err(|e| format!("the server failed: {e}"))
 }
 
 /// Ctrl-C, or SIGTERM (what a service manager or Kubernetes sends): the
-/// server stops taking connections and finishes the requests in flight.
+/// server stops taking connections and finishes the requests in flight
+/// (`stage_5::serve`).
 async fn stopped() {
     #[cfg(unix)]
     let terminate = async {

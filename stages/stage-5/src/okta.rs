@@ -37,10 +37,11 @@ pub const LOGIN_PATH: &str = "/login/okta";
 pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 /// Ends the session, here and at Okta.
 pub const LOGOUT_PATH: &str = "/logout";
+/// The scopes besides `openid` (which openidconnect always sends).
 /// `offline_access` asks for a refresh token, which keeps the login alive
 /// past the access token's hour (the Okta app must allow the Refresh Token
 /// grant).
-const SCOPES: [&str; 4] = ["openid", "email", "profile", "offline_access"];
+const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 /// How far the app's clock and Okta's may disagree: an ID token is taken
@@ -435,7 +436,7 @@ pub async fn refreshed(
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {
             session.flush().await?;
-            Err(AppError::LoginEnded(answer.to_string()))
+            Err(AppError::LoginEnded(answer.to_string().trim_end_matches('.').into()))
         }
         // Okta failing for a moment does not end a login whose access token
         // is still good.

@@ -46,6 +46,12 @@ pub async fn not_found() -> (StatusCode, Html<String>) {
     (StatusCode::NOT_FOUND, page("Not found", body))
 }
 
+/// A path asked the wrong way, e.g. `/logout` typed into the address bar.
+pub async fn wrong_method() -> (StatusCode, Html<String>) {
+    let body = "<p>This address does not open that way. To log out, use the Log out button. <a href=\"/\">Go home</a></p>";
+    (StatusCode::METHOD_NOT_ALLOWED, page("Not this way", body))
+}
+
 /// A whole page: plain HTML, no outside assets. `body` is HTML already.
 pub fn page(title: &str, body: &str) -> Html<String> {
     let title = encode_text(title);

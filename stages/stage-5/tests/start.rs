@@ -32,6 +32,7 @@ fn each_bad_setting_stops_it_with_one_line() {
         ("LISTEN_ADDR", "8082", "LISTEN_ADDR=\"8082\" is not host:port"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL=\"localhost:6379\" is not a redis:// URL"),
         ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
+        ("REDIS_URL", "redis://127.0.0.1:1", "give every instance the same SESSION_SECRET"),
     ];
     for (name, value, expected) in cases {
         let output =

@@ -75,7 +75,8 @@ fn main() {
         let five = match &redis {
             Some(redis) => {
                 let okta = MockOkta::start().await.expect("the mock starts");
-                let settings = [("REDIS_URL", redis.url())];
+                let secret = "guard-bench-".repeat(8);
+                let settings = [("REDIS_URL", redis.url()), ("SESSION_SECRET", secret)];
                 let settings: Vec<(&str, &str)> =
                     settings.iter().map(|(n, v)| (*n, v.as_str())).collect();
                 let app =

@@ -223,7 +223,43 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path}");
     }
+}
+
+#[tokio::test]
+async fn logout_typed_into_the_address_bar_is_a_page_pointing_to_the_button() {
+    let app = TestApp::start(Stage::Five).await;
+    let page = Browser::new().get(&app.at("/logout")).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.body.contains("use the Log out button"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_does_not_hold_up_a_shutdown() {
+    use tokio::io::AsyncWriteExt;
+    let okta = MockOkta::start().await.expect("the mock starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let port = listener.local_addr().expect("bound").port();
+    let settings = |name: &str| match name {
+        "OKTA_BASE_URL" => Some(okta.issuer().to_string()),
+        "APP_URL" => Some(format!("http://localhost:{port}")),
+        _ => None,
+    };
+    let mut config = stage_5::config::Config::from_lookup(settings).expect("a valid config");
+    config.shutdown_grace = Duration::from_millis(300);
+    let (signal, signalled) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(stage_5::serve(listener, config, async {
+        signalled.await.ok();
+    }));
+    // Half a request: the headers never end.
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connects");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.expect("sent");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    signal.send(()).expect("the server waits for it");
+    let stopped = tokio::time::timeout(Duration::from_secs(5), server).await;
+    let served = stopped.expect("stopped within the grace").expect("no panic");
+    assert!(served.is_ok(), "{served:?}");
 }
 
 #[tokio::test]
