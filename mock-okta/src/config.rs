@@ -215,6 +215,21 @@ pub fn check_auth_server_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// Checks a host name for the issuers (`localhost`, `okta.test`,
+/// `127.0.0.1`, `[::1]`): a host alone, no scheme, port or path.
+///
+/// # Errors
+/// One line saying what is wrong, with an example.
+pub fn check_host(host: &str) -> Result<(), String> {
+    let url = url::Url::parse(&format!("http://{host}/")).ok();
+    match url.as_ref().and_then(|u| u.host_str()) {
+        Some(parsed) if parsed.eq_ignore_ascii_case(host) => Ok(()),
+        _ => Err(format!(
+            "{host:?} is not a host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)"
+        )),
+    }
+}
+
 /// The config file (`--config mock-okta.toml`). Every field is optional.
 ///
 /// ```toml
@@ -339,6 +354,23 @@ impl ConfigFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_is_a_name_or_an_address_alone() {
+        for host in ["localhost", "okta.test", "127.0.0.1", "[::1]", "LocalHost"] {
+            assert_eq!(check_host(host), Ok(()), "{host}");
+        }
+        for host in [
+            "",
+            "okta.test:9000",
+            "okta.test/x",
+            "http://okta.test",
+            "a b",
+            "me@okta.test",
+        ] {
+            assert!(check_host(host).is_err(), "{host}");
+        }
+    }
 
     #[test]
     fn a_full_file_parses() {

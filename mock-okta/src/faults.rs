@@ -339,13 +339,14 @@ impl FromStr for Fault {
                 Err(format!("fault {name} needs a duration, e.g. {name}=30s"))
             }
             (Make::Timed(make), Some(value)) => parse_duration(value).map(make).ok_or_else(|| {
-                format!("fault {name}: {value:?} is not a duration: write e.g. 30s, 500ms or 2m")
+                format!("fault {name}: {value:?} is not a duration of at most a day: write e.g. 30s, 500ms or 2m")
             }),
         }
     }
 }
 
-/// `30s`, `500ms`, `2m`, or a bare number of seconds.
+/// `30s`, `500ms`, `2m`, or a bare number of seconds, up to
+/// [`LONGEST_DURATION`]; anything else is `None`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let split = text
@@ -359,7 +360,13 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "m" => Some(Duration::from_secs(number.checked_mul(60)?)),
         _ => None,
     }
+    .filter(|d| *d <= LONGEST_DURATION)
 }
+
+/// The longest duration a fault takes: a day, the longest access token
+/// lifetime Okta allows (an access policy rule's "Access token lifetime"
+/// ranges from 5 minutes to 1 day).
+pub const LONGEST_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 #[cfg(test)]
 mod tests {
@@ -409,7 +416,7 @@ mod tests {
             ),
             (
                 "token-slow=soon",
-                "fault token-slow: \"soon\" is not a duration: write e.g. 30s, 500ms or 2m",
+                "fault token-slow: \"soon\" is not a duration of at most a day: write e.g. 30s, 500ms or 2m",
             ),
             ("token-500=1", "fault token-500 takes no value"),
         ];
@@ -423,6 +430,10 @@ mod tests {
         assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1440m"), Some(LONGEST_DURATION));
+        // Longer than Okta allows, and an overflow waiting to happen.
+        assert_eq!(parse_duration("1441m"), None);
+        assert_eq!(parse_duration("18446744073709551615"), None);
         assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
         assert_eq!(parse_duration("1h"), None);
     }

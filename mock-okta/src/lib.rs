@@ -61,9 +61,9 @@ mod tokens;
 pub use browser::{Browser, MAX_REDIRECTS, Page};
 pub use config::{
     Client, ConfigFile, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, User,
-    check_auth_server_name,
+    check_auth_server_name, check_host,
 };
-pub use faults::{FAULTS, Fault, FaultSpec, parse_duration};
+pub use faults::{FAULTS, Fault, FaultSpec, LONGEST_DURATION, parse_duration};
 pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
 pub use tokens::{decode_claims, decode_header};
 
@@ -409,10 +409,16 @@ impl Builder {
     ///
     /// # Errors
     /// The port cannot be bound, or the custom authorization server's name
-    /// is not one (`InvalidInput`, with what [`check_auth_server_name`] says).
+    /// is not one, or the host is not a host name (`InvalidInput`, with
+    /// what [`check_auth_server_name`] or [`check_host`] says).
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
+        if let Some(host) = &self.host {
+            check_host(host).map_err(|problem| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, problem)
+            })?;
+        }
         let listener = tokio::net::TcpListener::bind((self.ip, self.port)).await?;
         let addr = listener.local_addr()?;
         let host = self.host.clone().unwrap_or_else(|| match addr.ip() {

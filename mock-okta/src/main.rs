@@ -10,7 +10,9 @@
 //! ```
 
 use clap::Parser;
-use mock_okta::{Client, ConfigFile, FAULTS, Fault, MockOkta, User, check_auth_server_name};
+use mock_okta::{
+    Client, ConfigFile, FAULTS, Fault, MockOkta, User, check_auth_server_name, check_host,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -95,6 +97,8 @@ async fn run(args: Args) -> Result<(), String> {
         .host
         .or(file.host)
         .unwrap_or_else(|| "localhost".into());
+    check_host(&host)
+        .map_err(|problem| format!("--host (or host in the config file): {problem}"))?;
     let mut builder = MockOkta::builder().port(port).host(host);
     if let Some(name) = &args.auth_server {
         check_auth_server_name(name).map_err(|problem| format!("--auth-server: {problem}"))?;
@@ -281,22 +285,27 @@ fn print_banner(okta: &MockOkta) {
     );
 }
 
-/// A secret as `****` plus its last four characters.
+/// A secret as `****` plus its last four characters, which tell secrets
+/// apart; a secret of fewer than 12 characters shows none (four would be
+/// too much of it).
 fn mask(secret: &str) -> String {
-    let tail: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("****{tail}")
+    let count = secret.chars().count();
+    match count {
+        0..12 => "****".into(),
+        _ => format!("****{}", secret.chars().skip(count - 4).collect::<String>()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_shows_its_last_four_characters_only_when_they_are_a_small_part() {
+        assert_eq!(mask("workbook-secret-for-the-local-mock-only"), "****only");
+        assert_eq!(mask("s3cret"), "****");
+        assert_eq!(mask("abcd"), "****");
+    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()

@@ -39,7 +39,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
 /// that names the flag and says what to write.
 #[test]
 fn a_flag_that_could_be_misread_stops_it_with_one_line() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (
             &["--client", "app:se:cret:http://localhost:3000/cb"],
             "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
@@ -55,6 +55,10 @@ fn a_flag_that_could_be_misread_stops_it_with_one_line() {
         (
             &["--auth-server", "v1"],
             "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name",
+        ),
+        (
+            &["--host", "http://okta.test:9000"],
+            "error: --host (or host in the config file): \"http://okta.test:9000\" is not a host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)",
         ),
     ];
     for (flags, expected) in cases {

@@ -309,3 +309,16 @@ async fn faults_are_switched_at_run_time_and_replace_their_kind() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn an_access_token_lifetime_past_oktas_limit_is_held_to_a_day() {
+    let okta = MockOkta::builder()
+        .fault(Fault::AccessTokenLifetime(Duration::MAX))
+        .start()
+        .await
+        .expect("start");
+    let tokens = tokens(&okta).await;
+    assert_eq!(tokens["expires_in"], mock_okta::LONGEST_DURATION.as_secs());
+    let access = field(&tokens, "access_token");
+    assert_eq!(userinfo(&okta, access).await.status(), StatusCode::OK);
+}

@@ -8,7 +8,7 @@ use crate::params::{Params, is_pkce_value};
 use crate::record::Outcome;
 use crate::store::{Challenge, Code, Kind, Token};
 use crate::tokens::{self, KeyName, random_id, s256};
-use crate::{Client, Fault, OAuthError, User};
+use crate::{Client, Fault, LONGEST_DURATION, OAuthError, User};
 use axum::Json;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::State;
@@ -185,10 +185,11 @@ impl Grant {
     }
 }
 
-/// How long access tokens live now.
+/// How long access tokens live now: the fault's lifetime, kept within
+/// what Okta allows (at most a day).
 fn access_lifetime(org: &Org) -> Duration {
     org.fault(|f| match f {
-        Fault::AccessTokenLifetime(d) => Some(*d),
+        Fault::AccessTokenLifetime(d) => Some((*d).min(LONGEST_DURATION)),
         _ => None,
     })
     .unwrap_or(TOKEN_LIFETIME)
