@@ -337,7 +337,7 @@ async fn keep(
     user.expires_at = now().saturating_add(lifetime);
     // Refresh once three quarters of the lifetime have passed: before the
     // token can expire between a page view's check and its use.
-    user.refresh_at = now().saturating_add(lifetime - lifetime / 4);
+    user.refresh_at = now().saturating_add(lifetime.saturating_mul(3) / 4);
     let tokens = Tokens {
         access_token: token.access_token().clone(),
         refresh_token: token.refresh_token().cloned(),
