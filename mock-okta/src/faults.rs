@@ -70,6 +70,11 @@ pub enum Fault {
     /// with the same code: that is `invalid_grant`, and it revokes the
     /// tokens of the first answer.*
     TokenConnectionClosed,
+    /// `/v1/token` answers a refresh grant without a `refresh_token`, as
+    /// servers that do not rotate refresh tokens do; the one the app holds
+    /// stays valid. *An app keeps the refresh token it has (RFC 6749 §6: a
+    /// new one is optional) and uses it for the next refresh.*
+    RefreshTokenNotSent,
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
@@ -211,6 +216,11 @@ pub const FAULTS: &[FaultSpec] = &[
         "token-connection-closed",
         Fault::TokenConnectionClosed,
         "/v1/token issues tokens, then closes the connection mid-answer",
+    ),
+    FaultSpec::plain(
+        "refresh-token-not-sent",
+        Fault::RefreshTokenNotSent,
+        "/v1/token answers a refresh without a new refresh_token (the old one stays valid)",
     ),
     FaultSpec::timed(
         "access-token-lifetime",

@@ -142,19 +142,34 @@ fn records<'a>(
     let first = fields[0];
     let mut records: Vec<Vec<(&str, &str)>> = Vec::new();
     for occurrence in occurrences {
+        // An error never repeats a secret.
+        let shown = match occurrence.split_once('=') {
+            Some(("secret", _)) => "secret=…".to_string(),
+            _ => occurrence.to_string(),
+        };
         let Some((field, value)) = occurrence.split_once('=') else {
             return Err(format!(
-                "--{flag} {occurrence:?}: write one FIELD=VALUE per --{flag}, starting with --{flag} {first}=…; see --help"
+                "--{flag} {shown:?}: write one FIELD=VALUE per --{flag}, starting with --{flag} {first}=…; see --help"
             ));
         };
         if !fields.contains(&field) {
             return Err(format!(
-                "--{flag} {occurrence:?}: unknown field {field:?}; the fields are {}",
+                "--{flag} {shown:?}: unknown field {field:?}; the fields are {}",
                 fields.join(", ")
             ));
         }
         if value.is_empty() {
-            return Err(format!("--{flag} {occurrence:?}: {field} is empty"));
+            return Err(format!("--{flag} {shown:?}: {field} is empty"));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(format!(
+                "--{flag} {field}=…: the value holds a control character (a newline?): remove it"
+            ));
+        }
+        if field == first && records.iter().any(|r| r[0].1 == value) {
+            return Err(format!(
+                "--{flag} {shown:?}: given twice: give each {first} once"
+            ));
         }
         if field == first {
             records.push(vec![(field, value)]);
@@ -162,7 +177,7 @@ fn records<'a>(
             record.push((field, value));
         } else {
             return Err(format!(
-                "--{flag} {occurrence:?}: each {flag} starts with --{flag} {first}=…"
+                "--{flag} {shown:?}: each {flag} starts with --{flag} {first}=…"
             ));
         }
     }
@@ -347,7 +362,7 @@ mod tests {
             ),
             (
                 &["secret=s"],
-                "--client \"secret=s\": each client starts with --client id=…",
+                "--client \"secret=…\": each client starts with --client id=…",
             ),
             (
                 &["id=app", "colour=blue"],

@@ -39,7 +39,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
 /// that names the flag and says what to write.
 #[test]
 fn a_flag_that_could_be_misread_stops_it_with_one_line() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--client", "app:se:cret:http://localhost:3000/cb"],
             "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
@@ -57,8 +57,30 @@ fn a_flag_that_could_be_misread_stops_it_with_one_line() {
             "error: --auth-server: \"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name",
         ),
         (
+            &[
+                "--user",
+                "email=a@example.com\nINFO a forged line",
+                "--user",
+                "password=pw",
+            ],
+            "error: --user email=…: the value holds a control character (a newline?): remove it",
+        ),
+        (
+            &[
+                "--user",
+                "email=a@example.com",
+                "--user",
+                "password=1",
+                "--user",
+                "email=a@example.com",
+                "--user",
+                "password=2",
+            ],
+            "error: --user \"email=a@example.com\": given twice: give each email once",
+        ),
+        (
             &["--host", "http://okta.test:9000"],
-            "error: --host (or host in the config file): \"http://okta.test:9000\" is not a host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)",
+            "error: --host (or host in the config file): \"http://okta.test:9000\" is not a lowercase host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)",
         ),
     ];
     for (flags, expected) in cases {

@@ -73,6 +73,17 @@ async fn bites(at: At<'_>, fault: &Fault) {
         }
         Fault::TokenRedirect => token_endpoint_redirects_to_the_sign_in_page(at).await,
         Fault::TokenConnectionClosed => token_connection_closes_mid_answer(at).await,
+        Fault::RefreshTokenNotSent => {
+            let first = tokens(at).await;
+            let refresh = field(&first, "refresh_token");
+            // The kept refresh token works again and again, and no new one comes.
+            for _ in 0..2 {
+                let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+                let (status, refreshed) = post(at, "/v1/token", &form).await;
+                assert_eq!(status, StatusCode::OK, "{refreshed}");
+                assert!(refreshed.get("refresh_token").is_none(), "{refreshed}");
+            }
+        }
         Fault::AccessTokenLifetime(lifetime) => {
             let tokens = tokens(at).await;
             assert_eq!(tokens["expires_in"], lifetime.as_secs());

@@ -396,7 +396,10 @@ fn issue(server: &AuthServer, grant: &Grant) -> Response {
             .then(|| id_token(server, grant, &times, key)),
         refresh_token: grant
             .gets_refresh_token()
-            .then(|| refresh(server, grant, iat)),
+            .then(|| refresh(server, grant, iat))
+            .filter(|_| {
+                grant.kept_refresh.is_none() || !server.org.has_fault(&Fault::RefreshTokenNotSent)
+            }),
         access_token,
     };
     let who = grant
