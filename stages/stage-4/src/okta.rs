@@ -181,9 +181,11 @@ pub async fn login(
 }
 
 /// `next` if it is a path on this site; `None` for anything that would
-/// leave it (`//evil.example`, `https://…`, `/\evil.example`).
+/// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
+/// for the login attempt's cookie (browsers drop one over 4096 bytes).
 pub fn local_path(next: &str) -> Option<&str> {
     let local = next.starts_with('/')
+        && next.len() <= 1024
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.chars().any(char::is_control);

@@ -537,6 +537,22 @@ async fn after_login_the_user_lands_on_the_page_first_asked_for() {
 }
 
 #[tokio::test]
+async fn a_next_too_long_for_a_cookie_still_logs_in_and_lands_home() {
+    for stage in PROTECTING {
+        let app = TestApp::start(stage).await;
+        let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
+        let next = format!("/members?q={}", "a".repeat(3000));
+        start.query_pairs_mut().append_pair("next", &next);
+        // Browsers drop a cookie over 4096 bytes: the login attempt's must fit.
+        for cookie in app.browser.get(start.as_str()).await.set_cookies() {
+            assert!(cookie.len() <= 4096, "{stage:?}: a cookie of {} bytes", cookie.len());
+        }
+        let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
+        assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}");
+    }
+}
+
+#[tokio::test]
 async fn after_login_another_host_is_never_the_destination() {
     for stage in PROTECTING {
         for next in [
