@@ -43,6 +43,9 @@ pub struct Config {
     pub idle_limit: Duration,
     /// How long a request may take in all, then a 408. Not a setting.
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers, then the
+    /// connection is closed. Not a setting.
+    pub header_timeout: Duration,
     /// After Ctrl-C or SIGTERM, how long the requests in flight may take
     /// before the server stops anyway (a client that never finishes sending
     /// its request must not hold it open). Not a setting.
@@ -110,10 +113,9 @@ impl Config {
             Some(url) if url.starts_with("redis://") && RedisConfig::from_url(&url).is_ok() => {
                 Some(url)
             }
-            Some(url) => {
-                return Err(format!(
-                    "REDIS_URL={url:?} is not a redis:// URL: e.g. REDIS_URL=redis://127.0.0.1:6379, or remove it to keep sessions in memory"
-                ));
+            // Not the value itself: it may hold a password.
+            Some(_) => {
+                return Err("REDIS_URL is not a redis:// URL: e.g. REDIS_URL=redis://127.0.0.1:6379 (rediss:// is not supported), or remove it to keep sessions in memory".into());
             }
             None => None,
         };
@@ -132,7 +134,7 @@ impl Config {
         };
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
         let request_timeout = Duration::from_secs(30);
-        let shutdown_grace = request_timeout;
+        let (header_timeout, shutdown_grace) = (Duration::from_secs(10), request_timeout);
         Ok(Config {
             app_url,
             issuer,
@@ -144,6 +146,7 @@ impl Config {
             idp_timeout,
             idle_limit,
             request_timeout,
+            header_timeout,
             shutdown_grace,
         })
     }

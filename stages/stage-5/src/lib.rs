@@ -34,10 +34,14 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
-use std::future::{Future, IntoFuture};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -58,11 +62,11 @@ pub fn app(config: Config) -> Router {
         .route(okta::CALLBACK_PATH, get(okta::callback))
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
-        .method_not_allowed_fallback(pages::wrong_method)
         .layer(sessions.layer(&config))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
         .merge(health::routes(okta, sessions.redis))
+        .method_not_allowed_fallback(pages::wrong_method)
         // Around every request: a time limit, a size limit, and headers
         // that tell browsers what this site's pages may do.
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout))
@@ -90,31 +94,44 @@ pub fn app(config: Config) -> Router {
 // ANCHOR_END: app
 
 // ANCHOR: serve
-/// Serves the app on `listener` until `signal` (Ctrl-C, SIGTERM) comes,
-/// then takes no new connections and waits for the requests in flight, at
-/// most `config.shutdown_grace`: axum has no time limit on reading a
-/// request's headers, so a client that never finishes sending one would
-/// otherwise keep the process alive. Errors: the server's own I/O errors.
-pub async fn serve(
-    listener: TcpListener,
-    config: Config,
-    signal: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let grace = config.shutdown_grace;
-    let stop = Arc::new(Notify::new());
-    let signalled = stop.clone();
-    let server = axum::serve(listener, app(config)).with_graceful_shutdown(async move {
-        signal.await;
-        signalled.notify_one();
-    });
-    tokio::select! {
-        served = server.into_future() => {
-            tracing::info!("stopped: every request in flight was answered");
-            served
+/// Serves the app on `listener` until `signal` (Ctrl-C, SIGTERM) comes.
+/// A client gets `config.header_timeout` to send a request's headers (axum's
+/// own `serve` has no such limit, so a client that sends half a request
+/// would hold its connection forever). After the signal: no new
+/// connections, and the requests in flight get at most
+/// `config.shutdown_grace` to finish.
+pub async fn serve(listener: TcpListener, config: Config, signal: impl Future<Output = ()>) {
+    let (header_timeout, grace) = (config.header_timeout, config.shutdown_grace);
+    let app = TowerToHyperService::new(app(config));
+    let mut http = http1::Builder::new();
+    // hyper's header limit counts time with a timer it must be given.
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let connections = GracefulShutdown::new();
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut signal => break,
+        };
+        match accepted {
+            Ok((stream, _)) => {
+                let connection = http.serve_connection(TokioIo::new(stream), app.clone());
+                tokio::spawn(connections.watch(connection));
+            }
+            // Out of file descriptors, most likely: wait for some to close.
+            Err(e) => {
+                tracing::warn!("cannot accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
-        () = async { stop.notified().await; tokio::time::sleep(grace).await } => {
+    }
+    drop(listener);
+    tokio::select! {
+        () = connections.shutdown() => {
+            tracing::info!("stopped: every request in flight was answered");
+        }
+        () = tokio::time::sleep(grace) => {
             tracing::warn!("stopped: requests still open {} s after the signal", grace.as_secs());
-            Ok(())
         }
     }
 }

@@ -25,7 +25,8 @@ async fn serve() -> Result<(), String> {
         format!("cannot listen on {addr} ({e}): stop whatever uses that port, or set LISTEN_ADDR to another")
     })?;
     tracing::info!("listening on {addr} for {}, logging in with {}", config.app_url, config.issuer);
-    stage_5::serve(listener, config, stopped()).await.map_err(|e| format!("the server failed: {e}"))
+    stage_5::serve(listener, config, stopped()).await;
+    Ok(())
 }
 
 /// Ctrl-C, or SIGTERM (what a service manager or Kubernetes sends): the

@@ -248,9 +248,11 @@ pub async fn login(
 }
 
 /// `next` if it is a path on this site; `None` for anything that would
-/// leave it (`//evil.example`, `https://…`, `/\evil.example`).
+/// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
+/// for the login attempt's cookie (browsers drop one over 4096 bytes).
 pub fn local_path(next: &str) -> Option<&str> {
     let local = next.starts_with('/')
+        && next.len() <= 1024
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.chars().any(char::is_control);
@@ -321,16 +323,18 @@ pub async fn callback(
     session.cycle_id().await?;
     tracing::info!("{email:?} logged in");
     let user = LoggedInUser { subject, email, expires_at: 0, refresh_at: 0, renewed_at: now() };
-    keep(&session, user, &token, Some(id_token.clone())).await?;
+    keep(&session, user, &token, None).await?;
     Ok(Redirect::to(&return_to))
 }
 
-/// Keeps a login's tokens in the session, and when they are due.
+/// Keeps a login's tokens in the session, and when they are due. An answer
+/// without a refresh token or an ID token (to a refresh) leaves the `kept`
+/// ones in place: Okta *may* send new ones (RFC 6749 §6).
 async fn keep(
     session: &Session,
     mut user: LoggedInUser,
     token: &CoreTokenResponse,
-    id_token: Option<CoreIdToken>,
+    kept: Option<Tokens>,
 ) -> Result<LoggedInUser, AppError> {
     // Okta leaves expires_in out only if misconfigured: assume its default hour.
     let lifetime = token.expires_in().map_or(3600, |d| d.as_secs());
@@ -338,10 +342,11 @@ async fn keep(
     // Refresh once three quarters of the lifetime have passed: before the
     // token can expire between a page view's check and its use.
     user.refresh_at = now().saturating_add(lifetime.saturating_mul(3) / 4);
+    let (kept_refresh, kept_id) = kept.map_or((None, None), |t| (t.refresh_token, t.id_token));
     let tokens = Tokens {
         access_token: token.access_token().clone(),
-        refresh_token: token.refresh_token().cloned(),
-        id_token,
+        refresh_token: token.refresh_token().cloned().or(kept_refresh),
+        id_token: token.id_token().cloned().or(kept_id),
     };
     session.insert(LOGGED_IN_USER, &user).await?;
     session.insert(TOKENS, tokens).await?;
@@ -427,11 +432,7 @@ pub async fn refreshed(
     let answer =
         provider.client.exchange_refresh_token(&refresh_token).request_async(&okta.http).await;
     match answer {
-        Ok(token) => {
-            // Okta may send a new ID token; the old one still names the user.
-            let id_token = token.id_token().cloned().or(tokens.and_then(|t| t.id_token));
-            Ok(Some(keep(session, user, &token, id_token).await?))
-        }
+        Ok(token) => Ok(Some(keep(session, user, &token, tokens).await?)),
         Err(RequestTokenError::ServerResponse(answer))
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {

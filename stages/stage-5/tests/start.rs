@@ -30,7 +30,8 @@ fn stage_5(vars: &[(&str, &str)]) -> Command {
 fn each_bad_setting_stops_it_with_one_line() {
     let cases = [
         ("LISTEN_ADDR", "8082", "LISTEN_ADDR=\"8082\" is not host:port"),
-        ("REDIS_URL", "localhost:6379", "REDIS_URL=\"localhost:6379\" is not a redis:// URL"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL is not a redis:// URL"),
+        ("REDIS_URL", "rediss://:hunter2@127.0.0.1:6390", "REDIS_URL is not a redis:// URL"),
         ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
         ("REDIS_URL", "redis://127.0.0.1:1", "give every instance the same SESSION_SECRET"),
     ];
@@ -41,6 +42,7 @@ fn each_bad_setting_stops_it_with_one_line() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "a password was shown: {stderr}");
     }
 }
 

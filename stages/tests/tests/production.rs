@@ -155,6 +155,20 @@ async fn a_page_view_shortly_before_the_access_token_expires_refreshes_it() {
 }
 
 #[tokio::test]
+async fn a_refresh_answer_without_a_new_refresh_token_keeps_the_login_going() {
+    let app = short_tokens(Duration::from_secs(2)).await;
+    app.okta.set_fault(Fault::RefreshTokenNotSent);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0));
+    assert_eq!(refreshes(&app), 1);
+    // Past the refreshed token's end: the refresh token kept from the login
+    // refreshes it again.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0));
+    assert_eq!(refreshes(&app), 2);
+}
+
+#[tokio::test]
 async fn two_page_views_at_once_when_the_token_is_due_both_stay_logged_in() {
     let app = short_tokens(Duration::from_secs(2)).await;
     tokio::time::sleep(Duration::from_millis(1600)).await;
@@ -233,12 +247,17 @@ async fn logout_typed_into_the_address_bar_is_a_page_pointing_to_the_button() {
     let page = Browser::new().get(&app.at("/logout")).await;
     assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(page.body.contains("use the Log out button"), "{}", page.body);
+    let health = Browser::new().post_form(&app.at("/healthz"), &[]).await;
+    assert_eq!(health.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(health.body.contains("Go home"), "a page, not an empty answer: {}", health.body);
 }
 
-#[tokio::test]
-async fn a_client_that_never_finishes_its_request_does_not_hold_up_a_shutdown() {
-    use tokio::io::AsyncWriteExt;
-    let okta = MockOkta::start().await.expect("the mock starts");
+/// Stage 5 as its binary serves it (`stage_5::serve`), on a free port,
+/// with `change` made to its config; it stops when the sender is used.
+async fn served_until_signalled(
+    okta: &MockOkta,
+    change: impl FnOnce(&mut stage_5::config::Config),
+) -> (u16, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let port = listener.local_addr().expect("bound").port();
     let settings = |name: &str| match name {
@@ -247,19 +266,49 @@ async fn a_client_that_never_finishes_its_request_does_not_hold_up_a_shutdown() 
         _ => None,
     };
     let mut config = stage_5::config::Config::from_lookup(settings).expect("a valid config");
-    config.shutdown_grace = Duration::from_millis(300);
+    change(&mut config);
     let (signal, signalled) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(stage_5::serve(listener, config, async {
         signalled.await.ok();
     }));
-    // Half a request: the headers never end.
+    (port, signal, server)
+}
+
+/// A connection that sends half a request, whose headers never end.
+async fn half_a_request(port: u16) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
     let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connects");
     slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.expect("sent");
+    slow
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_headers_is_cut_off() {
+    use tokio::io::AsyncReadExt;
+    let okta = MockOkta::start().await.expect("the mock starts");
+    let (port, _signal, _server) =
+        served_until_signalled(&okta, |c| c.header_timeout = Duration::from_millis(300)).await;
+    let mut slow = half_a_request(port).await;
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open after 5 s");
+    let health = Browser::new().get(&format!("http://127.0.0.1:{port}/healthz")).await;
+    assert_eq!(health.status, StatusCode::OK, "the server still serves others");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_does_not_hold_up_a_shutdown() {
+    let okta = MockOkta::start().await.expect("the mock starts");
+    let (port, signal, server) = served_until_signalled(&okta, |c| {
+        c.header_timeout = Duration::from_secs(60);
+        c.shutdown_grace = Duration::from_millis(300);
+    })
+    .await;
+    let _slow = half_a_request(port).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     signal.send(()).expect("the server waits for it");
     let stopped = tokio::time::timeout(Duration::from_secs(5), server).await;
-    let served = stopped.expect("stopped within the grace").expect("no panic");
-    assert!(served.is_ok(), "{served:?}");
+    stopped.expect("stopped within the grace").expect("no panic");
 }
 
 #[tokio::test]
