@@ -55,15 +55,22 @@ pub struct Timing {
     pub idle_limit: Duration,
     /// How long a request may take in all (stage 5).
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers (stage 5).
+    pub header_timeout: Duration,
+    /// How long a stop waits for the requests in flight (stage 5).
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Timing {
-    /// 2 seconds for Okta (the mock answers at once), 8 hours idle.
+    /// 2 seconds for Okta (the mock answers at once), 8 hours idle, and
+    /// stage 5's own limits otherwise.
     fn default() -> Timing {
         Timing {
             idp_timeout: Duration::from_secs(2),
             idle_limit: Duration::from_secs(8 * 3600),
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -206,27 +213,34 @@ pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, Stri
     }
 }
 
-/// The stage's router, configured through its own `Config::from_lookup`.
+/// A stage's `Config`, read by its own `Config::from_lookup` from `vars`,
+/// with the times `timing` shortens.
+macro_rules! configured {
+    ($stage:ident, $vars:expr, $timing:expr) => {{
+        let lookup = |name: &str| $vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let mut config = $stage::config::Config::from_lookup(lookup).expect("a valid test config");
+        config.idp_timeout = $timing.idp_timeout;
+        config.idle_limit = $timing.idle_limit;
+        config
+    }};
+}
+
+/// Stage 5's `Config`, with its own limits from `timing` too.
+fn stage_5_config(vars: &[(String, String)], timing: Timing) -> stage_5::config::Config {
+    let mut config = configured!(stage_5, vars, timing);
+    config.request_timeout = timing.request_timeout;
+    config.header_timeout = timing.header_timeout;
+    config.shutdown_grace = timing.shutdown_grace;
+    config
+}
+
+/// The stage's router.
 fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
-    let lookup = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    macro_rules! configured {
-        ($stage:ident) => {{
-            let mut config =
-                $stage::config::Config::from_lookup(lookup).expect("a valid test config");
-            config.idp_timeout = timing.idp_timeout;
-            config.idle_limit = timing.idle_limit;
-            config
-        }};
-    }
     match stage {
-        Stage::Two => stage_2::app(configured!(stage_2)),
-        Stage::Three => stage_3::app(configured!(stage_3)),
-        Stage::Four => stage_4::app(configured!(stage_4)),
-        Stage::Five => {
-            let mut config = configured!(stage_5);
-            config.request_timeout = timing.request_timeout;
-            stage_5::app(config)
-        }
+        Stage::Two => stage_2::app(configured!(stage_2, vars, timing)),
+        Stage::Three => stage_3::app(configured!(stage_3, vars, timing)),
+        Stage::Four => stage_4::app(configured!(stage_4, vars, timing)),
+        Stage::Five => stage_5::app(stage_5_config(vars, timing)),
     }
 }
 
@@ -273,14 +287,23 @@ impl Instance {
         let mut vars: Vec<(String, String)> =
             settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
         vars.push(("APP_URL".into(), url.clone()));
-        let router = router(stage, &vars, timing);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+        let stopped = async {
             stopped.await.ok();
-        });
-        let task = tokio::spawn(async move {
-            server.await.ok();
-        });
+        };
+        let task = match stage {
+            // Served as its binary serves it, with its time limits.
+            Stage::Five => {
+                tokio::spawn(stage_5::serve(listener, stage_5_config(&vars, timing), stopped))
+            }
+            _ => {
+                let router = router(stage, &vars, timing);
+                let server = axum::serve(listener, router).with_graceful_shutdown(stopped);
+                tokio::spawn(async move {
+                    server.await.ok();
+                })
+            }
+        };
         Instance { url, stop, task }
     }
 

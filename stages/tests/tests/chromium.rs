@@ -96,27 +96,21 @@ async fn shows(browser: &Client, text: &str) -> String {
     panic!("the page never showed {text:?}: {body}");
 }
 
+/// Fills in the mock's login form as alice, then presses `button`
+/// (`sign-in` or `deny`).
 async fn sign_in(browser: &Client, button: &str) {
     shows(browser, "Sign in").await;
-    browser
-        .find(Locator::Id("username"))
-        .await
-        .expect("the username field")
-        .send_keys(ALICE.0)
-        .await
-        .expect("typed");
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .expect("the password field")
-        .send_keys(ALICE.1)
-        .await
-        .expect("typed");
-    let button = browser
-        .find(Locator::Css(&format!("[data-mock-okta=\"{button}\"]")))
-        .await
-        .expect("a button");
-    button.click().await.expect("clicked");
+    for (field, text) in [("username", ALICE.0), ("password", ALICE.1)] {
+        let input = browser.find(Locator::Id(field)).await.expect("a field of the form");
+        input.send_keys(text).await.expect("typed");
+    }
+    click(browser, &format!("[data-mock-okta=\"{button}\"]")).await;
+}
+
+/// Clicks the element `css` selects.
+async fn click(browser: &Client, css: &str) {
+    let element = browser.find(Locator::Css(css)).await.expect("the element to click");
+    element.click().await.expect("clicked");
 }
 
 #[tokio::test]
@@ -137,13 +131,7 @@ async fn chromium_logs_in_to_stage_5_and_out_again() {
     shows(&browser, "You are logged in as alice@example.com").await;
     screenshot(&browser, "home.png").await;
 
-    browser
-        .find(Locator::Css("[data-action=\"logout\"]"))
-        .await
-        .expect("a logout button")
-        .click()
-        .await
-        .expect("clicked");
+    click(&browser, "[data-action=\"logout\"]").await;
     // Okta's logout ends its session too, and sends the browser back: the
     // home page sends it on to the login, where the mock asks again.
     shows(&browser, "Sign in").await;

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta};
-use stage_tests::{ALICE, Stage, TestApp, Timing, serve_now};
+use stage_tests::{ALICE, Instance, Stage, TestApp, Timing, serve_now};
 use std::time::{Duration, Instant};
 
 /// Logs alice in to a fresh stage 5 whose mock has `fault` on (once the
@@ -252,32 +252,11 @@ async fn logout_typed_into_the_address_bar_is_a_page_pointing_to_the_button() {
     assert!(health.body.contains("Go home"), "a page, not an empty answer: {}", health.body);
 }
 
-/// Stage 5 as its binary serves it (`stage_5::serve`), on a free port,
-/// with `change` made to its config; it stops when the sender is used.
-async fn served_until_signalled(
-    okta: &MockOkta,
-    change: impl FnOnce(&mut stage_5::config::Config),
-) -> (u16, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let port = listener.local_addr().expect("bound").port();
-    let settings = |name: &str| match name {
-        "OKTA_BASE_URL" => Some(okta.issuer().to_string()),
-        "APP_URL" => Some(format!("http://localhost:{port}")),
-        _ => None,
-    };
-    let mut config = stage_5::config::Config::from_lookup(settings).expect("a valid config");
-    change(&mut config);
-    let (signal, signalled) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(stage_5::serve(listener, config, async {
-        signalled.await.ok();
-    }));
-    (port, signal, server)
-}
-
-/// A connection that sends half a request, whose headers never end.
-async fn half_a_request(port: u16) -> tokio::net::TcpStream {
+/// A connection to `url` that sends half a request: its headers never end.
+async fn half_a_request(url: &str) -> tokio::net::TcpStream {
     use tokio::io::AsyncWriteExt;
-    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connects");
+    let addr = url.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connects");
     slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.expect("sent");
     slow
 }
@@ -286,29 +265,30 @@ async fn half_a_request(port: u16) -> tokio::net::TcpStream {
 async fn a_client_that_never_finishes_its_request_headers_is_cut_off() {
     use tokio::io::AsyncReadExt;
     let okta = MockOkta::start().await.expect("the mock starts");
-    let (port, _signal, _server) =
-        served_until_signalled(&okta, |c| c.header_timeout = Duration::from_millis(300)).await;
-    let mut slow = half_a_request(port).await;
+    let timing = Timing { header_timeout: Duration::from_millis(300), ..Timing::default() };
+    let app = TestApp::start_with(Stage::Five, okta, timing, &[]).await;
+    let mut slow = half_a_request(&app.url).await;
     let mut rest = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
     assert!(closed.is_ok(), "the connection is still open after 5 s");
-    let health = Browser::new().get(&format!("http://127.0.0.1:{port}/healthz")).await;
+    let health = Browser::new().get(&app.at("/healthz")).await;
     assert_eq!(health.status, StatusCode::OK, "the server still serves others");
 }
 
 #[tokio::test]
 async fn a_client_that_never_finishes_its_request_does_not_hold_up_a_shutdown() {
     let okta = MockOkta::start().await.expect("the mock starts");
-    let (port, signal, server) = served_until_signalled(&okta, |c| {
-        c.header_timeout = Duration::from_secs(60);
-        c.shutdown_grace = Duration::from_millis(300);
-    })
-    .await;
-    let _slow = half_a_request(port).await;
+    let timing = Timing {
+        header_timeout: Duration::from_secs(60),
+        shutdown_grace: Duration::from_millis(300),
+        ..Timing::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let app = Instance::spawn(listener, Stage::Five, &[("OKTA_BASE_URL", okta.issuer())], timing);
+    let _slow = half_a_request(&app.url).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    signal.send(()).expect("the server waits for it");
-    let stopped = tokio::time::timeout(Duration::from_secs(5), server).await;
-    stopped.expect("stopped within the grace").expect("no panic");
+    let stopped = tokio::time::timeout(Duration::from_secs(5), app.stop()).await;
+    assert!(stopped.is_ok(), "still serving 5 s after the signal");
 }
 
 #[tokio::test]
