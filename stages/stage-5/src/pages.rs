@@ -125,7 +125,6 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        tracing::warn!("login failed: {self:?}");
         let (status, kind) = match self {
             AppError::BadCallback(_) => (StatusCode::BAD_REQUEST, "bad-callback"),
             AppError::Denied(_) => (StatusCode::FORBIDDEN, "access-denied"),
@@ -138,13 +137,21 @@ impl IntoResponse for AppError {
             AppError::LoginEnded(_) => (StatusCode::UNAUTHORIZED, "login-ended"),
             AppError::Session(_) => (StatusCode::SERVICE_UNAVAILABLE, "session"),
         };
+        tracing::warn!("{kind}: {self:?}");
+        // A session store that does not answer fails any page, not a login.
+        let (title, retry) = match self {
+            AppError::Session(_) => ("Not available right now", "<a href=\"/\">Try again</a>"),
+            _ => (
+                "The login did not work",
+                "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>",
+            ),
+        };
         let text = self.to_string();
         let text = encode_text(&text);
-        let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
             "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"
         );
-        (status, page("The login did not work", &body)).into_response()
+        (status, page(title, &body)).into_response()
     }
 }
 // ANCHOR_END: app_error

@@ -112,6 +112,7 @@ async fn redis_down_is_a_503_page_soon_and_the_app_recovers_when_it_is_back() {
     let page = site.browser.get(&format!("{}/user", site.a())).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
     assert!(page.body.contains("data-error=\"session\""), "{}", page.body);
+    assert!(!page.body.contains("The login did not work"), "a page view, not a login");
     assert!(started.elapsed() < Duration::from_secs(5), "it took {:?}", started.elapsed());
     let ready = site.browser.get(&format!("{}/healthz/ready", site.b.url)).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.body);
