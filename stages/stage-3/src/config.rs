@@ -78,7 +78,7 @@ impl Config {
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
         let session_key = match var("SESSION_SECRET") {
             Some(secret) => Key::try_from(secret.as_bytes()).map_err(|_| {
-                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
+                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64 | tr -d '\\n'`", secret.len())
             })?,
             None => {
                 tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");
