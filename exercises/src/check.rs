@@ -3,7 +3,7 @@
 //! `test NAME ... ok` lines.
 
 use crate::learner;
-use crate::manifest::{Exercise, test_parts};
+use crate::manifest::{Exercise, Folder, Kind, test_parts};
 use crate::workbook::{TEST_BINARY, Workbook};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -52,9 +52,49 @@ pub enum Status {
     },
 }
 
+/// Where the learner's code is, to tell their panics from the workbook's:
+/// a text found in a panic's location (`stage-2/src/`), what to show
+/// instead of the location up to its end (`src/`), and whose it is
+/// (`your stage`).
+#[derive(Debug, Clone)]
+pub struct Mine {
+    /// Found in the location of a panic in the learner's code.
+    pub marker: String,
+    /// Shown in place of the location up to the marker's end.
+    pub shown: String,
+    /// `your stage`, `your test`.
+    pub who: &'static str,
+}
+
+impl Mine {
+    /// What is the learner's in `folder`.
+    pub fn of(workbook: &Workbook, folder: &Folder<'_>) -> Vec<Mine> {
+        match folder.kind {
+            Kind::Code => vec![Mine {
+                marker: format!("{}/src/", folder.name),
+                shown: "src/".into(),
+                who: "your stage",
+            }],
+            Kind::Tests => workbook
+                .folder_files(folder, &[])
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(file, _)| {
+                    let file = file.display().to_string();
+                    Mine {
+                        marker: format!("{}/{file}", folder.name),
+                        shown: file,
+                        who: "your test",
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Builds the tests in `check` (a folder [`learner::write_check`] wrote)
-/// and runs those of `exercises`. `stages` are the learner's: a panic in
-/// one of them is the reason a test failed.
+/// and runs `tests` (`MODULE::NAME`). A panic in `mine` is the reason a
+/// test failed.
 ///
 /// # Errors
 /// [`Problem::Build`] with the compiler's errors, as rustc renders them
@@ -63,14 +103,10 @@ pub enum Status {
 pub fn run(
     workbook: &Workbook,
     check: &Path,
-    stages: &[u32],
-    exercises: &[&Exercise],
+    mine: &[Mine],
+    tests: &[&str],
 ) -> Result<Outcomes, Problem> {
-    let wanted: BTreeSet<&str> = exercises
-        .iter()
-        .flat_map(|e| &e.tests)
-        .map(String::as_str)
-        .collect();
+    let wanted: BTreeSet<&str> = tests.iter().copied().collect();
     let modules = workbook.test_files();
     let missing = wanted
         .iter()
@@ -94,9 +130,61 @@ pub fn run(
         .output()
         .map_err(|e| Problem::Workbook(format!("{}: {e}", binary.display())))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut found = parse_libtest(&stdout, stages);
+    let mut found = parse_libtest(&stdout, mine);
     found.retain(|name, _| wanted.contains(name.as_str()));
     Ok(found)
+}
+
+/// Checks the learner's folder `folder` in `dir` (whose check packages
+/// [`learner::scaffold`] wrote): each of its exercises' status, in order.
+///
+/// # Errors
+/// [`Problem::Build`] when the learner's work does not compile;
+/// [`Problem::Workbook`] when the workbook is wrong.
+pub fn folder<'a>(
+    workbook: &'a Workbook,
+    dir: &Path,
+    folder: &Folder<'a>,
+) -> Result<Vec<(&'a Exercise, Status)>, Problem> {
+    let exercises = folder.exercises(&workbook.manifest);
+    let mine = Mine::of(workbook, folder);
+    let check = learner::check_dir(dir, &folder.name);
+    let tests: Vec<&str> = exercises
+        .iter()
+        .flat_map(|e| &e.tests)
+        .map(String::as_str)
+        .collect();
+    let outcomes = run(workbook, &check, &mine, &tests)?;
+    let mut statuses = Vec::new();
+    for exercise in exercises {
+        let mut found = status(exercise, &outcomes);
+        if folder.kind == Kind::Tests && found == Status::Done {
+            let broken = learner::broken_dir(dir, &folder.name, exercise).join("check");
+            let tests: Vec<&str> = exercise.tests.iter().map(String::as_str).collect();
+            let against = run(workbook, &broken, &mine, &tests)?;
+            found = status_against_broken(exercise, folder.stage, &against);
+        }
+        statuses.push((exercise, found));
+    }
+    Ok(statuses)
+}
+
+/// Where a test-writing exercise whose tests pass against the stage is,
+/// given what they did against the stage broken for it (`outcomes`): done
+/// when each of them failed there.
+pub fn status_against_broken(exercise: &Exercise, stage: u32, outcomes: &Outcomes) -> Status {
+    let breaks = exercise.breaks.as_deref().unwrap_or("is broken");
+    for test in &exercise.tests {
+        if let Some(Outcome::Passed) | None = outcomes.get(test) {
+            return Status::NotYet {
+                test: test.clone(),
+                reason: format!(
+                    "your test passes against stage {stage}, and also against a copy of stage {stage} that {breaks}: it must fail there"
+                ),
+            };
+        }
+    }
+    Status::Done
 }
 
 /// `cargo test --no-run` of the workbook's test binary in `check`: where
@@ -167,9 +255,9 @@ fn build(workbook: &Workbook, check: &Path) -> Result<PathBuf, String> {
 }
 
 /// The outcomes in libtest's output, by test name. A failure's reason is
-/// the first panic in the learner's stage if there was one (a `todo!`
-/// says which exercise), or else the test's own.
-pub fn parse_libtest(stdout: &str, stages: &[u32]) -> BTreeMap<String, Outcome> {
+/// the first panic in the learner's code (`mine`) if there was one (a
+/// `todo!` says which exercise), or else the test's own.
+pub fn parse_libtest(stdout: &str, mine: &[Mine]) -> BTreeMap<String, Outcome> {
     let mut found = BTreeMap::new();
     for line in stdout.lines() {
         let Some(rest) = line.strip_prefix("test ") else {
@@ -197,14 +285,14 @@ pub fn parse_libtest(stdout: &str, stages: &[u32]) -> BTreeMap<String, Outcome> 
         };
         let body = body.split("\nfailures:\n").next().unwrap_or(body);
         if let Some(Outcome::Failed(reason)) = found.get_mut(name) {
-            *reason = failure_reason(body, stages);
+            *reason = failure_reason(body, mine);
         }
     }
     found
 }
 
 /// The message of the panic that explains a failure, on one line.
-fn failure_reason(output: &str, stages: &[u32]) -> String {
+fn failure_reason(output: &str, mine: &[Mine]) -> String {
     let mut panics = Vec::new();
     let mut lines = output.lines().peekable();
     while let Some(line) = lines.next() {
@@ -221,10 +309,11 @@ fn failure_reason(output: &str, stages: &[u32]) -> String {
         }
         panics.push((at.trim_end_matches(':').to_string(), message.join(" ")));
     }
-    let mine: Vec<String> = stages.iter().map(|s| format!("stage-{s}/src/")).collect();
     let in_mine = |at: &str| {
-        mine.iter()
-            .find_map(|m| at.split_once(m.as_str()).map(|(_, p)| p.to_string()))
+        mine.iter().find_map(|m| {
+            at.split_once(m.marker.as_str())
+                .map(|(_, p)| (m.who, format!("{}{p}", m.shown)))
+        })
     };
     let chosen = panics
         .iter()
@@ -239,7 +328,7 @@ fn failure_reason(output: &str, stages: &[u32]) -> String {
         .split_once(" Hint: ")
         .map_or(message.as_str(), |(title, _)| title);
     match in_mine(at) {
-        Some(place) => format!("your stage panicked at src/{place}: {message}"),
+        Some((who, place)) => format!("{who} panicked at {place}: {message}"),
         None => message.to_string(),
     }
 }
@@ -323,9 +412,18 @@ failures:
 test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 4 filtered out; finished in 0.01s
 ";
 
+    /// What is the learner's in their copy of stage `n`.
+    fn stage(n: u32) -> Vec<Mine> {
+        vec![Mine {
+            marker: format!("stage-{n}/src/"),
+            shown: "src/".into(),
+            who: "your stage",
+        }]
+    }
+
     #[test]
     fn libtest_output_gives_each_outcome_and_the_learners_panic_first() {
-        let found = parse_libtest(OUTPUT, &[2]);
+        let found = parse_libtest(OUTPUT, &stage(2));
         assert_eq!(found.len(), 3);
         assert_eq!(found["a_login_works"], Outcome::Passed);
         assert_eq!(
@@ -335,7 +433,7 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 4 filtered out; 
             )
         );
         // Another stage's panic is not the learner's.
-        let theirs = parse_libtest(OUTPUT, &[3]);
+        let theirs = parse_libtest(OUTPUT, &stage(3));
         let reason = format!("{:?}", theirs["the_state_is_checked"]);
         assert!(
             reason.contains("not yet implemented") && !reason.contains("your stage"),
@@ -357,7 +455,7 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 4 filtered out; 
             .map(|t| (t.clone(), Outcome::Passed))
             .collect();
         assert_eq!(status(exercise, &outcomes), Status::Done);
-        let found = parse_libtest(OUTPUT, &[5]);
+        let found = parse_libtest(OUTPUT, &stage(5));
         outcomes.insert(exercise.tests[1].clone(), found["redis_is_shared"].clone());
         assert_eq!(
             status(exercise, &outcomes),

@@ -186,6 +186,31 @@ pub fn apply(source: &str, edit: &Edit, todo: &str) -> Result<String, String> {
     ))
 }
 
+/// How many lines of code the learner writes for `edit` in `source` (the
+/// solution): the region's lines that are neither blank nor only a
+/// comment.
+///
+/// # Errors
+/// As [`apply`]: the region is not there exactly once.
+pub fn region_lines(source: &str, edit: &Edit) -> Result<usize, String> {
+    let region = match (&edit.find, &edit.function) {
+        (Some(find), _) => find.clone(),
+        (None, Some(name)) => {
+            let body = &source[fn_body(source, name)?];
+            match &edit.from {
+                None => body.to_string(),
+                Some(from) => body[once(body, from, "the text")?..].to_string(),
+            }
+        }
+        (None, None) => String::new(),
+    };
+    Ok(region
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .count())
+}
+
 /// A source without mdBook's anchor lines, which mean nothing in a
 /// learner's copy.
 pub fn without_anchors(source: &str) -> String {

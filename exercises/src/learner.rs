@@ -1,22 +1,29 @@
 //! A learner's folder (`my-exercises/` by default): their copies of the
-//! stages they started, and what lets cargo build and test them.
+//! stages they started (and the tests they write), and what lets cargo
+//! build and test them.
 //!
 //! ```text
 //! my-exercises/
 //!   Cargo.toml             a workspace of the learner's stages (generated)
 //!   Cargo.lock             the workbook's, so the versions match
 //!   .cargo/config.toml     builds into the workbook's target/ (generated)
+//!   .exercises/            runs the workbook's `exercises` command (generated)
 //!   rustfmt.toml           the stages' format
 //!   stage-2/               the learner's copy of stage 2: theirs to edit
+//!   testing/               the test modules the learner writes tests in
 //!   .check/stage-2/        the workbook's tests against that copy (generated)
+//!   .check/testing/        the learner's tests against the stage (generated)
+//!   .check/testing-broken-t.1/
+//!                          the stage broken for exercise t.1, and the
+//!                          learner's tests against it (generated)
 //! ```
 //!
-//! A chapter's tests are built against the learner's copy of its stage and
+//! A folder's tests are built against the learner's copy of its stage and
 //! the workbook's own other stages. So a test that runs over every stage
 //! fails only for the learner's stage, and a chapter left half done does
 //! not hide the progress of another.
 
-use crate::manifest::Chapter;
+use crate::manifest::{Chapter, Exercise, Folder, Kind};
 use crate::workbook::{TEST_BINARY, Workbook};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,90 +35,151 @@ pub fn target_dir(workbook: &Workbook) -> PathBuf {
     workbook.root.join("target")
 }
 
-/// The chapters started in `dir`, in the book's order.
+/// The chapters started in `dir`, in the book's order: those whose folder
+/// is there.
 pub fn started<'a>(workbook: &'a Workbook, dir: &Path) -> Vec<&'a Chapter> {
+    let folders = started_folders(workbook, dir);
     let chapters = workbook.manifest.chapter.iter();
     chapters
-        .filter(|c| Workbook::copy_dir(dir, c).join("Cargo.toml").is_file())
+        .filter(|c| folders.iter().any(|f| f.name == c.folder()))
         .collect()
 }
 
-/// The folder where `chapter`'s tests are built, under `dir`.
-pub fn check_dir(dir: &Path, chapter: &Chapter) -> PathBuf {
-    dir.join(".check").join(format!("stage-{}", chapter.stage))
+/// The folders started in `dir`: a copy of a stage with its `Cargo.toml`,
+/// or a folder of tests.
+pub fn started_folders<'a>(workbook: &'a Workbook, dir: &Path) -> Vec<Folder<'a>> {
+    let mut folders = workbook.manifest.folders();
+    folders.retain(|f| match f.kind {
+        Kind::Code => dir.join(&f.name).join("Cargo.toml").is_file(),
+        Kind::Tests => dir.join(&f.name).is_dir(),
+    });
+    folders
 }
 
-/// Starts `chapter` in `dir`: writes the learner's copy of its stage, with
-/// every exercise taken out, and what builds it.
+/// The folder where the tests of the learner's folder `folder` are built,
+/// under `dir`: `.check/stage-2`.
+pub fn check_dir(dir: &Path, folder: &str) -> PathBuf {
+    dir.join(".check").join(folder)
+}
+
+/// For a folder of tests: the folder under `dir` that holds the stage
+/// broken for `exercise` (`stage-N/`) and the package that builds the
+/// learner's tests against it (`check/`).
+pub fn broken_dir(dir: &Path, folder: &str, exercise: &Exercise) -> PathBuf {
+    dir.join(".check")
+        .join(format!("{folder}-broken-{}", exercise.id))
+}
+
+/// Starts `chapter` in `dir`: writes the learner's folder it is in, with
+/// every exercise in that folder taken out (of this chapter and of the
+/// others that share it), and what builds it. `Ok(false)` when the folder
+/// is already there: it is never written over.
 ///
 /// # Errors
-/// One line: the chapter is already started there (and how to start it
-/// over), or a file could not be written.
-pub fn start(workbook: &Workbook, chapter: &Chapter, dir: &Path) -> Result<(), String> {
-    let copy = Workbook::copy_dir(dir, chapter);
-    if copy.exists() {
-        return Err(format!(
-            "{} already holds your work on \"{}\": to start it over, delete that folder (rm -r {}) and run this again",
-            copy.display(),
-            chapter.title,
-            copy.display()
-        ));
+/// A file that cannot be written.
+pub fn start(workbook: &Workbook, chapter: &Chapter, dir: &Path) -> Result<bool, String> {
+    let folder = workbook.manifest.folder_of(chapter);
+    let copy = dir.join(&folder.name);
+    let fresh = !copy.exists();
+    if fresh {
+        let exercises = folder.exercises(&workbook.manifest);
+        let files = workbook.folder_files(&folder, &exercises)?;
+        Workbook::write_files(&copy, &files)?;
     }
-    let exercises = workbook.manifest.exercises_of(chapter);
-    let files = workbook.stage_files(chapter, &exercises)?;
-    Workbook::write_files(&copy, &files)?;
-    scaffold(workbook, dir)
+    scaffold(workbook, dir)?;
+    Ok(fresh)
 }
 
+/// The launcher's name in the learner's workspace: `cargo run -p
+/// exercises` works there as it does in the workbook.
+const LAUNCHER: &str = ".exercises";
+
 /// (Re)writes everything in `dir` but the learner's own copies: the
-/// workspace, the settings, and one check package per started chapter.
+/// workspace, the settings, and the check packages of each started folder.
 /// Runs on every start and check, so a folder follows the workbook.
 ///
 /// # Errors
 /// A workbook file that cannot be read, or a file that cannot be written.
 pub fn scaffold(workbook: &Workbook, dir: &Path) -> Result<(), String> {
-    let started = started(workbook, dir);
+    let folders = started_folders(workbook, dir);
     let root = read_toml(&workbook.root.join("Cargo.toml"))?;
-    let members: Vec<String> = started
+    let copies: Vec<(u32, PathBuf)> = folders
         .iter()
-        .map(|c| format!("stage-{}", c.stage))
+        .filter(|f| f.kind == Kind::Code)
+        .map(|f| (f.stage, dir.join(&f.name)))
         .collect();
-    let mut learner = workspace(workbook, &root, dir, &started, dir)?;
+    let mut members: Vec<String> = folders
+        .iter()
+        .filter(|f| f.kind == Kind::Code)
+        .map(|f| f.name.clone())
+        .collect();
+    members.push(LAUNCHER.into());
+    let mut learner = workspace(workbook, &root, &copies, dir)?;
     let mut list = Array::new();
     list.extend(members.iter().map(String::as_str));
     learner["workspace"]["members"] = value(list);
     learner["workspace"]["exclude"] = value(Array::from_iter([".check"]));
     write(&dir.join("Cargo.toml"), &generated(&learner))?;
+    write_launcher(workbook, &dir.join(LAUNCHER))?;
     copy_if_missing(&workbook.root.join("Cargo.lock"), &dir.join("Cargo.lock"))?;
-    copy_if_missing(
-        &workbook.root.join("stages/rustfmt.toml"),
-        &dir.join("rustfmt.toml"),
-    )?;
+    let rustfmt = workbook.root.join("stages/rustfmt.toml");
+    if rustfmt.is_file() {
+        copy_if_missing(&rustfmt, &dir.join("rustfmt.toml"))?;
+    }
     let target = target_dir(workbook);
     let config = format!(
         "# Generated by the workbook's `exercises` command: build where the\n# workbook builds, so its dependencies are not built again.\n[build]\ntarget-dir = {}\n",
         Value::from(target.display().to_string())
     );
     write(&dir.join(".cargo/config.toml"), &config)?;
-    write(&dir.join("README.md"), &readme(&started))?;
+    write(&dir.join("README.md"), &readme(&folders))?;
 
-    for chapter in &started {
-        write_check(workbook, dir, &[chapter], &check_dir(dir, chapter))?;
+    for folder in &folders {
+        let check = check_dir(dir, &folder.name);
+        match folder.kind {
+            Kind::Code => write_check(
+                workbook,
+                &[(folder.stage, dir.join(&folder.name))],
+                &check,
+                None,
+            )?,
+            Kind::Tests => {
+                let modules = workbook
+                    .folder_files(folder, &[])?
+                    .into_iter()
+                    .map(|(file, _)| dir.join(&folder.name).join(file))
+                    .collect::<Vec<_>>();
+                write_check(workbook, &[], &check, Some(&modules))?;
+                for exercise in folder.exercises(&workbook.manifest) {
+                    let broken = broken_dir(dir, &folder.name, exercise);
+                    let stage = broken.join(format!("stage-{}", folder.stage));
+                    Workbook::write_files(&stage, &workbook.broken_stage(folder.stage, exercise)?)?;
+                    write_check(
+                        workbook,
+                        &[(folder.stage, stage)],
+                        &broken.join("check"),
+                        Some(&modules),
+                    )?;
+                }
+            }
+        }
     }
     Ok(())
 }
 
 /// Writes, in `check`, a workspace whose one package builds the workbook's
-/// tests (`stages/tests`) against the learner's copies in `dir` of the
-/// stages of `learners`, and the workbook's own other stages.
+/// test binary of the stages against `stages` (a stage's number and the
+/// copy to use for it) and the workbook's own other stages. With
+/// `modules`, the test binary is made of those test modules alone (a
+/// learner's copies of the workbook's), not of the workbook's.
 ///
 /// # Errors
 /// A workbook file that cannot be read, or a file that cannot be written.
 pub fn write_check(
     workbook: &Workbook,
-    dir: &Path,
-    learners: &[&Chapter],
+    stages: &[(u32, PathBuf)],
     check: &Path,
+    modules: Option<&[PathBuf]>,
 ) -> Result<(), String> {
     let root = read_toml(&workbook.root.join("Cargo.toml"))?;
     let tests = read_toml(&workbook.root.join("stages/tests/Cargo.toml"))?;
@@ -131,13 +199,32 @@ pub fn write_check(
     lib["doctest"] = value(false);
     lib["test"] = value(false);
     doc["lib"] = Item::Table(lib);
+    let main = match modules {
+        None => workbook.tests_dir().join("main.rs"),
+        Some(modules) => {
+            let mut main = String::from(
+                "//! Generated by the workbook's `exercises` command: the test modules you\n//! write, as one test binary.\n",
+            );
+            for module in modules {
+                let name = module
+                    .file_stem()
+                    .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+                main.push_str(&format!(
+                    "\n#[path = {}]\nmod {name};\n",
+                    Value::from(relative(module, check))
+                ));
+            }
+            write(&check.join("main.rs"), &main)?;
+            PathBuf::from("main.rs")
+        }
+    };
     let mut targets = toml_edit::ArrayOfTables::new();
     let mut test = Table::new();
     test["name"] = value(TEST_BINARY);
-    test["path"] = value(path_text(&workbook.tests_dir().join("main.rs")));
+    test["path"] = value(path_text(&main));
     targets.push(test);
     doc["test"] = Item::ArrayOfTables(targets);
-    let space = workspace(workbook, &root, dir, learners, check)?;
+    let space = workspace(workbook, &root, stages, check)?;
     write(
         &check.join("Cargo.toml"),
         &format!(
@@ -149,14 +236,54 @@ pub fn write_check(
     copy(&workbook.root.join("Cargo.lock"), &check.join("Cargo.lock"))
 }
 
+/// The launcher: a package named `exercises` in the learner's workspace
+/// that runs the workbook's own command, so that `cargo run -p exercises
+/// -- check` works in the learner's folder as it does in the workbook.
+fn write_launcher(workbook: &Workbook, at: &Path) -> Result<(), String> {
+    let manifest = String::from(
+        "# Generated by the workbook's `exercises` command: `cargo run -p exercises`\n# here runs the workbook's own.\n[package]\nname = \"exercises\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n# Its own name: the workbook's `exercises` builds into the same target/.\n[[bin]]\nname = \"exercises-launcher\"\npath = \"main.rs\"\n",
+    );
+    write(&at.join("Cargo.toml"), &manifest)?;
+    let source = format!(
+        r#"//! Generated by the workbook's `exercises` command: runs the workbook's
+//! own `exercises` command (in {workbook}), for the folder you are in.
+
+use std::process::{{Command, ExitCode}};
+
+fn main() -> ExitCode {{
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut run = Command::new(cargo);
+    run.args(["run", "--quiet", "--manifest-path", {manifest}, "-p", "exercises", "--"]);
+    run.args(std::env::args_os().skip(1));
+    // What `cargo run` told this program about itself is not for that one.
+    for (name, _) in std::env::vars_os() {{
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_") || name.starts_with("CARGO_MANIFEST") || name.starts_with("CARGO_BIN") || name == "CARGO_PRIMARY_PACKAGE" || name == "CARGO_CRATE_NAME" {{
+            run.env_remove(&*name);
+        }}
+    }}
+    match run.status() {{
+        Ok(status) => ExitCode::from(status.code().map_or(1, |c| c as u8)),
+        Err(e) => {{
+            eprintln!("error: cargo could not be run: {{e}}");
+            ExitCode::from(2)
+        }}
+    }}
+}}
+"#,
+        workbook = workbook.root.display(),
+        manifest = Value::from(path_text(&workbook.root.join("Cargo.toml"))),
+    );
+    write(&at.join("main.rs"), &source)
+}
+
 /// The workbook's `[workspace]` (members aside), `[profile]` and lints, for
-/// a workspace at `at` in which the stages of `learners` are the learner's
-/// copies in `dir` and every other path points into the workbook.
+/// a workspace at `at` in which each of `stages` (a stage's number and a
+/// copy of it) is that copy, and every other path points into the workbook.
 fn workspace(
     workbook: &Workbook,
     root: &DocumentMut,
-    dir: &Path,
-    learners: &[&Chapter],
+    stages: &[(u32, PathBuf)],
     at: &Path,
 ) -> Result<DocumentMut, String> {
     let mut doc = DocumentMut::new();
@@ -179,11 +306,11 @@ fn workspace(
             let Some(path) = dep.get("path").and_then(Item::as_str) else {
                 continue;
             };
-            let learner = learners
+            let copy = stages
                 .iter()
-                .find(|c| name == format!("stage-{}", c.stage).as_str());
-            let target = match learner {
-                Some(chapter) => relative(&Workbook::copy_dir(dir, chapter), at),
+                .find(|(stage, _)| name == format!("stage-{stage}").as_str());
+            let target = match copy {
+                Some((_, copy)) => relative(copy, at),
                 None => path_text(&workbook.root.join(path)),
             };
             dep.insert("path", value(target));
@@ -256,13 +383,26 @@ fn copy_if_missing(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// What the folder is, for a learner who opens it.
-fn readme(started: &[&Chapter]) -> String {
-    let chapters: Vec<String> = started
-        .iter()
-        .map(|c| format!("- `stage-{}/`: \"{}\"", c.stage, c.title))
-        .collect();
+fn readme(folders: &[Folder<'_>]) -> String {
+    let mut lines = Vec::new();
+    for folder in folders {
+        let titles: Vec<String> = folder
+            .chapters
+            .iter()
+            .map(|c| format!("\"{}\"", c.title))
+            .collect();
+        let what = match folder.kind {
+            Kind::Code => format!("your copy of stage {}", folder.stage),
+            Kind::Tests => format!("your tests of stage {}", folder.stage),
+        };
+        lines.push(format!(
+            "- `{}/`: {what}, for {}",
+            folder.name,
+            titles.join(" and ")
+        ));
+    }
     format!(
-        "# Your exercises\n\nWritten by `cargo run -p exercises -- start <chapter>`, from the workbook.\nYour work is in these folders, copies of the workbook's stages with the\nexercises taken out (look for `Exercise` in them):\n\n{}\n\nCheck them from the workbook's folder:\n\n```console\ncargo run -p exercises -- check\n```\n\nRun your own stage (with `cargo run -p mock-okta` in another terminal),\nfrom this folder: `cargo run -p stage-N`.\n\nEverything else here is generated, and written again on every check.\n",
-        chapters.join("\n")
+        "# Your exercises\n\nWritten by `cargo run -p exercises -- start <chapter>`, from the workbook.\nYour work is in these folders, with the exercises taken out (look for\n`Exercise` in them):\n\n{}\n\nFrom this folder or the workbook's, the loop is:\n\n```console\ncargo run -p exercises -- watch    # checks now, and again at each save\n```\n\n(`check` checks once; `list`, `hint 2.3` and `reset 2.3` are the others.)\n\nRun your own stage (with `cargo run -p mock-okta` in another terminal),\nfrom this folder: `cargo run -p stage-N`.\n\nEverything else here is generated, and written again on every check.\n",
+        lines.join("\n")
     )
 }

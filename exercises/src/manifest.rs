@@ -15,17 +15,41 @@ pub struct Manifest {
     pub exercise: Vec<Exercise>,
 }
 
-/// A chapter of the book, and the stage it builds.
+/// A chapter of the book, and the stage its exercises are in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Chapter {
     /// The chapter's file name without `.md`, e.g. `log-in`: what
     /// `exercises start` takes.
     pub name: String,
-    /// The stage whose sources are the chapter's solution.
+    /// The stage whose sources are the chapter's solution; for a chapter
+    /// of [`Kind::Tests`], the stage its tests are of.
     pub stage: u32,
     /// The chapter's title in the book.
     pub title: String,
+    /// The first part of its exercises' ids, for a chapter with no stage
+    /// of its own (`c` for Configuration, whose exercises are in stage
+    /// 2's `config.rs`); by default, the stage's number.
+    pub prefix: Option<String>,
+    /// What the learner writes.
+    #[serde(default)]
+    pub kind: Kind,
+}
+
+/// What a chapter's exercises have the learner write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Code of the stage: the learner's folder is a copy of the stage,
+    /// `stage-N`, shared by every such chapter of that stage.
+    #[default]
+    Code,
+    /// Tests of the stage: the learner's folder, named after the chapter,
+    /// holds copies of the workbook's test modules (of
+    /// `stages/tests/tests/stages/`) with tests taken out. A test is done
+    /// when it passes against the stage and fails against a copy of the
+    /// stage broken in the promise it tests.
+    Tests,
 }
 
 /// One exercise.
@@ -42,11 +66,22 @@ pub struct Exercise {
     pub hint: String,
     /// The section of the book it practises, e.g. `log-in.md#the-way-back`.
     pub book: String,
-    /// The tests that must pass, as `FILE::NAME` (a test of
-    /// `stages/tests/tests/FILE.rs`).
+    /// The tests that must pass, as `MODULE::NAME` (a test of
+    /// `stages/tests/tests/stages/MODULE.rs`); for an exercise of a
+    /// [`Kind::Tests`] chapter, the tests the learner writes.
     pub tests: Vec<String>,
-    /// What takes the lesson out of the stage.
+    /// What takes the lesson out of the stage (or, for a [`Kind::Tests`]
+    /// chapter, out of the test module: `file` is then the module's file,
+    /// e.g. `promises.rs`).
     pub edit: Vec<Edit>,
+    /// For a [`Kind::Tests`] chapter: the edits that break the stage in
+    /// the promise its tests are of. The learner's tests must fail
+    /// against the stage with these edits made.
+    #[serde(default)]
+    pub broken: Vec<Edit>,
+    /// For a [`Kind::Tests`] chapter: what the broken stage does wrong, in
+    /// words that finish "a copy of stage N that …".
+    pub breaks: Option<String>,
 }
 
 /// One change that takes (part of) the lesson out of a stage's file.
@@ -72,8 +107,9 @@ impl Manifest {
     /// # Errors
     /// A one-line description of the first problem: TOML that does not
     /// parse, an exercise in an unknown chapter, an id that does not start
-    /// with its chapter's stage, an id used twice, an edit that is neither
-    /// a `fn` nor a `find`, or a test not written `FILE::NAME`.
+    /// with its chapter's prefix, an id used twice, an edit that is neither
+    /// a `fn` nor a `find`, a test not written `MODULE::NAME`, or a
+    /// test-writing exercise without its broken stage (or another with one).
     pub fn parse(text: &str) -> Result<Manifest, String> {
         let manifest: Manifest =
             toml::from_str(text).map_err(|e| format!("exercises.toml: {}", e.message()))?;
@@ -84,13 +120,13 @@ impl Manifest {
                 "exercise {id}: no chapter named {:?}",
                 exercise.chapter
             ))?;
-            if !id.starts_with(&format!("{}.", chapter.stage)) {
+            if !id.starts_with(&format!("{}.", chapter.id_prefix())) {
                 return Err(format!(
                     "exercise {id}: its id must start with {}.",
-                    chapter.stage
+                    chapter.id_prefix()
                 ));
             }
-            if !seen.insert(id) {
+            if !seen.insert(id.to_lowercase()) {
                 return Err(format!("exercise {id}: the id is used twice"));
             }
             if exercise.tests.is_empty() || exercise.edit.is_empty() {
@@ -100,10 +136,21 @@ impl Manifest {
             }
             if let Some(test) = exercise.tests.iter().find(|t| test_parts(t).is_none()) {
                 return Err(format!(
-                    "exercise {id}: the test {test:?} is not FILE::NAME"
+                    "exercise {id}: the test {test:?} is not MODULE::NAME"
                 ));
             }
-            for edit in &exercise.edit {
+            let writes_tests = chapter.kind == Kind::Tests;
+            if writes_tests != (!exercise.broken.is_empty() && exercise.breaks.is_some()) {
+                return Err(match writes_tests {
+                    true => format!(
+                        "exercise {id}: a test-writing exercise needs `breaks` and a `broken` edit"
+                    ),
+                    false => format!(
+                        "exercise {id}: only an exercise of a `kind = \"tests\"` chapter has `broken` and `breaks`"
+                    ),
+                });
+            }
+            for edit in exercise.edit.iter().chain(&exercise.broken) {
                 match (&edit.function, &edit.find) {
                     (Some(_), None) | (None, Some(_)) => {}
                     _ => {
@@ -135,7 +182,8 @@ impl Manifest {
         self.chapter.iter().find(|c| c.name == name)
     }
 
-    /// The chapter a learner means: its name, or its stage's number.
+    /// The chapter a learner means: its name, or its stage's number (the
+    /// chapter of that stage, not one that only has exercises in it).
     ///
     /// # Errors
     /// One line naming the chapters there are.
@@ -144,18 +192,40 @@ impl Manifest {
         let stage = wanted.trim_start_matches("stage-").parse::<u32>().ok();
         self.chapter
             .iter()
-            .find(|c| c.name == wanted || Some(c.stage) == stage)
+            .find(|c| c.name == wanted)
+            .or_else(|| {
+                self.chapter
+                    .iter()
+                    .find(|c| c.prefix.is_none() && Some(c.stage) == stage)
+            })
             .ok_or_else(|| {
                 let names: Vec<String> = self
                     .chapter
                     .iter()
-                    .map(|c| format!("{} ({})", c.name, c.stage))
+                    .map(|c| match c.prefix {
+                        None => format!("{} ({})", c.name, c.stage),
+                        Some(_) => c.name.clone(),
+                    })
                     .collect();
                 format!(
                     "there is no chapter {wanted:?}: pick one of {}",
                     names.join(", ")
                 )
             })
+    }
+
+    /// The exercise with this id (`2.3`, `c.1` or `C.1`).
+    ///
+    /// # Errors
+    /// One line that says how to see the ids.
+    pub fn find_exercise(&self, id: &str) -> Result<&Exercise, String> {
+        let id = id.trim();
+        self.exercise
+            .iter()
+            .find(|e| e.id.eq_ignore_ascii_case(id))
+            .ok_or(format!(
+                "there is no exercise {id:?}: `cargo run -p exercises -- list` shows them all"
+            ))
     }
 
     /// The exercises of `chapter`, in order.
@@ -165,9 +235,86 @@ impl Manifest {
             .filter(|e| e.chapter == chapter.name)
             .collect()
     }
+
+    /// The learner's folders, in the book's order of their first chapter:
+    /// each with its chapters.
+    pub fn folders(&self) -> Vec<Folder<'_>> {
+        let mut folders: Vec<Folder<'_>> = Vec::new();
+        for chapter in &self.chapter {
+            match folders.iter_mut().find(|f| f.name == chapter.folder()) {
+                Some(folder) => folder.chapters.push(chapter),
+                None => folders.push(Folder {
+                    name: chapter.folder(),
+                    kind: chapter.kind,
+                    stage: chapter.stage,
+                    chapters: vec![chapter],
+                }),
+            }
+        }
+        folders
+    }
+
+    /// The folder `chapter`'s exercises are in.
+    pub fn folder_of(&self, chapter: &Chapter) -> Folder<'_> {
+        let mut folders = self.folders();
+        let at = folders
+            .iter()
+            .position(|f| f.name == chapter.folder())
+            .expect("every chapter is in a folder");
+        folders.swap_remove(at)
+    }
+
+    /// The chapter `exercise` belongs to.
+    pub fn chapter_of(&self, exercise: &Exercise) -> &Chapter {
+        self.chapter(&exercise.chapter)
+            .expect("a parsed manifest names only its own chapters")
+    }
 }
 
-/// `FILE::NAME` as `(FILE, NAME)`.
+/// One folder of a learner's: a copy of a stage (or of test modules) that
+/// holds the exercises of one or more chapters.
+#[derive(Debug, Clone)]
+pub struct Folder<'a> {
+    /// `stage-2`, or a [`Kind::Tests`] chapter's name.
+    pub name: String,
+    /// What is written in it.
+    pub kind: Kind,
+    /// The stage it is a copy of, or whose tests it holds.
+    pub stage: u32,
+    /// Its chapters, in the book's order.
+    pub chapters: Vec<&'a Chapter>,
+}
+
+impl<'a> Folder<'a> {
+    /// Every exercise in it, in the order they are done.
+    pub fn exercises(&self, manifest: &'a Manifest) -> Vec<&'a Exercise> {
+        self.chapters
+            .iter()
+            .flat_map(|c| manifest.exercises_of(c))
+            .collect()
+    }
+}
+
+impl Chapter {
+    /// The first part of its exercises' ids: `2`, or `c`.
+    pub fn id_prefix(&self) -> String {
+        self.prefix
+            .clone()
+            .unwrap_or_else(|| self.stage.to_string())
+    }
+
+    /// The name of the learner's folder its exercises are in: `stage-2`
+    /// (shared by every chapter of stage 2), or the chapter's own name
+    /// when the learner writes tests.
+    pub fn folder(&self) -> String {
+        match self.kind {
+            Kind::Code => format!("stage-{}", self.stage),
+            Kind::Tests => self.name.clone(),
+        }
+    }
+}
+
+/// `MODULE::NAME` as `(MODULE, NAME)`.
 pub fn test_parts(test: &str) -> Option<(&str, &str)> {
     let (file, name) = test.split_once("::")?;
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

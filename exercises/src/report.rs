@@ -2,6 +2,7 @@
 
 use crate::check::Status;
 use crate::manifest::{Chapter, Exercise};
+use crate::progress::word;
 use crate::workbook::TEST_BINARY;
 use std::path::Path;
 
@@ -56,15 +57,6 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
         .join("\n")
 }
 
-/// The word for a status in `check`'s list.
-fn word(status: &Status) -> String {
-    match status {
-        Status::Done => "done".into(),
-        Status::NotYet { .. } => "not yet".into(),
-        Status::Needs { program, .. } => format!("needs {program}"),
-    }
-}
-
 /// What `check` prints for a learner's folder `dir` (as the learner wrote
 /// it). `next_chapter` is the chapter after the last one started, and
 /// `again` the command that checks this folder.
@@ -84,7 +76,7 @@ pub fn check_text(
     let mut next: Option<(&Chapter, &Exercise, &Status)> = None;
     for check in checks {
         let chapter = check.chapter;
-        let copy = dir.join(format!("stage-{}", chapter.stage));
+        let copy = dir.join(chapter.folder());
         out.push_str(&format!(
             "{} (stage {}), in {}:\n",
             chapter.title,
@@ -116,8 +108,8 @@ pub fn check_text(
         if let Err(errors) = &check.result {
             out.push_str(&format!("{errors}\n\n"));
             out.push_str(&format!(
-                "Your stage {} does not compile yet: fix the errors above, then check again:\n  {again}\n",
-                check.chapter.stage
+                "Your {} does not compile yet: fix the errors above, then check again:\n  {again}\n",
+                dir.join(check.chapter.folder()).display()
             ));
             return out;
         }
@@ -125,23 +117,12 @@ pub fn check_text(
     match next {
         Some((chapter, exercise, status)) => {
             out.push_str(&format!("Next: {} {}\n", exercise.id, exercise.title));
-            let file = exercise
-                .edit
-                .first()
-                .map_or("src/lib.rs", |e| e.file.as_str());
-            let copy = dir.join(format!("stage-{}", chapter.stage)).join(file);
-            out.push_str(&format!(
-                "  Open: {}, where it says `Exercise {}`\n",
-                copy.display(),
-                exercise.id
-            ));
-            out.push_str(&format!("  Hint:\n{}\n", wrap(&exercise.hint, 72, "    ")));
-            out.push_str(&format!("  Book: book/src/{}\n", exercise.book));
+            out.push_str(&where_and_how(dir, chapter, exercise));
             match status {
                 Status::NotYet { test, reason } => {
                     let reason = crate::check::shorten(reason, 300);
                     out.push_str(&format!("  Fails: {test}\n{}\n", wrap(&reason, 72, "    ")));
-                    let check = dir.join(".check").join(format!("stage-{}", chapter.stage));
+                    let check = dir.join(".check").join(chapter.folder());
                     out.push_str(&format!(
                         "  To run that test alone:\n    cd {} && cargo test --test {TEST_BINARY} -- --exact {test}\n",
                         check.display()
@@ -168,6 +149,31 @@ pub fn check_text(
             }
         }
     }
+    out
+}
+
+/// Where `exercise` is in the learner's folder `dir`, its hint, and the
+/// book's section: what `check` says of the next exercise, and `hint`.
+pub fn where_and_how(dir: &Path, chapter: &Chapter, exercise: &Exercise) -> String {
+    let file = exercise
+        .edit
+        .first()
+        .map_or("src/lib.rs", |e| e.file.as_str());
+    let copy = dir.join(chapter.folder()).join(file);
+    let mut out = format!(
+        "  Open: {}, where it says `Exercise {}`\n",
+        copy.display(),
+        exercise.id
+    );
+    out.push_str(&format!("  Hint:\n{}\n", wrap(&exercise.hint, 72, "    ")));
+    if let Some(breaks) = &exercise.breaks {
+        let how = format!(
+            "Your test is done when it passes against stage {} and fails against a copy of stage {} that {breaks}.",
+            chapter.stage, chapter.stage
+        );
+        out.push_str(&format!("  Checked:\n{}\n", wrap(&how, 72, "    ")));
+    }
+    out.push_str(&format!("  Book: book/src/{}\n", exercise.book));
     out
 }
 

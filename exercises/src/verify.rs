@@ -7,12 +7,12 @@
 //! Everything is built in `target/exercises-verify/`, a learner's folder
 //! like any other, so a second run rebuilds only what changed.
 
-use crate::check::{self, Status};
+use crate::check::{self, Mine, Status};
 use crate::learner;
-use crate::manifest::{Chapter, Exercise};
+use crate::manifest::{Exercise, Folder, Kind};
 use crate::workbook::Workbook;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Where `verify` builds.
@@ -28,60 +28,68 @@ pub fn folder(workbook: &Workbook) -> PathBuf {
 pub fn verify(workbook: &Workbook, out: &mut impl Write) -> Result<bool, String> {
     let started = Instant::now();
     let dir = folder(workbook);
-    let chapters: Vec<&Chapter> = workbook.manifest.chapter.iter().collect();
-    for chapter in &chapters {
-        let copy = Workbook::copy_dir(&dir, chapter);
+    let manifest = &workbook.manifest;
+    let folders = manifest.folders();
+    for folder in &folders {
+        let copy = dir.join(&folder.name);
         let _ = std::fs::remove_dir_all(copy.join("src"));
-        Workbook::write_files(&copy, &workbook.stage_files(chapter, &[])?)?;
+        Workbook::write_files(&copy, &workbook.folder_files(folder, &[])?)?;
     }
     learner::scaffold(workbook, &dir)?;
     let mut holds = true;
 
+    // The stages' own sources, all in one build: every exercise of code.
+    let code: Vec<&Folder<'_>> = folders.iter().filter(|f| f.kind == Kind::Code).collect();
     let all = dir.join(".check").join("all");
-    learner::write_check(workbook, &dir, &chapters, &all)?;
-    let everything: Vec<&Exercise> = workbook.manifest.exercise.iter().collect();
+    let copies: Vec<(u32, PathBuf)> = code.iter().map(|f| (f.stage, dir.join(&f.name))).collect();
+    learner::write_check(workbook, &copies, &all, None)?;
+    let everything: Vec<&Exercise> = code.iter().flat_map(|f| f.exercises(manifest)).collect();
     let expected: Vec<(&Exercise, bool)> = everything.iter().map(|e| (*e, true)).collect();
-    let stages: Vec<u32> = chapters.iter().map(|c| c.stage).collect();
-    holds &= step(
-        workbook,
-        out,
-        "the stages' own sources",
-        &all,
-        &stages,
-        &expected,
-    )?;
+    let mine: Vec<Mine> = code.iter().flat_map(|f| Mine::of(workbook, f)).collect();
+    let tests: Vec<&str> = everything
+        .iter()
+        .flat_map(|e| &e.tests)
+        .map(String::as_str)
+        .collect();
+    let found = || {
+        check::run(workbook, &all, &mine, &tests).map(|outcomes| {
+            everything
+                .iter()
+                .map(|e| (*e, check::status(e, &outcomes)))
+                .collect::<Vec<_>>()
+        })
+    };
+    holds &= step(out, "the stages' own sources", found, &expected)?;
 
-    for chapter in &chapters {
-        let exercises = workbook.manifest.exercises_of(chapter);
-        let copy = Workbook::copy_dir(&dir, chapter);
-        let check_dir = learner::check_dir(&dir, chapter);
-        for done in 0..exercises.len() {
-            let files = workbook.stage_files(chapter, &exercises[done..])?;
+    for folder in &folders {
+        let exercises = folder.exercises(manifest);
+        let copy = dir.join(&folder.name);
+        // A folder of tests is checked with its solutions too (for code,
+        // the step above did it).
+        let last = match folder.kind {
+            Kind::Code => exercises.len() - 1,
+            Kind::Tests => exercises.len(),
+        };
+        for done in 0..=last {
+            let files = workbook.folder_files(folder, &exercises[done..])?;
             Workbook::write_files(&copy, &files)?;
-            let (label, expected): (String, Vec<(&Exercise, bool)>) = match done {
-                0 => (
-                    format!("{}, as a learner starts it", chapter.name),
-                    exercises.iter().map(|e| (*e, false)).collect(),
-                ),
-                _ => (
-                    format!("{}, with {} done", chapter.name, ids(&exercises[..done])),
-                    exercises[..=done]
-                        .iter()
-                        .enumerate()
-                        .map(|(i, e)| (*e, i < done))
-                        .collect(),
-                ),
+            let label = match done {
+                0 => format!("{}, as a learner starts it", folder.name),
+                _ => format!("{}, with {} done", folder.name, ids(&exercises[..done])),
             };
-            holds &= step(
-                workbook,
-                out,
-                &label,
-                &check_dir,
-                &[chapter.stage],
-                &expected,
-            )?;
+            let expected: Vec<(&Exercise, bool)> = match done {
+                0 => exercises.iter().map(|e| (*e, false)).collect(),
+                _ => exercises
+                    .iter()
+                    .take(done + 1)
+                    .enumerate()
+                    .map(|(i, e)| (*e, i < done))
+                    .collect(),
+            };
+            let found = || check::folder(workbook, &dir, folder);
+            holds &= step(out, &label, found, &expected)?;
         }
-        Workbook::write_files(&copy, &workbook.stage_files(chapter, &[])?)?;
+        Workbook::write_files(&copy, &workbook.folder_files(folder, &[])?)?;
     }
     let took = started.elapsed().as_secs();
     let verdict = match holds {
@@ -103,20 +111,18 @@ fn ids(exercises: &[&Exercise]) -> String {
         .join(", ")
 }
 
-/// Checks `expected` (each exercise, and whether it must pass) in `check`,
-/// and prints one line, or one per exercise that does not hold.
-fn step(
-    workbook: &Workbook,
+/// Holds `found` (what a check found) against `expected` (each exercise,
+/// and whether it must pass), and prints one line, or one per exercise
+/// that does not hold.
+fn step<'a>(
     out: &mut impl Write,
     label: &str,
-    check: &Path,
-    stages: &[u32],
+    found: impl FnOnce() -> Result<Vec<(&'a Exercise, Status)>, check::Problem>,
     expected: &[(&Exercise, bool)],
 ) -> Result<bool, String> {
     let started = Instant::now();
-    let exercises: Vec<&Exercise> = expected.iter().map(|(e, _)| *e).collect();
-    let outcomes = match check::run(workbook, check, stages, &exercises) {
-        Ok(outcomes) => outcomes,
+    let found = match found() {
+        Ok(found) => found,
         Err(check::Problem::Build(errors)) => {
             let _ = writeln!(out, "{label}: does not build:\n{errors}");
             return Ok(false);
@@ -125,8 +131,11 @@ fn step(
     };
     let mut wrong = Vec::new();
     for (exercise, pass) in expected {
-        let status = check::status(exercise, &outcomes);
-        match (&status, pass) {
+        let Some((_, status)) = found.iter().find(|(e, _)| e.id == exercise.id) else {
+            wrong.push(format!("  {} was not checked", exercise.id));
+            continue;
+        };
+        match (status, pass) {
             (Status::Done, true) | (Status::NotYet { .. }, false) => {}
             (Status::Done, false) => wrong.push(format!(
                 "  {} passes, and must fail: its tests do not see it undone",

@@ -2,7 +2,7 @@
 //! with some of its lessons taken out.
 
 use crate::edit;
-use crate::manifest::{Chapter, Exercise, Manifest};
+use crate::manifest::{Chapter, Edit, Exercise, Folder, Kind, Manifest};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -21,9 +21,26 @@ pub struct Workbook {
 /// One file of a stage, relative to the stage folder, and its text.
 pub type StageFile = (PathBuf, String);
 
+/// The variable that points the command at another workbook than the one
+/// it was built from, with its own `exercises/exercises.toml`: for the
+/// command's own tests, on a small workbook of theirs.
+pub const WORKBOOK_VARIABLE: &str = "EXERCISES_WORKBOOK";
+
 impl Workbook {
+    /// The workbook this binary was built from, with its built-in
+    /// manifest; or the one [`WORKBOOK_VARIABLE`] names.
+    ///
+    /// # Errors
+    /// The named workbook's manifest cannot be read or is wrong.
+    pub fn here() -> Result<Workbook, String> {
+        match std::env::var_os(WORKBOOK_VARIABLE) {
+            Some(root) => Workbook::at(Path::new(&root)),
+            None => Ok(Workbook::builtin()),
+        }
+    }
+
     /// The workbook this binary was built from, with its built-in manifest.
-    pub fn here() -> Workbook {
+    pub fn builtin() -> Workbook {
         let exercises = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = exercises.parent().unwrap_or(exercises);
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -33,29 +50,88 @@ impl Workbook {
         }
     }
 
+    /// The workbook in `root`, with the manifest in its
+    /// `exercises/exercises.toml`.
+    ///
+    /// # Errors
+    /// The manifest cannot be read or is wrong.
+    pub fn at(root: &Path) -> Result<Workbook, String> {
+        let root = root
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", root.display()))?;
+        let path = root.join("exercises/exercises.toml");
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Workbook {
+            root,
+            manifest: Manifest::parse(&text)?,
+        })
+    }
+
     /// `stages/stage-N`.
     pub fn stage_dir(&self, stage: u32) -> PathBuf {
         self.root.join("stages").join(format!("stage-{stage}"))
     }
 
-    /// The folder a learner's copy of `chapter`'s stage goes in, under `dir`.
+    /// The folder under `dir` that holds `chapter`'s exercises.
     pub fn copy_dir(dir: &Path, chapter: &Chapter) -> PathBuf {
-        dir.join(format!("stage-{}", chapter.stage))
+        dir.join(chapter.folder())
     }
 
-    /// `chapter`'s stage as a learner gets it: its `Cargo.toml` and every
-    /// file under `src/`, without anchor lines, and with the edits of
-    /// `taken_out` made (none: the solution).
+    /// `folder` as a learner gets it, with the edits of `taken_out` made
+    /// (none: the solution): for a folder of code, the stage's
+    /// `Cargo.toml` and every file under `src/`; for a folder of tests,
+    /// the test modules its exercises edit. Anchor lines are left out.
     ///
     /// # Errors
     /// A file that cannot be read, or an edit whose region is not there
     /// exactly once: `stage-2, exercise 2.1: src/okta.rs: there is no `fn login``.
-    pub fn stage_files(
+    pub fn folder_files(
         &self,
-        chapter: &Chapter,
+        folder: &Folder<'_>,
         taken_out: &[&Exercise],
     ) -> Result<Vec<StageFile>, String> {
-        let dir = self.stage_dir(chapter.stage);
+        let read = match folder.kind {
+            Kind::Code => self.read_stage(folder.stage)?,
+            Kind::Tests => {
+                let mut modules: Vec<&str> = folder
+                    .exercises(&self.manifest)
+                    .iter()
+                    .flat_map(|e| &e.edit)
+                    .map(|e| e.file.as_str())
+                    .collect();
+                modules.sort();
+                modules.dedup();
+                let mut read = Vec::new();
+                for module in modules {
+                    let path = self.tests_dir().join(module);
+                    let text = fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    read.push((PathBuf::from(module), text));
+                }
+                read
+            }
+        };
+        let edits: Vec<(&Exercise, &Edit)> = taken_out
+            .iter()
+            .flat_map(|e| e.edit.iter().map(move |edit| (*e, edit)))
+            .collect();
+        edited(&folder.name, read, &edits)
+    }
+
+    /// A copy of `stage` broken in the promise that `exercise`'s tests are
+    /// of (its `broken` edits made), for checking a learner's tests.
+    ///
+    /// # Errors
+    /// As [`Workbook::folder_files`].
+    pub fn broken_stage(&self, stage: u32, exercise: &Exercise) -> Result<Vec<StageFile>, String> {
+        let edits: Vec<(&Exercise, &Edit)> =
+            exercise.broken.iter().map(|e| (exercise, e)).collect();
+        edited(&format!("stage-{stage}"), self.read_stage(stage)?, &edits)
+    }
+
+    /// A stage's `Cargo.toml` and every file under its `src/`, as they are.
+    fn read_stage(&self, stage: u32) -> Result<Vec<StageFile>, String> {
+        let dir = self.stage_dir(stage);
         let mut files = vec![PathBuf::from("Cargo.toml")];
         let mut folders = vec![PathBuf::from("src")];
         while let Some(folder) = folders.pop() {
@@ -75,22 +151,6 @@ impl Workbook {
             let path = dir.join(&file);
             let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             read.push((file, text));
-        }
-        for exercise in taken_out {
-            for change in &exercise.edit {
-                let at = format!("stage-{}, exercise {}", chapter.stage, exercise.id);
-                let (_, text) = read
-                    .iter_mut()
-                    .find(|(file, _)| *file == Path::new(&change.file))
-                    .ok_or(format!("{at}: there is no {}", change.file))?;
-                *text = edit::apply(text, change, &exercise.message())
-                    .map_err(|e| format!("{at}: {e}"))?;
-            }
-        }
-        for (file, text) in &mut read {
-            if file.extension().is_some_and(|e| e == "rs") {
-                *text = edit::without_anchors(text);
-            }
         }
         Ok(read)
     }
@@ -137,4 +197,27 @@ impl Workbook {
         names.sort();
         names
     }
+}
+
+/// `files` with `edits` made, and without anchor lines in Rust files;
+/// `at` names where they are in an error (`stage-2`).
+fn edited(
+    at: &str,
+    mut files: Vec<StageFile>,
+    edits: &[(&Exercise, &Edit)],
+) -> Result<Vec<StageFile>, String> {
+    for (exercise, change) in edits {
+        let at = format!("{at}, exercise {}", exercise.id);
+        let (_, text) = files
+            .iter_mut()
+            .find(|(file, _)| *file == Path::new(&change.file))
+            .ok_or(format!("{at}: there is no {}", change.file))?;
+        *text = edit::apply(text, change, &exercise.message()).map_err(|e| format!("{at}: {e}"))?;
+    }
+    for (file, text) in &mut files {
+        if file.extension().is_some_and(|e| e == "rs") {
+            *text = edit::without_anchors(text);
+        }
+    }
+    Ok(files)
 }

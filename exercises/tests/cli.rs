@@ -40,7 +40,7 @@ fn start_writes_the_learners_stage_with_the_exercises_taken_out_and_says_what_ne
         "{stdout}"
     );
     assert!(
-        stdout.contains("cargo run -p exercises -- check --dir mine"),
+        stdout.contains("cargo run -p exercises -- watch --dir mine"),
         "{stdout}"
     );
     let okta = std::fs::read_to_string(dir.join("mine/stage-2/src/okta.rs")).expect("the copy");
@@ -57,6 +57,7 @@ fn start_writes_the_learners_stage_with_the_exercises_taken_out_and_says_what_ne
         "Cargo.lock",
         ".check/stage-2/Cargo.toml",
         ".cargo/config.toml",
+        ".exercises/Cargo.toml",
     ] {
         assert!(dir.join("mine").join(generated).is_file(), "{generated}");
     }
@@ -64,7 +65,7 @@ fn start_writes_the_learners_stage_with_the_exercises_taken_out_and_says_what_ne
 }
 
 #[test]
-fn work_already_started_is_never_overwritten() {
+fn work_already_started_is_never_written_over() {
     let dir = folder("again");
     assert!(
         exercises(&["start", "2", "--dir", "mine"], &dir)
@@ -74,12 +75,14 @@ fn work_already_started_is_never_overwritten() {
     let mine = dir.join("mine/stage-2/src/okta.rs");
     std::fs::write(&mine, "// my work\n").expect("the learner writes");
     let again = exercises(&["start", "log-in", "--dir", "mine"], &dir);
-    assert_eq!(again.status.code(), Some(2));
-    let stderr = text(&again.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let stdout = text(&again.stdout);
     assert!(
-        stderr.contains("already holds your work") && stderr.contains("rm -r"),
-        "{stderr}"
+        stdout.contains("\"Log in with Okta\" is started already")
+            && stdout.contains(
+                "with your work in it (to start over, delete that folder: rm -r mine/stage-2)"
+            ),
+        "{stdout}"
     );
     assert_eq!(
         std::fs::read_to_string(&mine).expect("still there"),

@@ -4,22 +4,25 @@
 
 use exercises::book::stale_lists;
 use exercises::manifest::{Manifest, test_parts};
+use exercises::reset;
 use exercises::workbook::Workbook;
 use std::fs;
 
 #[test]
 fn every_exercise_comes_out_of_its_stage_as_it_is_now() {
-    let workbook = Workbook::here();
-    for chapter in &workbook.manifest.chapter {
-        let exercises = workbook.manifest.exercises_of(chapter);
-        let solution = workbook.stage_files(chapter, &[]).expect("the stage reads");
+    let workbook = Workbook::builtin();
+    for folder in workbook.manifest.folders() {
+        let exercises = folder.exercises(&workbook.manifest);
+        let solution = workbook
+            .folder_files(&folder, &[])
+            .expect("the stage reads");
         let start = workbook
-            .stage_files(chapter, &exercises)
+            .folder_files(&folder, &exercises)
             .unwrap_or_else(|e| panic!("{e}"));
         for exercise in &exercises {
             // Alone, too: each exercise's edits apply to the solution.
             let alone = workbook
-                .stage_files(chapter, &[exercise])
+                .folder_files(&folder, &[exercise])
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_ne!(
                 alone, solution,
@@ -48,6 +51,76 @@ fn every_exercise_comes_out_of_its_stage_as_it_is_now() {
 }
 
 #[test]
+fn resetting_one_exercise_of_a_finished_copy_takes_out_that_exercise_alone() {
+    let workbook = Workbook::builtin();
+    let dir = std::env::temp_dir().join(format!("exercises-reset-all-{}", std::process::id()));
+    for folder in workbook.manifest.folders() {
+        let solution = workbook
+            .folder_files(&folder, &[])
+            .expect("the stage reads");
+        let copy = dir.join(&folder.name);
+        let _ = fs::remove_dir_all(&copy);
+        Workbook::write_files(&copy, &solution).expect("written");
+        for exercise in folder.exercises(&workbook.manifest) {
+            let resets =
+                reset::reset(&workbook, &folder, &copy, exercise).unwrap_or_else(|e| panic!("{e}"));
+            let alone = workbook
+                .folder_files(&folder, &[exercise])
+                .expect("its edits apply");
+            for (file, text) in &alone {
+                let after = resets.iter().find(|r| r.file == *file).map_or(
+                    solution.iter().find(|(f, _)| f == file).map(|(_, t)| t),
+                    |r| Some(&r.after),
+                );
+                assert_eq!(
+                    after,
+                    Some(text),
+                    "exercise {}: a reset of a finished {} is not the stage with {} alone taken out",
+                    exercise.id,
+                    file.display(),
+                    exercise.id
+                );
+            }
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_exercise_asks_for_more_than_about_20_lines_or_depends_on_more_than_5_tests() {
+    let workbook = Workbook::builtin();
+    for folder in workbook.manifest.folders() {
+        let solution = workbook
+            .folder_files(&folder, &[])
+            .expect("the stage reads");
+        for exercise in folder.exercises(&workbook.manifest) {
+            let lines: usize = exercise
+                .edit
+                .iter()
+                .map(|edit| {
+                    let (_, text) = solution
+                        .iter()
+                        .find(|(f, _)| f.as_os_str() == edit.file.as_str())
+                        .expect("its file");
+                    exercises::edit::region_lines(text, edit).unwrap_or_else(|e| panic!("{e}"))
+                })
+                .sum();
+            assert!(
+                lines <= 20,
+                "exercise {} asks for {lines} lines of code: split it",
+                exercise.id
+            );
+            assert!(
+                exercise.tests.len() <= 5,
+                "exercise {} depends on {} tests: split it",
+                exercise.id,
+                exercise.tests.len()
+            );
+        }
+    }
+}
+
+#[test]
 fn every_chapter_from_stage_2_on_has_at_least_three_exercises() {
     let manifest = Manifest::builtin();
     assert_eq!(
@@ -63,7 +136,7 @@ fn every_chapter_from_stage_2_on_has_at_least_three_exercises() {
 
 #[test]
 fn every_test_an_exercise_names_is_in_its_file() {
-    let workbook = Workbook::here();
+    let workbook = Workbook::builtin();
     for exercise in &workbook.manifest.exercise {
         for test in &exercise.tests {
             let (file, name) = test_parts(test).expect("FILE::NAME");
@@ -82,7 +155,7 @@ fn every_test_an_exercise_names_is_in_its_file() {
 
 #[test]
 fn the_lists_in_the_book_are_current() {
-    let stale = stale_lists(&Workbook::here()).unwrap_or_else(|e| panic!("{e}"));
+    let stale = stale_lists(&Workbook::builtin()).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         stale.is_empty(),
         "the exercises of {stale:?} are stale in the book: run `cargo run -p exercises --bin write-exercise-lists` and commit them"

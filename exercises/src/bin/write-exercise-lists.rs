@@ -10,7 +10,7 @@ use exercises::workbook::Workbook;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let workbook = Workbook::here();
+    let workbook = Workbook::builtin();
     for chapter in &workbook.manifest.chapter {
         let path = chapter_path(&workbook, chapter);
         let written = current_page(&workbook, chapter)
