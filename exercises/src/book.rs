@@ -55,16 +55,23 @@ pub fn list(workbook: &Workbook, chapter: &Chapter) -> Result<String, String> {
             false => exercise.book.clone(),
         };
         let file = exercise.edit.first().map_or("", |e| e.file.as_str());
+        let checked = exercise.breaks.as_ref().map_or(String::new(), |breaks| {
+            format!(
+                " Done when it passes against stage {} and fails against a copy of stage {} that {breaks}.",
+                chapter.stage, chapter.stage
+            )
+        });
         out.push_str(&format!(
-            "- **{} {}**, in `{file}` (practises [{}]({link})). Hint: {}\n",
+            "- **{} {}**, in `{}/{file}` (practises [{}]({link})). Hint: {}{checked}\n",
             exercise.id,
             exercise.title.trim_end_matches('.'),
+            chapter.folder(),
             title.replace('`', ""),
             exercise.hint.trim(),
         ));
     }
     out.push_str(
-        "\nThen check them, as often as you like: it says which are done, and the\nnext one to do.\n\n```console\ncargo run -p exercises -- check\n```\n\n",
+        "\nThen leave this running while you work: it checks them now, and again\neach time you save a file, says which are done, and the next one to do.\n\n```console\ncargo run -p exercises -- watch\n```\n\n",
     );
     out.push_str(END);
     Ok(out)

@@ -233,7 +233,7 @@ impl<'a> Learner<'a> {
             .find(|(at, c)| Some(*at) > after_last && !started.iter().any(|s| s.name == c.name))
             .map(|(_, c)| c);
         report::check_text(
-            Path::new(&shown(&self.dir)),
+            &shown_dir(&self.dir),
             checks,
             next_chapter,
             &self.command("check"),
@@ -434,7 +434,7 @@ impl<'a> Learner<'a> {
         println!("{} {} (\"{}\")", exercise.id, exercise.title, chapter.title);
         print!(
             "{}",
-            report::where_and_how(Path::new(&shown(&self.dir)), chapter, exercise)
+            report::where_and_how(&shown_dir(&self.dir), chapter, exercise)
         );
         println!("  Tests: {}", exercise.tests.join(", "));
         if !learner::started(self.workbook, &self.dir)
@@ -551,6 +551,15 @@ fn say_what_turned_done(before: &BTreeMap<String, bool>, checks: &[ChapterCheck<
 fn names(saved: &[PathBuf]) -> String {
     let names: Vec<String> = saved.iter().map(|p| p.display().to_string()).collect();
     names.join(", ")
+}
+
+/// The folder `dir` as a learner would type it from where they are, to put
+/// a file's name after: empty when they are in it.
+fn shown_dir(dir: &Path) -> PathBuf {
+    match shown(dir).as_str() {
+        "." => PathBuf::new(),
+        other => PathBuf::from(other),
+    }
 }
 
 /// `path` as a learner would type it from where they are.

@@ -98,14 +98,14 @@ fn mistakes_get_one_line_that_says_what_to_do() {
         (
             &["start", "login", "--dir", "mine"],
             2,
-            "there is no chapter \"login\": pick one of log-in (2)",
+            "there is no chapter \"login\": pick one of configuration, log-in (2)",
         ),
         (&["class", "nowhere"], 2, "nowhere is not a folder"),
         (&["class", "."], 2, "holds no learner's folder"),
         (
             &["check", "--dir", "nothing-here"],
             1,
-            "Nothing is started in nothing-here: start with `cargo run -p exercises -- start log-in --dir nothing-here`.",
+            "Nothing is started in nothing-here: start with `cargo run -p exercises -- start configuration --dir nothing-here`.",
         ),
     ];
     for (args, code, says) in cases {

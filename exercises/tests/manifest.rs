@@ -123,14 +123,24 @@ fn no_exercise_asks_for_more_than_about_20_lines_or_depends_on_more_than_5_tests
 #[test]
 fn every_chapter_from_stage_2_on_has_at_least_three_exercises() {
     let manifest = Manifest::builtin();
+    let (own, others): (Vec<_>, Vec<_>) = manifest.chapter.iter().partition(|c| c.prefix.is_none());
     assert_eq!(
-        manifest.chapter.iter().map(|c| c.stage).collect::<Vec<_>>(),
+        own.iter().map(|c| c.stage).collect::<Vec<_>>(),
         [2, 3, 4, 5, 6, 7, 8],
         "every stage with a lesson has its chapter"
     );
-    for chapter in &manifest.chapter {
+    for chapter in &own {
         let count = manifest.exercises_of(chapter).len();
         assert!(count >= 3, "{}: {count} exercises", chapter.name);
+    }
+    assert_eq!(
+        others.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["configuration", "testing"],
+        "the chapters with no stage of their own that have exercises"
+    );
+    for chapter in &others {
+        let count = manifest.exercises_of(chapter).len();
+        assert!(count >= 1, "{}: {count} exercises", chapter.name);
     }
 }
 
@@ -168,13 +178,23 @@ fn a_chapter_is_found_by_name_or_stage_and_a_wrong_one_is_one_line() {
     assert_eq!(manifest.find_chapter("log-in").map(|c| c.stage), Ok(2));
     assert_eq!(manifest.find_chapter("5").map(|c| c.stage), Ok(5));
     assert_eq!(manifest.find_chapter("stage-3").map(|c| c.stage), Ok(3));
+    // A stage's number is its own chapter, not one that only shares it.
+    assert_eq!(
+        manifest.find_chapter("2").map(|c| c.name.as_str()),
+        Ok("log-in")
+    );
+    assert_eq!(
+        manifest.find_chapter("4").map(|c| c.name.as_str()),
+        Ok("global-guard")
+    );
+    assert_eq!(manifest.find_chapter("testing").map(|c| c.stage), Ok(4));
     let wrong = manifest
         .find_chapter("login")
         .map(|c| c.stage)
         .expect_err("no such chapter");
     assert_eq!(
         wrong,
-        "there is no chapter \"login\": pick one of log-in (2), protect-by-hand (3), global-guard (4), openid-connect (5), redis (6), refresh (7), internet (8)"
+        "there is no chapter \"login\": pick one of configuration, log-in (2), protect-by-hand (3), global-guard (4), testing, openid-connect (5), redis (6), refresh (7), internet (8)"
     );
 }
 
