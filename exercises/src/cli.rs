@@ -91,7 +91,7 @@ impl<'a> Learner<'a> {
         let exercises = workbook.manifest.exercises_of(chapter);
         let what = match folder.kind {
             Kind::Code => format!("your copy of stage {}", chapter.stage),
-            Kind::Tests => format!("your tests of stage {}", chapter.stage),
+            Kind::Tests => format!("your copy of the tests of stage {}", chapter.stage),
         };
         match fresh {
             true => println!(
@@ -219,8 +219,9 @@ impl<'a> Learner<'a> {
         kept.save(&self.dir)
     }
 
-    /// What `check` prints for these results.
-    pub fn report(&self, checks: &[ChapterCheck<'_>]) -> String {
+    /// What `check` prints for these results; `watching` when `watch`
+    /// prints it.
+    pub fn report(&self, checks: &[ChapterCheck<'_>], watching: bool) -> String {
         let started = learner::started(self.workbook, &self.dir);
         let last = started.last().map(|c| (c.stage, c.name.clone()));
         let manifest = &self.workbook.manifest;
@@ -236,7 +237,13 @@ impl<'a> Learner<'a> {
             &shown_dir(&self.dir),
             checks,
             next_chapter,
-            &self.command("check"),
+            &match watching {
+                true => "Then save it: it is checked again.\n".to_string(),
+                false => format!(
+                    "Then check again (or leave `watch` running):\n  {}\n",
+                    self.command("check")
+                ),
+            },
         )
     }
 
@@ -256,7 +263,7 @@ impl<'a> Learner<'a> {
         let results = self.check_folders(&folders)?;
         self.remember(&results)?;
         let checks = self.chapter_checks(&results);
-        print!("{}", self.report(&checks));
+        print!("{}", self.report(&checks, false));
         match checks.iter().all(ChapterCheck::all_done) {
             true => Ok(ExitCode::SUCCESS),
             false => Ok(ExitCode::FAILURE),
@@ -317,7 +324,7 @@ impl<'a> Learner<'a> {
                 say_what_turned_done(before, &checks);
             }
             reported = Some(done_by_id(&checks));
-            print!("{}", self.report(&checks));
+            print!("{}", self.report(&checks, true));
             println!(
                 "(checked in {:.1} s) Watching {} for saves; Ctrl-C stops.",
                 took.as_secs_f32(),

@@ -59,7 +59,7 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 
 /// What `check` prints for a learner's folder `dir` (as the learner wrote
 /// it). `next_chapter` is the chapter after the last one started, and
-/// `again` the command that checks this folder.
+/// `again` the line(s) that say how to check again.
 pub fn check_text(
     dir: &Path,
     checks: &[ChapterCheck<'_>],
@@ -108,7 +108,7 @@ pub fn check_text(
         if let Err(errors) = &check.result {
             out.push_str(&format!("{errors}\n\n"));
             out.push_str(&format!(
-                "Your {} does not compile yet: fix the errors above, then check again:\n  {again}\n",
+                "Your {} does not compile yet: fix the errors above.\n{again}",
                 dir.join(check.chapter.folder()).display()
             ));
             return out;
@@ -136,7 +136,7 @@ pub fn check_text(
                 }
                 Status::Done => {}
             }
-            out.push_str(&format!("Then check again:\n  {again}\n"));
+            out.push_str(again);
         }
         None => {
             let count: usize = checks.iter().map(|c| c.progress().1).sum();
