@@ -229,3 +229,47 @@ fn a_manifest_with_a_mistake_is_refused_with_the_exercise_named() {
     );
     assert_eq!(problem(twice), "exercise 2.1: the id is used twice");
 }
+
+#[test]
+fn the_book_names_every_exercise_that_needs_another_program() {
+    let workbook = Workbook::builtin();
+    // The test modules that start a program Rust does not bring.
+    let modules: Vec<String> = workbook
+        .test_files()
+        .into_iter()
+        .filter(|m| {
+            fs::read_to_string(workbook.tests_dir().join(format!("{m}.rs")))
+                .is_ok_and(|source| source.contains("services::"))
+        })
+        .collect();
+    let needing: std::collections::BTreeSet<&str> = workbook
+        .manifest
+        .exercise
+        .iter()
+        .filter(|e| {
+            e.tests
+                .iter()
+                .any(|t| modules.iter().any(|m| t.starts_with(&format!("{m}::"))))
+        })
+        .map(|e| e.id.as_str())
+        .collect();
+    let page = fs::read_to_string(workbook.root.join("book/src/exercises.md")).expect("the page");
+    let heading = "## Exercises that need other programs\n";
+    let section = page
+        .split_once(heading)
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest))
+        .expect("the page has the section");
+    let named: std::collections::BTreeSet<&str> = section
+        .split("**")
+        .skip(1)
+        .step_by(2)
+        .filter_map(|bold| bold.split(' ').next())
+        .collect();
+    assert_eq!(
+        named, needing,
+        "book/src/exercises.md, \"Exercises that need other programs\", must name exactly these"
+    );
+    let words = ["No", "One", "Two", "Three", "Four", "Five", "Six"];
+    let count = format!("{} exercise", words[needing.len().min(6)]);
+    assert!(section.contains(&count), "the section says \"{count}…\"");
+}
