@@ -332,6 +332,8 @@ impl<'a> Learner<'a> {
             );
             to_check = loop {
                 let saved = saves.next()?;
+                let started = learner::started_folders(self.workbook, &self.dir);
+                results.retain(|name, _| started.iter().any(|f| f.name == *name));
                 let changed = self.changed(&results);
                 if !changed.is_empty() {
                     println!("\n{} saved: checking…", names(&saved));

@@ -127,6 +127,15 @@ pub fn check_text(
                         "  To run that test alone:\n    cd {} && cargo test --test {TEST_BINARY} -- --exact {test}\n",
                         check.display()
                     ));
+                    if exercise.breaks.is_some() {
+                        let broken = crate::learner::broken_dir(dir, &chapter.folder(), exercise);
+                        out.push_str(&format!(
+                            "  And against the broken copy of stage {} (in {}):\n    cd {} && cargo test --test {TEST_BINARY} -- --exact {test}\n",
+                            chapter.stage,
+                            broken.join(format!("stage-{}", chapter.stage)).display(),
+                            broken.join("check").display()
+                        ));
+                    }
                 }
                 Status::Needs { program, install } => {
                     let needs = format!(

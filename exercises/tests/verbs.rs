@@ -258,6 +258,27 @@ fn a_test_is_done_when_it_fails_against_the_broken_stage_and_passes_against_the_
     assert!(said.contains("  done  t.1  Test the shout"), "{said}");
 }
 
+#[test]
+fn class_gives_a_row_per_learner_and_a_column_per_exercise() {
+    let workbook = Workbook::new("class");
+    assert!(workbook.run(&["start", "words"]).status.success());
+    workbook.edit("stage-2/src/words.rs", SHOUT.0, SHOUT.1);
+    let class = workbook.root.join("class");
+    copy_dir(&workbook.root.join("mine"), &class.join("ada"));
+    workbook.edit("stage-2/src/words.rs", SHOUT.1, "    shout(\n");
+    copy_dir(&workbook.root.join("mine"), &class.join("brian"));
+    std::fs::create_dir_all(class.join("notes")).expect("a folder that is no learner's");
+    let out = workbook
+        .command(&["class", "class"])
+        .output()
+        .expect("class runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "learner  2.1    2.2\nada      pass   fail\nbrian    fail   fail\n\nbrian: stage-2 does not compile\n"
+    );
+}
+
 /// A running `watch`, its lines as they come.
 struct Watching {
     child: Child,
