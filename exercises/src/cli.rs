@@ -321,7 +321,7 @@ impl<'a> Learner<'a> {
             self.remember(&results)?;
             let checks = self.chapter_checks(&results);
             if let Some(before) = &reported {
-                say_what_turned_done(before, &checks);
+                self.say_what_turned_done(before, &checks);
             }
             reported = Some(done_by_id(&checks));
             print!("{}", self.report(&checks, true));
@@ -340,6 +340,50 @@ impl<'a> Learner<'a> {
                     break changed;
                 }
             };
+        }
+    }
+
+    /// After a check in `watch`: a line for each exercise that is done now
+    /// and was not `before`, and one for a chapter that is all done now,
+    /// with the chapter that comes next.
+    fn say_what_turned_done(&self, before: &BTreeMap<String, bool>, checks: &[ChapterCheck<'_>]) {
+        let manifest = &self.workbook.manifest;
+        let started = learner::started(self.workbook, &self.dir);
+        for check in checks {
+            let Ok(statuses) = &check.result else {
+                continue;
+            };
+            let mut turned = false;
+            for (exercise, status) in statuses {
+                if *status == Status::Done && before.get(&exercise.id) != Some(&true) {
+                    println!("✓ {} {}: done!", exercise.id, exercise.title);
+                    turned = true;
+                }
+            }
+            if !(turned && check.all_done()) {
+                continue;
+            }
+            let at = manifest
+                .chapter
+                .iter()
+                .position(|c| c.name == check.chapter.name);
+            let next = at.and_then(|at| manifest.chapter.get(at + 1));
+            let next = match next {
+                None => "it was the last chapter with exercises.".to_string(),
+                Some(next) if started.iter().any(|c| c.name == next.name) => format!(
+                    "next, \"{}\" (book/src/{}.md): its exercises are in {} already.",
+                    next.title,
+                    next.name,
+                    shown(&self.dir.join(next.folder()))
+                ),
+                Some(next) => format!(
+                    "next, \"{}\" (book/src/{}.md): {}",
+                    next.title,
+                    next.name,
+                    self.command(&format!("start {}", next.name))
+                ),
+            };
+            println!("✓ All of \"{}\" is done; {next}", check.chapter.title);
         }
     }
 
@@ -534,26 +578,6 @@ fn done_by_id(checks: &[ChapterCheck<'_>]) -> BTreeMap<String, bool> {
         .flat_map(|c| c.result.iter().flatten())
         .map(|(e, status)| (e.id.clone(), *status == Status::Done))
         .collect()
-}
-
-/// After a check in `watch`: a line for each exercise that is done now and
-/// was not `before`, and one for a chapter that is all done now.
-fn say_what_turned_done(before: &BTreeMap<String, bool>, checks: &[ChapterCheck<'_>]) {
-    for check in checks {
-        let Ok(statuses) = &check.result else {
-            continue;
-        };
-        let mut turned = false;
-        for (exercise, status) in statuses {
-            if *status == Status::Done && before.get(&exercise.id) != Some(&true) {
-                println!("✓ {} {}: done!", exercise.id, exercise.title);
-                turned = true;
-            }
-        }
-        if turned && check.all_done() {
-            println!("✓ All of \"{}\" is done.", check.chapter.title);
-        }
-    }
 }
 
 /// The file names in `saved`, as a learner reads them.

@@ -379,7 +379,10 @@ fn watch_checks_again_on_a_save_and_saves_during_a_check_make_one_check_more() {
     );
     assert_eq!(after.matches("/2 done.").count(), 1, "one report: {after}");
     assert!(after.contains("✓ 2.2 Whisper: done!"), "{after}");
-    assert!(after.contains("✓ All of \"Words\" is done."), "{after}");
+    assert!(
+        after.contains("✓ All of \"Words\" is done; next, \"Testing words\" (book/src/testing.md): cargo run -p exercises -- start testing --dir mine"),
+        "{after}"
+    );
     assert!(
         after.contains("The next chapter, \"Testing words\":"),
         "{after}"
