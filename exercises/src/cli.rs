@@ -300,7 +300,7 @@ impl<'a> Learner<'a> {
         let saves = Saves::watch(&self.dir)?;
         println!(
             "Checking {} now, and again each time you save a file there (Ctrl-C stops)…",
-            shown(&self.dir)
+            named(&self.dir)
         );
         let mut results = BTreeMap::new();
         // What the last report said was done, by id.
@@ -328,7 +328,7 @@ impl<'a> Learner<'a> {
             println!(
                 "(checked in {:.1} s) Watching {} for saves; Ctrl-C stops.",
                 took.as_secs_f32(),
-                shown(&self.dir)
+                named(&self.dir)
             );
             to_check = loop {
                 let saved = saves.next()?;
@@ -404,7 +404,13 @@ impl<'a> Learner<'a> {
         let manifest = &self.workbook.manifest;
         let progress = Progress::load(&self.dir);
         let started = learner::started_folders(self.workbook, &self.dir);
-        println!("Your exercises in {}:", shown(&self.dir));
+        println!("Your exercises in {}:", named(&self.dir));
+        let width = manifest
+            .chapter
+            .iter()
+            .map(|c| c.title.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut next: Option<&Exercise> = None;
         for chapter in &manifest.chapter {
             let exercises = manifest.exercises_of(chapter);
@@ -437,11 +443,8 @@ impl<'a> Learner<'a> {
                     if changed { ", changed since" } else { "" }
                 )
             });
-            println!(
-                "{}  {standing}{}",
-                chapter.title,
-                if is_started { since } else { String::new() }
-            );
+            let since = if is_started { since } else { String::new() };
+            println!("{:<width$}  {standing}{since}", chapter.title);
             if !is_started {
                 continue;
             }
@@ -592,6 +595,14 @@ fn shown_dir(dir: &Path) -> PathBuf {
     match shown(dir).as_str() {
         "." => PathBuf::new(),
         other => PathBuf::from(other),
+    }
+}
+
+/// The folder `dir` in a sentence: as [`shown`], or `this folder`.
+fn named(dir: &Path) -> String {
+    match shown(dir).as_str() {
+        "." => "this folder".into(),
+        other => other.into(),
     }
 }
 

@@ -102,7 +102,10 @@ fn check_says_what_is_done_and_list_and_hint_answer_from_it_without_building() {
     let start = workbook.run(&["start", "words"]);
     assert!(start.status.success(), "{}", text(&start));
     let list = text(&workbook.run(&["list"]));
-    assert!(list.contains("Words  started, not checked yet"), "{list}");
+    assert!(
+        list.contains("Words          started, not checked yet"),
+        "{list}"
+    );
     workbook.edit("stage-2/src/words.rs", SHOUT.0, SHOUT.1);
     let check = workbook.run(&["check"]);
     let said = text(&check);
@@ -118,7 +121,7 @@ fn check_says_what_is_done_and_list_and_hint_answer_from_it_without_building() {
 
     let list = text(&workbook.run(&["list"]));
     assert!(
-        list.contains("Words  1 of 2 done (checked just now)"),
+        list.contains("Words          1 of 2 done (checked just now)"),
         "{list}"
     );
     assert!(list.contains("  done      2.1  Shout"), "{list}");
