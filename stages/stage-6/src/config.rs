@@ -85,6 +85,7 @@ impl Config {
         let client_id = ClientId::new(from_okta_app("OAUTH_CLIENT_ID", DEFAULT_CLIENT_ID)?);
         let client_secret =
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
+        // ANCHOR: instances
         let port = app_url.port_or_known_default().unwrap_or(80);
         let listen_addr = match var("LISTEN_ADDR") {
             None => format!("{}:{port}", app_url.host_str().unwrap_or_default()),
@@ -118,6 +119,7 @@ impl Config {
                 Key::generate()
             }
         };
+        // ANCHOR_END: instances
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
         Ok(Config {
             app_url,
