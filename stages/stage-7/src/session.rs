@@ -16,7 +16,8 @@ use std::time::Duration as StdDuration;
 use tower::util::Either;
 use tower_sessions::cookie::{SameSite, time::Duration};
 use tower_sessions::service::SignedCookie;
-use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session::Error};
+use tower_sessions::session::{Error, Id, Record};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session_store};
 use tower_sessions_moka_store::MokaStore;
 use tower_sessions_redis_store::RedisStore;
 use url::Url;
@@ -86,6 +87,55 @@ pub fn cookie_name(app_url: &Url) -> String {
     format!("workbook_{}", app_url.port_or_known_default().unwrap_or(80))
 }
 
+// ANCHOR: memory_sessions
+/// Sessions in this process's memory: tower-sessions' `MokaStore`, which
+/// forgets each one when it expires and holds at most 100,000, with one
+/// change: a logout wins. A request that read the session just before a
+/// logout, and changed it (the idle limit's renewal, say), saves it just
+/// after; `MokaStore` would put the session back. So a session ended here
+/// is remembered, for as long as a session could live, and not saved again.
+#[derive(Debug, Clone)]
+pub struct MemorySessions {
+    sessions: MokaStore,
+    ended: moka::future::Cache<Id, ()>,
+}
+
+impl MemorySessions {
+    pub fn new(idle_limit: std::time::Duration) -> MemorySessions {
+        let ended = moka::future::Cache::builder().max_capacity(100_000);
+        MemorySessions {
+            sessions: MokaStore::new(Some(100_000)),
+            ended: ended.time_to_live(idle_limit).build(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for MemorySessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.sessions.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.sessions.save(record).await?;
+        // Ended while this request ran: it stays ended.
+        if self.ended.contains_key(&record.id) {
+            self.sessions.delete(&record.id).await?;
+        }
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.sessions.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.ended.insert(*id, ()).await;
+        self.sessions.delete(id).await
+    }
+}
+// ANCHOR_END: memory_sessions
+
 // ANCHOR: sessions
 /// Where the sessions live: a Redis that every instance shares, or, without
 /// `REDIS_URL`, this process's memory.
@@ -136,11 +186,11 @@ impl Sessions {
         config: &Config,
     ) -> Either<
         SessionManagerLayer<RedisStore<Pool>, SignedCookie>,
-        SessionManagerLayer<MokaStore, SignedCookie>,
+        SessionManagerLayer<MemorySessions, SignedCookie>,
     > {
         match &self.redis {
             Some(pool) => Either::Left(layer(RedisStore::new(pool.clone()), config)),
-            None => Either::Right(layer(MokaStore::new(Some(100_000)), config)),
+            None => Either::Right(layer(MemorySessions::new(config.idle_limit), config)),
         }
     }
 }

@@ -49,6 +49,8 @@ use Stage::{Eight, Five, Four, Seven, Six, Three, Two};
 pub const STAGES: [Stage; 7] = [Two, Three, Four, Five, Six, Seven, Eight];
 /// The stages that protect pages.
 pub const PROTECTING: [Stage; 6] = [Three, Four, Five, Six, Seven, Eight];
+/// The stages with a logout.
+pub const LOGGING_OUT: [Stage; 5] = [Four, Five, Six, Seven, Eight];
 /// The stages of plain OAuth 2.0: Okta's endpoints built from the issuer,
 /// and the email fetched from userinfo at every login.
 pub const OAUTH: [Stage; 3] = [Two, Three, Four];
