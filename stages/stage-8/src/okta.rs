@@ -281,7 +281,8 @@ pub async fn callback(
 /// ID token (no login, or a session from before a restart) there is
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
-    let tokens: Option<Tokens> = session.get(TOKENS).await?;
+    // Even a session that no longer decodes can be logged out of.
+    let tokens: Option<Tokens> = session.get(TOKENS).await.ok().flatten();
     session.flush().await?;
     let provider = okta.discovery.provider().ok();
     let end_session = provider.and_then(|p| p.end_session_url.clone());

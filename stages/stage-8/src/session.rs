@@ -8,6 +8,7 @@ use crate::identity::Identity;
 use fred::prelude::{
     Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
 };
+use fred::types::config::UnresponsiveConfig;
 use openidconnect::core::CoreIdToken;
 use openidconnect::{AccessToken, RefreshToken};
 use secrecy::ExposeSecret;
@@ -63,7 +64,18 @@ pub fn now() -> u64 {
 /// The logged-in user, if there is one. Whether the access token is still
 /// good is for the guard to decide: it refreshes it.
 pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, Error> {
-    let Some(mut user) = session.get::<LoggedInUser>(LOGGED_IN_USER).await? else {
+    let user = match session.get::<LoggedInUser>(LOGGED_IN_USER).await {
+        // A session saved by another version of the app, which kept it in
+        // another shape, is no session: its user logs in again (rather
+        // than every page answering 503 until it expires).
+        Err(e) if undecodable(&e) => {
+            tracing::warn!("a session that does not decode is ended: {e}");
+            session.flush().await?;
+            return Ok(None);
+        }
+        user => user?,
+    };
+    let Some(mut user) = user else {
         return Ok(None);
     };
     // Saving the session restarts its idle limit, at the cost of a store
@@ -76,6 +88,12 @@ pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, E
         session.insert(LOGGED_IN_USER, &user).await?;
     }
     Ok(Some(user))
+}
+
+/// Whether `error` says the session's record, or a value in it, does not
+/// decode: a store that does not answer is another error.
+pub fn undecodable(error: &Error) -> bool {
+    matches!(error, Error::SerdeJson(_) | Error::Store(session_store::Error::Decode(_)))
 }
 
 /// The name of the app's cookies, after `APP_URL`'s port: browsers keep
@@ -165,6 +183,14 @@ impl Sessions {
             .with_connection_config(|c| {
                 c.connection_timeout = StdDuration::from_secs(2);
                 c.max_command_attempts = 1;
+                // A connection that stops answering without closing (a
+                // failover, a NAT that forgot it) is closed after 2 s and
+                // made again, instead of failing every request sent on it
+                // until the kernel gives up, a quarter of an hour later.
+                c.unresponsive = UnresponsiveConfig {
+                    max_timeout: Some(StdDuration::from_secs(2)),
+                    interval: StdDuration::from_millis(500),
+                };
             })
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
             .build_pool(2)
