@@ -94,7 +94,7 @@ pub enum AppError {
     #[error("{0}. Try again in a moment.")]
     IdpTimeout(String),
     /// 503: Okta's discovery document has not been read yet.
-    #[error("The app cannot reach Okta yet ({0}). It keeps trying: try again in a moment.")]
+    #[error("The app cannot log anyone in yet: {0}. It keeps trying: try again in a moment.")]
     NotReady(String),
     /// 401: a refresh was refused: the login was ended at Okta.
     #[error("Your login has ended (Okta says: {0}). Log in again to go on.")]
