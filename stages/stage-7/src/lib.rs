@@ -24,6 +24,7 @@ pub mod pages;
 pub mod provider;
 pub mod refresh;
 pub mod session;
+pub mod tokens;
 
 use axum::routing::{get, post};
 use axum::{Router, middleware};
@@ -35,7 +36,9 @@ use tower_http::csrf::CsrfLayer;
 /// The whole application: its routes and layers, in one place. Starts
 /// finding Okta in the background, so call it inside a Tokio runtime.
 pub fn app(config: Config) -> Router {
-    let okta = Arc::new(okta::Okta::new(&config));
+    let sessions = session::Sessions::connect(&config);
+    let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
+    let okta = Arc::new(okta::Okta::new(&config, tokens));
     tokio::spawn(okta.discovery.clone().run());
     // A logout (any state-changing request) from another origin is refused,
     // even from the same site (another port of this host, a sibling
@@ -57,7 +60,7 @@ pub fn app(config: Config) -> Router {
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
         .layer(same_origin_only)
-        .layer(session::Sessions::connect(&config).layer(&config))
+        .layer(sessions.layer(&config))
         .with_state(okta)
 }
 // ANCHOR_END: app

@@ -27,6 +27,7 @@ pub mod provider;
 pub mod refresh;
 pub mod server;
 pub mod session;
+pub mod tokens;
 
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -46,9 +47,10 @@ use tower_http::timeout::TimeoutLayer;
 /// The whole application: its routes and layers, in one place. Starts
 /// finding Okta in the background, so call it inside a Tokio runtime.
 pub fn app(config: Config) -> Router {
-    let okta = Arc::new(okta::Okta::new(&config));
-    tokio::spawn(okta.discovery.clone().run());
     let sessions = session::Sessions::connect(&config);
+    let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
+    let okta = Arc::new(okta::Okta::new(&config, tokens));
+    tokio::spawn(okta.discovery.clone().run());
     // A logout (any state-changing request) from another origin is refused,
     // even from the same site (another port of this host, a sibling
     // subdomain), which `SameSite=Lax` lets through.

@@ -10,8 +10,8 @@
 use crate::config::Config;
 use crate::pages::AppError;
 use crate::provider::Discovery;
-use crate::refresh::keep;
-use crate::session::{LoggedInUser, TOKENS, Tokens, cookie_name, logged_in_user, now};
+use crate::session::{LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
+use crate::tokens::{TokenStore, Tokens};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
@@ -51,6 +51,8 @@ const WAITING_LOGINS: usize = 3;
 pub struct Okta {
     /// Finds Okta, and keeps what it found: its endpoints and keys.
     pub discovery: Arc<Discovery>,
+    /// Where the tokens of every login are kept.
+    pub tokens: TokenStore,
     /// For discovery, the token exchange and userinfo: redirects off
     /// (following one would hand the code to wherever it points), and a
     /// timeout, so a slow Okta gives a 504 page and not a hang.
@@ -67,7 +69,7 @@ pub struct Okta {
 impl Okta {
     /// The client for the configured Okta app, before Okta is found
     /// ([`Discovery::run`]).
-    pub fn new(config: &Config) -> Okta {
+    pub fn new(config: &Config, tokens: TokenStore) -> Okta {
         let checked = "the issuer and APP_URL are checked URLs";
         let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
         let http = reqwest::Client::builder()
@@ -78,6 +80,7 @@ impl Okta {
         let redirect_uri = RedirectUrl::from_url(redirect_uri);
         Okta {
             discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
+            tokens,
             http,
             issuer: config.issuer.clone(),
             post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
@@ -262,14 +265,17 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let identity = okta.identity(provider, &token, &nonce).await?;
+    let identity = okta.identity(provider, &token, Some(&nonce)).await?;
+    let tokens = Tokens::from_answer(&token, None);
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{:?} logged in", identity.email);
-    let user = LoggedInUser { identity, expires_at: 0, refresh_at: 0, renewed_at: now() };
-    keep(&session, user, &token, None).await?;
+    let (expires_at, refresh_at) = (tokens.expires_at, tokens.refresh_at);
+    let tokens = okta.tokens.create(&tokens).await?;
+    let user = LoggedInUser { identity, tokens, expires_at, refresh_at, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
     Ok(Redirect::to(&return_to))
 }
 // ANCHOR_END: callback
@@ -282,9 +288,18 @@ pub async fn callback(
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
     // Even a session that no longer decodes can be logged out of.
-    let tokens: Option<Tokens> = session.get(TOKENS).await.ok().flatten();
+    let user: Option<LoggedInUser> = session.get(LOGGED_IN_USER).await.ok().flatten();
     session.flush().await?;
+    let tokens = match user {
+        Some(user) => okta.tokens.take(&user.tokens).await?,
+        None => None,
+    };
     let provider = okta.discovery.provider().ok();
+    // A refresh token would go on working at Okta: revoke it (RFC 7009).
+    let refresh_token = tokens.as_ref().and_then(|t| t.refresh_token.clone());
+    if let (Some(provider), Some(refresh_token)) = (&provider, refresh_token) {
+        okta.discovery.revoke(provider, &refresh_token).await;
+    }
     let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (tokens.and_then(|t| t.id_token), end_session) else {
         return Ok(Redirect::to("/"));
@@ -295,6 +310,7 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
         .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
     Ok(Redirect::to(url.as_str()))
 }
+
 // ANCHOR_END: logout
 
 /// What went wrong at the token endpoint, as a page.

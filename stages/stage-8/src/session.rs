@@ -9,8 +9,6 @@ use fred::prelude::{
     Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
 };
 use fred::types::config::UnresponsiveConfig;
-use openidconnect::core::CoreIdToken;
-use openidconnect::{AccessToken, RefreshToken};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration as StdDuration;
@@ -26,32 +24,21 @@ use url::Url;
 // ANCHOR: records
 /// Where the session keeps the [`LoggedInUser`].
 pub const LOGGED_IN_USER: &str = "logged_in_user";
-/// Where it keeps the [`Tokens`], read only to refresh them and at logout.
-pub const TOKENS: &str = "tokens";
-
 /// Who is logged in, read on every page view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
-    /// From the validated ID token, at login.
+    /// From the validated ID token, at login (and at each refresh).
     pub identity: Identity,
-    /// When the access token expires, in seconds since the Unix epoch.
+    /// Where this login's tokens are kept, apart from the session
+    /// (`tokens.rs`).
+    pub tokens: String,
+    /// When the access token expires, and when to refresh it, in seconds
+    /// since the Unix epoch, as this session last saw them (another tab
+    /// may have refreshed since: the tokens' own times are the truth).
     pub expires_at: u64,
-    /// When to refresh it: a page view after this refreshes it first.
     pub refresh_at: u64,
     /// When the session was last saved, which restarted its idle limit.
     pub renewed_at: u64,
-}
-
-/// The tokens of a login, kept on the server: never in a cookie, a page or
-/// a log line (`Debug` prints them redacted).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tokens {
-    /// For the APIs the app calls on the user's behalf.
-    pub access_token: AccessToken,
-    /// Trades for a new access token (scope `offline_access`).
-    pub refresh_token: Option<RefreshToken>,
-    /// The ID token, which Okta's logout asks for (as `id_token_hint`).
-    pub id_token: Option<CoreIdToken>,
 }
 // ANCHOR_END: records
 
