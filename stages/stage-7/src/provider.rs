@@ -16,7 +16,7 @@ use openidconnect::core::{
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, ClientSecret, DiscoveryError, EndSessionUrl,
     EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutProviderMetadata,
-    ProviderMetadata, RedirectUrl, RefreshToken, RevocationUrl,
+    ProviderMetadata, RedirectUrl, RevocationUrl,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
@@ -73,10 +73,10 @@ pub struct Provider {
 #[derive(Debug)]
 pub struct Discovery {
     issuer: IssuerUrl,
-    client_id: ClientId,
-    client_secret: ClientSecret,
+    pub client_id: ClientId,
+    pub client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
     /// The provider, or why there is none yet.
     found: RwLock<Result<Arc<Provider>, String>>,
 }
@@ -168,28 +168,6 @@ impl Discovery {
 }
 
 impl Discovery {
-    /// Revokes `refresh_token` at Okta (RFC 7009 §2.1), so that it stops
-    /// working once its user has logged out. A failure is logged, and the
-    /// logout goes on. (By hand: the oauth2 crate refuses a revocation
-    /// endpoint that is not https, such as the local mock's.)
-    pub async fn revoke(&self, provider: &Provider, refresh_token: &RefreshToken) {
-        let Some(url) = &provider.revocation_url else {
-            return tracing::warn!(
-                "Okta names no revocation endpoint: a refresh token stays valid"
-            );
-        };
-        let form = [
-            ("token", refresh_token.secret().as_str()),
-            ("token_type_hint", "refresh_token"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.secret().as_str()),
-        ];
-        let sent = self.http.post(url.url().clone()).form(&form).send().await;
-        if let Err(e) = sent.and_then(|answer| answer.error_for_status()) {
-            tracing::warn!("a refresh token could not be revoked at logout: {}", reason(&e));
-        }
-    }
-
     /// The `issuer` the discovery document names, if it can be read.
     async fn named_issuer(&self) -> Option<String> {
         let url = format!("{}/.well-known/openid-configuration", self.issuer.as_str());

@@ -30,14 +30,15 @@ pub mod session;
 pub mod tokens;
 
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
 use std::sync::Arc;
+use tower::util::option_layer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -50,6 +51,7 @@ pub fn app(config: Config) -> Router {
     let sessions = session::Sessions::connect(&config);
     let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
     let okta = Arc::new(okta::Okta::new(&config, tokens));
+    let https = config.app_url.scheme() == "https";
     tokio::spawn(okta.discovery.clone().run());
     // A logout (any state-changing request) from another origin is refused,
     // even from the same site (another port of this host, a sibling
@@ -84,6 +86,9 @@ pub fn app(config: Config) -> Router {
             header(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
             header(REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
             header(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            // Over https, browsers are to come back over https only, for a
+            // year, without trying http first (HSTS, RFC 6797).
+            option_layer(https.then(|| header(STRICT_TRANSPORT_SECURITY, hsts()))),
             // Pages name the user: no cache (shared, or the back button
             // after logging out) may keep them.
             SetResponseHeaderLayer::if_not_present(
@@ -99,6 +104,11 @@ pub fn app(config: Config) -> Router {
 /// A header set on every answer, whatever the handler set.
 fn header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, value)
+}
+
+/// HSTS for a year, for this host and any below it.
+fn hsts() -> HeaderValue {
+    HeaderValue::from_static("max-age=31536000; includeSubDomains")
 }
 
 // ANCHOR: policy

@@ -10,7 +10,7 @@
 
 use crate::okta::{Okta, token_error};
 use crate::pages::AppError;
-use crate::provider::Provider;
+use crate::provider::{Discovery, Provider, reason};
 use crate::session::{LOGGED_IN_USER, LoggedInUser, now};
 use crate::tokens::Tokens;
 use backon::{ConstantBuilder, Retryable};
@@ -106,6 +106,30 @@ async fn follow(
         session.insert(LOGGED_IN_USER, &user).await?;
     }
     Ok(Some(user))
+}
+
+impl Discovery {
+    /// Revokes `refresh_token` at Okta (RFC 7009 §2.1), so that it stops
+    /// working once its user has logged out. A failure is logged, and the
+    /// logout goes on. (By hand: the oauth2 crate refuses a revocation
+    /// endpoint that is not https, such as the local mock's.)
+    pub async fn revoke(&self, provider: &Provider, refresh_token: &RefreshToken) {
+        let Some(url) = &provider.revocation_url else {
+            return tracing::warn!(
+                "Okta names no revocation endpoint: a refresh token stays valid"
+            );
+        };
+        let form = [
+            ("token", refresh_token.secret().as_str()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.secret().as_str()),
+        ];
+        let sent = self.http.post(url.url().clone()).form(&form).send().await;
+        if let Err(e) = sent.and_then(|answer| answer.error_for_status()) {
+            tracing::warn!("a refresh token could not be revoked at logout: {}", reason(&e));
+        }
+    }
 }
 // ANCHOR_END: refreshed
 

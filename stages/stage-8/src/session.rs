@@ -214,11 +214,17 @@ impl Sessions {
 /// `SameSite=Lax`: `Strict` would leave it behind on the way back from Okta.
 fn layer<S: SessionStore>(store: S, config: &Config) -> SessionManagerLayer<S, SignedCookie> {
     let idle_limit = Duration::try_from(config.idle_limit).expect("hours, not centuries");
+    // Over https, the `__Host-` prefix: browsers keep such a cookie only if
+    // it is `Secure`, for `Path=/` and for this host alone (no `Domain`),
+    // so a sibling subdomain cannot set one in its place.
+    let https = config.app_url.scheme() == "https";
+    let name = cookie_name(&config.app_url);
     SessionManagerLayer::new(store)
-        .with_name(cookie_name(&config.app_url))
+        .with_name(if https { format!("__Host-{name}") } else { name })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(config.app_url.scheme() == "https")
+        .with_secure(https)
+        .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle_limit))
         .with_signed(config.session_key.clone())
 }

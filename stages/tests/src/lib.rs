@@ -454,6 +454,14 @@ where
     }
 }
 
+/// The session cookie's name for `stage` at `app_url`: over https, stage 8
+/// on puts the `__Host-` prefix before [`session_cookie`]'s.
+pub fn session_cookie_of(stage: Stage, app_url: &str) -> String {
+    let https = app_url.starts_with("https:");
+    let name = session_cookie(app_url);
+    if https && INTERNET.contains(&stage) { format!("__Host-{name}") } else { name }
+}
+
 /// The session cookie's name for an app at `app_url`: each stage names it
 /// after the port, so apps on two ports of one host keep their own.
 pub fn session_cookie(app_url: &str) -> String {

@@ -148,7 +148,7 @@ async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
 /// Every cookie the stage sets on the way through a login, as `Set-Cookie`
 /// headers: the login attempt's at `/login/okta`, the session's at the
 /// callback.
-async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
+pub async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
     let settings = [
         ("APP_URL", app_url),
         ("OKTA_BASE_URL", okta.issuer()),
@@ -188,7 +188,7 @@ async fn the_cookies_are_httponly_lax_and_secure_over_https() {
                     .redirect_uri(format!("{app_url}/login/okta/authorized")),
             );
             let cookies = cookies_of_a_login(stage, app_url, &okta).await;
-            let session = stage_tests::session_cookie(app_url);
+            let session = stage_tests::session_cookie_of(stage, app_url);
             assert!(cookies.iter().any(|c| c.starts_with(&format!("{session}="))), "{cookies:?}");
             for cookie in &cookies {
                 assert!(
