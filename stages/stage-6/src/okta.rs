@@ -24,6 +24,7 @@ use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
+// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -40,6 +41,7 @@ const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 /// 1.6 KB that goes to the callback, and proxies refuse a request whose
 /// headers pass 8 KB.
 const WAITING_LOGINS: usize = 3;
+// ANCHOR_END: routes
 
 // ANCHOR: client
 /// Everything the login routes need, shared by every request (behind an

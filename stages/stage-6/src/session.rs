@@ -48,6 +48,7 @@ pub fn now() -> u64 {
     since_epoch.map_or(0, |d| d.as_secs())
 }
 
+// ANCHOR: logged_in_user
 /// The logged-in user, if there is one whose access token has not expired.
 /// An expired login is removed: it counts as logged out.
 pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, Error> {
@@ -80,6 +81,7 @@ pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, E
     }
     Ok(Some(user))
 }
+// ANCHOR_END: logged_in_user
 
 /// Whether `error` says the session's record, or a value in it, does not
 /// decode: a store that does not answer is another error.

@@ -8,6 +8,7 @@
 //! whatever the tabs and instances: Okta may rotate refresh tokens, and a
 //! refresh token it has replaced, presented again, ends the login there.
 
+use crate::identity::Identity;
 use crate::okta::{Okta, token_error};
 use crate::pages::AppError;
 use crate::provider::{Discovery, Provider, reason};
@@ -50,45 +51,22 @@ pub async fn refreshed(
         return follow(session, user, &kept).await;
     };
     let provider = okta.discovery.provider()?;
-    match okta.refresh(&provider, &refresh_token).await {
+    let tokens = match okta.refresh(&provider, &refresh_token).await {
         Ok(answer) => {
-            // The new ID token is checked as at login, and names the same user.
-            if answer.id_token().is_some() {
-                let identity = okta.identity(provider, &answer, None).await;
-                match identity {
-                    Ok(identity) if identity.subject == user.identity.subject => {
-                        user.identity = identity;
-                    }
-                    refused => {
-                        okta.tokens.take(&user.tokens).await?;
-                        session.flush().await?;
-                        return Err(refused.err().unwrap_or(AppError::BadIdToken(
-                            "the refreshed ID token names another user".into(),
-                        )));
-                    }
-                }
-            }
-            let tokens = Tokens::from_answer(&answer, Some(kept));
-            okta.tokens.put(&user.tokens, &tokens).await?;
-            follow(session, user, &tokens).await
+            user.identity = okta.same_user(provider, &answer, &user, session).await?;
+            Tokens::from_answer(&answer, Some(kept))
         }
         Err(Refresh::Refused(why)) => {
-            okta.tokens.take(&user.tokens).await?;
-            session.flush().await?;
-            Err(AppError::LoginEnded(why))
+            okta.end(&user, session).await?;
+            return Err(AppError::LoginEnded(why));
         }
         // Okta failing for a moment does not end a login whose access token
-        // is still good; the next try waits (as long as Okta asks, if it
-        // said), and every tab and instance waits with it.
-        Err(failed) if now() < kept.expires_at => {
-            let wait = failed.retry_after().unwrap_or(Duration::from_secs(30)).as_secs();
-            let refresh_at = now().saturating_add(wait).min(kept.expires_at);
-            let tokens = Tokens { refresh_at, ..kept };
-            okta.tokens.put(&user.tokens, &tokens).await?;
-            follow(session, user, &tokens).await
-        }
-        Err(failed) => Err(failed.into()),
-    }
+        // is still good: the page is served, and the refresh tried later.
+        Err(failed) if now() < kept.expires_at => kept.later(failed.retry_after()),
+        Err(failed) => return Err(failed.into()),
+    };
+    okta.tokens.put(&user.tokens, &tokens).await?;
+    follow(session, user, &tokens).await
 }
 
 /// The user, with the access token's times as `tokens` has them, saved in
@@ -107,31 +85,40 @@ async fn follow(
     }
     Ok(Some(user))
 }
+// ANCHOR_END: refreshed
 
-impl Discovery {
-    /// Revokes `refresh_token` at Okta (RFC 7009 §2.1), so that it stops
-    /// working once its user has logged out. A failure is logged, and the
-    /// logout goes on. (By hand: the oauth2 crate refuses a revocation
-    /// endpoint that is not https, such as the local mock's.)
-    pub async fn revoke(&self, provider: &Provider, refresh_token: &RefreshToken) {
-        let Some(url) = &provider.revocation_url else {
-            return tracing::warn!(
-                "Okta names no revocation endpoint: a refresh token stays valid"
-            );
-        };
-        let form = [
-            ("token", refresh_token.secret().as_str()),
-            ("token_type_hint", "refresh_token"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.secret().as_str()),
-        ];
-        let sent = self.http.post(url.url().clone()).form(&form).send().await;
-        if let Err(e) = sent.and_then(|answer| answer.error_for_status()) {
-            tracing::warn!("a refresh token could not be revoked at logout: {}", reason(&e));
+// ANCHOR: same_user
+impl Okta {
+    /// Who a refresh's answer says the user is: the user as they were, or,
+    /// when the answer carries a new ID token, as that says once it is
+    /// valid (OpenID Connect Core §12.2: checked as at login, with no
+    /// nonce) and names the same user. Any other ID token ends the login.
+    async fn same_user(
+        &self,
+        provider: Arc<Provider>,
+        answer: &CoreTokenResponse,
+        user: &LoggedInUser,
+        session: &Session,
+    ) -> Result<Identity, AppError> {
+        if answer.id_token().is_none() {
+            return Ok(user.identity.clone());
+        }
+        match self.identity(provider, answer, None).await {
+            Ok(identity) if identity.subject == user.identity.subject => Ok(identity),
+            refused => {
+                self.end(user, session).await?;
+                Err(refused.err().unwrap_or(AppError::BadIdToken("it names another user".into())))
+            }
         }
     }
+
+    /// Ends `user`'s login here: their tokens, and their session.
+    async fn end(&self, user: &LoggedInUser, session: &Session) -> Result<(), AppError> {
+        self.tokens.take(&user.tokens).await?;
+        Ok(session.flush().await?)
+    }
 }
-// ANCHOR_END: refreshed
+// ANCHOR_END: same_user
 
 // ANCHOR: from_answer
 impl Tokens {
@@ -151,6 +138,14 @@ impl Tokens {
             // between a page view's check and its use.
             refresh_at: now().saturating_add(lifetime.saturating_mul(3) / 4),
         }
+    }
+
+    /// The same tokens, to be refreshed again after `wait` (or 30 s), but
+    /// no later than their expiry. Every tab and instance reads the tokens
+    /// before a refresh, so all of them wait.
+    pub fn later(self, wait: Option<Duration>) -> Tokens {
+        let wait = wait.unwrap_or(Duration::from_secs(30)).as_secs();
+        Tokens { refresh_at: now().saturating_add(wait).min(self.expires_at), ..self }
     }
 }
 // ANCHOR_END: from_answer
@@ -222,6 +217,32 @@ fn retry_after(answer: &HttpResponse) -> Duration {
     Duration::from_secs(wait)
 }
 // ANCHOR_END: refresh
+
+// ANCHOR: revoke
+impl Discovery {
+    /// Revokes `refresh_token` at Okta (RFC 7009 §2.1), so that it stops
+    /// working once its user has logged out. A failure is logged, and the
+    /// logout goes on. (By hand: the oauth2 crate refuses a revocation
+    /// endpoint that is not https, such as the local mock's.)
+    pub async fn revoke(&self, provider: &Provider, refresh_token: &RefreshToken) {
+        let Some(url) = &provider.revocation_url else {
+            return tracing::warn!(
+                "Okta names no revocation endpoint: a refresh token stays valid"
+            );
+        };
+        let form = [
+            ("token", refresh_token.secret().as_str()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.secret().as_str()),
+        ];
+        let sent = self.http.post(url.url().clone()).form(&form).send().await;
+        if let Err(e) = sent.and_then(|answer| answer.error_for_status()) {
+            tracing::warn!("a refresh token could not be revoked at logout: {}", reason(&e));
+        }
+    }
+}
+// ANCHOR_END: revoke
 
 impl Refresh {
     /// How long Okta asked the app to wait, if it did.

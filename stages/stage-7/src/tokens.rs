@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+// ANCHOR: tokens
 /// The tokens of a login, kept on the server: never in a cookie, a page or
 /// a log line (`Debug` prints them redacted).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +37,7 @@ pub struct Tokens {
     /// When to refresh it (or, after a refresh failed, try again).
     pub refresh_at: u64,
 }
+// ANCHOR_END: tokens
 
 /// How long a refresh may hold the lock: longer than a refresh can take
 /// (Okta's timeout, and one more try), short enough that an instance that
@@ -128,6 +130,7 @@ impl TokenStore {
         Ok(tokens)
     }
 
+    // ANCHOR: lock
     /// Waits until no other request, in this instance or another, holds
     /// the lock on the tokens under `key`, and takes it.
     pub async fn lock(&self, key: &str) -> Result<Lock, AppError> {
@@ -162,6 +165,7 @@ impl TokenStore {
             }
         }
     }
+    // ANCHOR_END: lock
 }
 
 impl Drop for Lock {

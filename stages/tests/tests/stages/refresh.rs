@@ -93,9 +93,10 @@ async fn five_tabs_at_once_when_the_token_is_due_make_one_refresh_and_stay_logge
 #[tokio::test]
 async fn a_refresh_that_fails_for_a_moment_is_not_tried_again_on_every_page_view() {
     each_stage(&REFRESHING, |stage| async move {
-        let app = short_tokens(stage, Duration::from_secs(4)).await;
+        // 6 s: due after 4 (times are whole seconds), expired after 6.
+        let app = short_tokens(stage, Duration::from_secs(6)).await;
         app.okta.set_fault(Fault::Token500);
-        tokio::time::sleep(Duration::from_millis(3200)).await;
+        tokio::time::sleep(Duration::from_millis(4300)).await;
         // Due: the refresh fails, and the access token, still good, serves.
         for _ in 0..4 {
             let page = app.browser.get(&app.at("/")).await;
