@@ -45,7 +45,11 @@ pub fn reset(
             None => fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?,
         };
         let starting = starting_text(&start, &edit.file)?;
-        let after = put_back(&before, starting, edit)
+        let placeholder = edit
+            .with
+            .clone()
+            .unwrap_or_else(|| format!("todo!({:?})", exercise.message()));
+        let after = put_back(&before, starting, edit, &placeholder)
             .map_err(|missing| format!("cannot reset {}: {shown} {missing}", exercise.id))?;
         match changed.iter_mut().find(|r| r.file == Path::new(&edit.file)) {
             Some(done) => done.after = after,
@@ -70,8 +74,12 @@ fn starting_text<'a>(start: &'a [StageFile], file: &str) -> Result<&'a str, Stri
 }
 
 /// `mine` (the learner's file) with the region of `edit` as it is in
-/// `starting`; or what is missing, in words that follow the file's name.
-fn put_back(mine: &str, starting: &str, edit: &Edit) -> Result<String, String> {
+/// `starting`, where `placeholder` is what took its place (the edit's
+/// `with`, or its `todo!`); or what is missing, in words that follow the
+/// file's name.
+fn put_back(mine: &str, starting: &str, edit: &Edit, placeholder: &str) -> Result<String, String> {
+    let lines: Vec<&str> = starting.split_inclusive('\n').collect();
+    let mine_lines: Vec<&str> = mine.split_inclusive('\n').collect();
     if let Some(name) = &edit.function {
         let theirs = fn_body(starting, name).map_err(|e| format!("(the starting point): {e}"))?;
         let Ok(body) = fn_body(mine, name) else {
@@ -80,12 +88,52 @@ fn put_back(mine: &str, starting: &str, edit: &Edit) -> Result<String, String> {
                 signature(starting, name)
             ));
         };
-        return Ok(splice(mine, body, &starting[theirs]));
+        if edit.from.is_none() {
+            return Ok(splice(mine, body, &starting[theirs]));
+        }
+        // From a line of the body to its end: the lines before it in the
+        // body are the stage's (or another exercise's), and stay as they are.
+        let first = placeholder.lines().next().unwrap_or_default().trim();
+        let at = starting[theirs.clone()]
+            .find(first)
+            .map(|at| theirs.start + at)
+            .ok_or("(the starting point): its placeholder is not in the body")?;
+        let line = |text: &str, at: usize| text[..at].matches('\n').count();
+        let region = line(starting, at)..line(starting, theirs.end);
+        // Where it starts in the learner's body: the placeholder, if it is
+        // still there; or else the text it starts with in the solution; or
+        // else the lines above it.
+        let in_body = |needle: &str| {
+            let mut found = mine[body.clone()].match_indices(needle);
+            match (found.next(), found.next()) {
+                (Some((at, _)), None) => Some(line(mine, body.start + at)),
+                _ => None,
+            }
+        };
+        let to = line(mine, body.end);
+        let from = match in_body(first).or_else(|| edit.from.as_deref().and_then(in_body)) {
+            Some(from) => from,
+            None => {
+                let before = context(&lines, region.start, Direction::Up, &mine_lines).map_err(|line| {
+                    format!(
+                        "no longer has the line before the exercise (`{line}`) exactly once: put it back as it was, then reset again"
+                    )
+                })?;
+                if before.end > to || before.end <= line(mine, body.start) {
+                    return Err(format!(
+                        "no longer has the line before the exercise in `fn {name}`: put it back as it was, then reset again"
+                    ));
+                }
+                before.end
+            }
+        };
+        let mut out: String = mine_lines[..from].concat();
+        out.push_str(&lines[region].concat());
+        out.push_str(&mine_lines[to..].concat());
+        return Ok(out);
     }
     let with = edit.with.as_deref().unwrap_or_default();
-    let lines: Vec<&str> = starting.split_inclusive('\n').collect();
     let region = line_region(starting, with)?;
-    let mine_lines: Vec<&str> = mine.split_inclusive('\n').collect();
     let before = context(&lines, region.start, Direction::Up, &mine_lines).map_err(|line| {
         format!(
             "no longer has the line before the exercise (`{line}`) exactly once: put it back as it was, then reset again"
@@ -233,6 +281,8 @@ fn b(y: u8) -> u8 {
 }
 ";
 
+    const WITH: &str = "    // Exercise 1.2: add one here.\n";
+
     fn find(with: &str) -> Edit {
         Edit {
             file: "src/lib.rs".into(),
@@ -256,7 +306,7 @@ fn b(y: u8) -> u8 {
     #[test]
     fn a_body_is_put_back_and_the_rest_is_kept() {
         let mine = "fn a() {\n    let x = 1;\n    let x = x + 1;\n    x\n}\n\nfn b(y: u8) -> u8 {\n    y * 2\n}\n";
-        let reset = put_back(mine, STARTING, &body("b")).expect("reset");
+        let reset = put_back(mine, STARTING, &body("b"), "todo!(\"Exercise 1.1\")").expect("reset");
         assert_eq!(
             reset,
             mine.replace("    y * 2\n", "    todo!(\"Exercise 1.1\")\n"),
@@ -265,14 +315,37 @@ fn b(y: u8) -> u8 {
     }
 
     #[test]
+    fn the_rest_of_a_body_is_put_back_and_what_is_above_it_is_kept() {
+        let starting = "fn c() {\n    let a = 1;\n    // Exercise 1.3: this is wrong.\n    let b = a;\n    todo!(\"Exercise 1.4\")\n}\n";
+        let edit = Edit {
+            from: Some("let c".into()),
+            ..body("c")
+        };
+        let todo = "todo!(\"Exercise 1.4\")";
+        // 1.3 and 1.4 done: 1.3's work stays.
+        let mine = "fn c() {\n    let a = 1;\n    let b = a + 1;\n    let c = b;\n    c * 2\n}\n";
+        let reset = put_back(mine, starting, &edit, todo).expect("reset");
+        assert_eq!(
+            reset,
+            "fn c() {\n    let a = 1;\n    let b = a + 1;\n    todo!(\"Exercise 1.4\")\n}\n"
+        );
+        // Written otherwise, found by the lines above it.
+        let mine = "fn c() {\n    let a = 1;\n    // Exercise 1.3: this is wrong.\n    let b = a;\n    b * 3\n}\n";
+        assert_eq!(
+            put_back(mine, starting, &edit, todo).expect("reset"),
+            starting
+        );
+        // Still at its start: nothing changes.
+        assert_eq!(
+            put_back(starting, starting, &edit, todo).expect("reset"),
+            starting
+        );
+    }
+
+    #[test]
     fn replaced_lines_are_found_by_the_lines_around_them_however_indented() {
         let mine = "fn a() {\n  let x = 1;\n  let x = x + 1;\n  let x = x * 1;\n  x\n}\n\nfn b(y: u8) -> u8 {\n    y * 2\n}\n";
-        let reset = put_back(
-            mine,
-            STARTING,
-            &find("    // Exercise 1.2: add one here.\n"),
-        )
-        .expect("reset");
+        let reset = put_back(mine, STARTING, &find(WITH), WITH).expect("reset");
         assert_eq!(
             reset,
             "fn a() {\n  let x = 1;\n    // Exercise 1.2: add one here.\n  x\n}\n\nfn b(y: u8) -> u8 {\n    y * 2\n}\n"
@@ -281,17 +354,19 @@ fn b(y: u8) -> u8 {
 
     #[test]
     fn a_place_that_is_gone_is_one_line_that_says_what_to_put_back() {
-        let no_fn = put_back("fn a() {}\n", STARTING, &body("b")).expect_err("no fn b");
+        let no_fn = put_back(
+            "fn a() {}\n",
+            STARTING,
+            &body("b"),
+            "todo!(\"Exercise 1.1\")",
+        )
+        .expect_err("no fn b");
         assert_eq!(
             no_fn,
             "has no `fn b` any more: put it back (`fn b(y: u8) -> u8 {}`), then reset again"
         );
-        let no_line = put_back(
-            "fn a() {\n    x\n}\n",
-            STARTING,
-            &find("    // Exercise 1.2: add one here.\n"),
-        )
-        .expect_err("the line before is gone");
+        let no_line = put_back("fn a() {\n    x\n}\n", STARTING, &find(WITH), WITH)
+            .expect_err("the line before is gone");
         assert!(
             no_line.starts_with("no longer has the line before the exercise (`let x = 1;`)"),
             "{no_line}"

@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+// ANCHOR: serve
 async fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
     let addr = config.listen_addr.clone();
@@ -30,3 +31,4 @@ async fn serve() -> Result<(), String> {
     let server = axum::serve(listener, stage_6::app(config)).with_graceful_shutdown(ctrl_c);
     server.await.map_err(|e| format!("the server stopped: {e}"))
 }
+// ANCHOR_END: serve

@@ -24,6 +24,7 @@ use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
+// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -35,6 +36,12 @@ pub const LOGOUT_PATH: &str = "/logout";
 const SCOPES: [&str; 2] = ["email", "profile"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
+/// How many logins may wait in one browser at once (tabs, retries); one
+/// more pushes out the oldest. Each waits in a cookie of up to about
+/// 1.6 KB that goes to the callback, and proxies refuse a request whose
+/// headers pass 8 KB.
+const WAITING_LOGINS: usize = 3;
+// ANCHOR_END: routes
 
 // ANCHOR: client
 /// Everything the login routes need, shared by every request (behind an
@@ -81,6 +88,7 @@ impl Okta {
 }
 // ANCHOR_END: client
 
+// ANCHOR: attempt
 /// A login in progress, from `/login/okta` to its callback. It waits in the
 /// browser, in a cookie of its own named after the login's `state`: two
 /// logins at once (two tabs) do not disturb each other, and a stranger's
@@ -96,13 +104,16 @@ struct LoginAttempt {
     nonce: Nonce,
     /// The local page to land on after the login.
     return_to: String,
+    /// When it started, in seconds since the Unix epoch: the oldest goes
+    /// first when too many wait.
+    started: u64,
 }
 
 impl Okta {
     fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
         let value = serde_json::to_string(attempt).expect("strings serialize");
         let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(CALLBACK_PATH)
+            .path(LOGIN_PATH)
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.https)
@@ -116,13 +127,38 @@ impl Okta {
     fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
         let cookie =
             cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let (nonce, return_to) = (attempt.nonce.clone(), attempt.return_to.clone());
-        self.save_attempt(cookies, state, &LoginAttempt { pkce_verifier: None, nonce, return_to });
+        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let verifier = attempt.pkce_verifier.take();
+        self.save_attempt(cookies, state, &attempt);
+        attempt.pkce_verifier = verifier;
         Some(attempt)
     }
-}
 
+    /// Forgets the oldest logins this browser has waiting, to leave room
+    /// for one more.
+    fn make_room(&self, cookies: &Cookies) {
+        let private = cookies.private(&self.key);
+        let mut waiting: Vec<(u64, String)> = cookies
+            .list()
+            .into_iter()
+            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
+            .map(|c| {
+                let opened = private.get(c.name());
+                let attempt =
+                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
+                (attempt.map_or(0, |a| a.started), c.name().to_string())
+            })
+            .collect();
+        waiting.sort_unstable();
+        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
+        for (_, name) in waiting.into_iter().take(over) {
+            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
+        }
+    }
+}
+// ANCHOR_END: attempt
+
+// ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
 #[derive(Debug, Deserialize)]
 pub struct LoginParams {
@@ -150,10 +186,13 @@ pub async fn login(
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(pkce_challenge)
         .url();
-    let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to };
+    let attempt =
+        LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to, started: now() };
+    okta.make_room(&cookies);
     okta.save_attempt(&cookies, state.secret(), &attempt);
     Ok(Redirect::to(authorize_url.as_str()))
 }
+// ANCHOR_END: login
 
 /// `next` if it is a path on this site; `None` for anything that would
 /// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
@@ -167,6 +206,7 @@ pub fn local_path(next: &str) -> Option<&str> {
     local.then_some(next)
 }
 
+// ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -191,7 +231,7 @@ pub async fn callback(
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
     let attempt = okta.use_attempt(&cookies, &state);
-    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to }) = attempt else {
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
         if logged_in_user(&session).await?.is_some() {
@@ -236,6 +276,7 @@ pub async fn callback(
     session.insert(ID_TOKEN, token.id_token()).await?;
     Ok(Redirect::to(&return_to))
 }
+// ANCHOR_END: callback
 
 // ANCHOR: logout
 /// `POST /logout`: forget the session (the cookie is cleared too), then send
@@ -244,7 +285,8 @@ pub async fn callback(
 /// ID token (no login, or a session from before a restart) there is
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
-    let id_token: Option<CoreIdToken> = session.get(ID_TOKEN).await?;
+    // Even a session that no longer decodes can be logged out of.
+    let id_token: Option<CoreIdToken> = session.get(ID_TOKEN).await.ok().flatten();
     session.flush().await?;
     let provider = okta.discovery.provider().ok();
     let end_session = provider.and_then(|p| p.end_session_url.clone());

@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::pages::AppError;
 use openidconnect::core::CoreClient;
 use openidconnect::{
-    ClientId, ClientSecret, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IssuerUrl, ProviderMetadataWithLogout, RedirectUrl,
+    ClientId, ClientSecret, DiscoveryError, EndSessionUrl, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IssuerUrl, ProviderMetadataWithLogout, RedirectUrl,
 };
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -100,9 +100,23 @@ impl Discovery {
 
     /// The discovery document and the keys it points to, read once.
     async fn read(&self) -> Result<Provider, String> {
-        let metadata = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
-            .await
-            .map_err(|e| format!("Okta's discovery document cannot be read: {}", reason(&e)))?;
+        let found =
+            ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http).await;
+        let metadata = match found {
+            Ok(metadata) => metadata,
+            // The document names another issuer: Okta's changes when a custom
+            // domain is switched on, say. Waiting will not help; a setting will.
+            Err(DiscoveryError::Validation(_)) => {
+                let named = self.named_issuer().await.unwrap_or_else(|| "another issuer".into());
+                let ours = self.issuer.as_str();
+                return Err(format!(
+                    "Okta's discovery document names the issuer {named}, not OKTA_BASE_URL={ours}: set OKTA_BASE_URL={named}"
+                ));
+            }
+            Err(e) => {
+                return Err(format!("Okta's discovery document cannot be read: {}", reason(&e)));
+            }
+        };
         let token_url = metadata
             .token_endpoint()
             .cloned()
@@ -116,6 +130,16 @@ impl Discovery {
         .set_token_uri(token_url)
         .set_redirect_uri(self.redirect_uri.clone());
         Ok(Provider { client, end_session_url })
+    }
+}
+
+impl Discovery {
+    /// The `issuer` the discovery document names, if it can be read.
+    async fn named_issuer(&self) -> Option<String> {
+        let url = format!("{}/.well-known/openid-configuration", self.issuer.as_str());
+        let document = self.http.get(url).send().await.ok()?;
+        let document: serde_json::Value = document.json().await.ok()?;
+        document["issuer"].as_str().map(String::from)
     }
 }
 

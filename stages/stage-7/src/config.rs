@@ -76,6 +76,11 @@ impl Config {
         let issuer = issuer(var("OKTA_BASE_URL"), insecure)?;
         // The mock's client is the default only where the issuer is the mock.
         let from_okta_app = |name: &str, mock_value: &str| match var(name) {
+            // The mock's value with a real Okta fails only at the first
+            // login, with Okta's `invalid_client`: say so now.
+            Some(v) if v.trim() == mock_value && !is_loopback(&issuer) => Err(format!(
+                "{name} is the local mock's: copy your Okta app's from its General tab into .env"
+            )),
             Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
             None if is_loopback(&issuer) => Ok(mock_value.to_string()),
             _ => Err(format!(
@@ -85,6 +90,7 @@ impl Config {
         let client_id = ClientId::new(from_okta_app("OAUTH_CLIENT_ID", DEFAULT_CLIENT_ID)?);
         let client_secret =
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
+        // ANCHOR: instances
         let port = app_url.port_or_known_default().unwrap_or(80);
         let listen_addr = match var("LISTEN_ADDR") {
             None => format!("{}:{port}", app_url.host_str().unwrap_or_default()),
@@ -118,6 +124,7 @@ impl Config {
                 Key::generate()
             }
         };
+        // ANCHOR_END: instances
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
         Ok(Config {
             app_url,

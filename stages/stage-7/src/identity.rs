@@ -37,12 +37,13 @@ pub struct Identity {
 
 impl Okta {
     /// Who the token endpoint's answer says logged in, once its ID token is
-    /// valid, and issued for the login that sent `nonce`.
+    /// valid, and issued for the login that sent `nonce` (a refreshed ID
+    /// token has none: OpenID Connect Core §12.2).
     pub async fn identity(
         &self,
         provider: Arc<Provider>,
         token: &CoreTokenResponse,
-        nonce: &Nonce,
+        nonce: Option<&Nonce>,
     ) -> Result<Identity, AppError> {
         let id_token =
             token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
@@ -69,9 +70,9 @@ impl Okta {
         &self,
         provider: Arc<Provider>,
         id_token: &'t CoreIdToken,
-        nonce: &Nonce,
+        nonce: Option<&Nonce>,
     ) -> Result<(Arc<Provider>, &'t CoreIdTokenClaims), AppError> {
-        let checked = id_token.claims(&verifier(&provider), nonce);
+        let checked = check(id_token, &verifier(&provider), nonce);
         let (provider, checked) = match checked {
             // A key the app has not seen: Okta rotated its keys. Read them
             // once more (only then, never on every login), and try again.
@@ -79,7 +80,7 @@ impl Okta {
                 SignatureVerificationError::NoMatchingKey,
             )) => {
                 let provider = self.discovery.again().await?;
-                let checked = id_token.claims(&verifier(&provider), nonce);
+                let checked = check(id_token, &verifier(&provider), nonce);
                 (provider, checked)
             }
             checked => (provider, checked),
@@ -118,6 +119,19 @@ fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
             true => Err(format!("issued in the future, at {iat}")),
             false => Ok(()),
         })
+}
+
+/// The claims of `id_token`, checked by `verifier`, with `nonce` if there
+/// is one to check.
+fn check<'t>(
+    id_token: &'t CoreIdToken,
+    verifier: &CoreIdTokenVerifier,
+    nonce: Option<&Nonce>,
+) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
+    match nonce {
+        Some(nonce) => id_token.claims(verifier, nonce),
+        None => id_token.claims(verifier, |_: Option<&Nonce>| Ok(())),
+    }
 }
 
 /// What went wrong at the userinfo endpoint, as a page.

@@ -27,16 +27,19 @@ pub mod provider;
 pub mod refresh;
 pub mod server;
 pub mod session;
+pub mod tokens;
 
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
 use std::sync::Arc;
+use tower::util::option_layer;
+use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -45,9 +48,17 @@ use tower_http::timeout::TimeoutLayer;
 /// The whole application: its routes and layers, in one place. Starts
 /// finding Okta in the background, so call it inside a Tokio runtime.
 pub fn app(config: Config) -> Router {
-    let okta = Arc::new(okta::Okta::new(&config));
-    tokio::spawn(okta.discovery.clone().run());
     let sessions = session::Sessions::connect(&config);
+    let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
+    let okta = Arc::new(okta::Okta::new(&config, tokens));
+    let https = config.app_url.scheme() == "https";
+    tokio::spawn(okta.discovery.clone().run());
+    // A logout (any state-changing request) from another origin is refused,
+    // even from the same site (another port of this host, a sibling
+    // subdomain), which `SameSite=Lax` lets through.
+    let app_origin = config.app_url.origin().ascii_serialization();
+    let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
+    let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger
     // sent to the login would be sent to the login again, forever.
@@ -61,6 +72,7 @@ pub fn app(config: Config) -> Router {
         .route(okta::CALLBACK_PATH, get(okta::callback))
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
+        .layer(same_origin_only)
         .layer(sessions.layer(&config))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
@@ -74,6 +86,9 @@ pub fn app(config: Config) -> Router {
             header(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
             header(REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
             header(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            // Over https, browsers are to come back over https only, for a
+            // year, without trying http first (HSTS, RFC 6797).
+            option_layer(https.then(|| header(STRICT_TRANSPORT_SECURITY, hsts()))),
             // Pages name the user: no cache (shared, or the back button
             // after logging out) may keep them.
             SetResponseHeaderLayer::if_not_present(
@@ -89,6 +104,11 @@ pub fn app(config: Config) -> Router {
 /// A header set on every answer, whatever the handler set.
 fn header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, value)
+}
+
+/// HSTS for a year, for this host and any below it.
+fn hsts() -> HeaderValue {
+    HeaderValue::from_static("max-age=31536000; includeSubDomains")
 }
 
 // ANCHOR: policy

@@ -10,8 +10,8 @@
 use crate::config::Config;
 use crate::pages::AppError;
 use crate::provider::Discovery;
-use crate::refresh::keep;
-use crate::session::{LoggedInUser, TOKENS, Tokens, cookie_name, logged_in_user, now};
+use crate::session::{LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
+use crate::tokens::{TokenStore, Tokens};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
@@ -25,6 +25,7 @@ use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
 
+// ANCHOR: routes
 /// Starts a login.
 pub const LOGIN_PATH: &str = "/login/okta";
 /// Where Okta sends the browser back (the "Sign-in redirect URI").
@@ -38,6 +39,12 @@ pub const LOGOUT_PATH: &str = "/logout";
 const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
+/// How many logins may wait in one browser at once (tabs, retries); one
+/// more pushes out the oldest. Each waits in a cookie of up to about
+/// 1.6 KB that goes to the callback, and proxies refuse a request whose
+/// headers pass 8 KB.
+const WAITING_LOGINS: usize = 3;
+// ANCHOR_END: routes
 
 // ANCHOR: client
 /// Everything the login routes need, shared by every request (behind an
@@ -46,6 +53,8 @@ const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 pub struct Okta {
     /// Finds Okta, and keeps what it found: its endpoints and keys.
     pub discovery: Arc<Discovery>,
+    /// Where the tokens of every login are kept.
+    pub tokens: TokenStore,
     /// For discovery, the token exchange and userinfo: redirects off
     /// (following one would hand the code to wherever it points), and a
     /// timeout, so a slow Okta gives a 504 page and not a hang.
@@ -62,7 +71,7 @@ pub struct Okta {
 impl Okta {
     /// The client for the configured Okta app, before Okta is found
     /// ([`Discovery::run`]).
-    pub fn new(config: &Config) -> Okta {
+    pub fn new(config: &Config, tokens: TokenStore) -> Okta {
         let checked = "the issuer and APP_URL are checked URLs";
         let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
         let http = reqwest::Client::builder()
@@ -73,6 +82,7 @@ impl Okta {
         let redirect_uri = RedirectUrl::from_url(redirect_uri);
         Okta {
             discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
+            tokens,
             http,
             issuer: config.issuer.clone(),
             post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
@@ -84,6 +94,7 @@ impl Okta {
 }
 // ANCHOR_END: client
 
+// ANCHOR: attempt
 /// A login in progress, from `/login/okta` to its callback. It waits in the
 /// browser, in a cookie of its own named after the login's `state`: two
 /// logins at once (two tabs) do not disturb each other, and a stranger's
@@ -99,13 +110,16 @@ struct LoginAttempt {
     nonce: Nonce,
     /// The local page to land on after the login.
     return_to: String,
+    /// When it started, in seconds since the Unix epoch: the oldest goes
+    /// first when too many wait.
+    started: u64,
 }
 
 impl Okta {
     fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
         let value = serde_json::to_string(attempt).expect("strings serialize");
         let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(CALLBACK_PATH)
+            .path(LOGIN_PATH)
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.https)
@@ -119,13 +133,38 @@ impl Okta {
     fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
         let cookie =
             cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let (nonce, return_to) = (attempt.nonce.clone(), attempt.return_to.clone());
-        self.save_attempt(cookies, state, &LoginAttempt { pkce_verifier: None, nonce, return_to });
+        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let verifier = attempt.pkce_verifier.take();
+        self.save_attempt(cookies, state, &attempt);
+        attempt.pkce_verifier = verifier;
         Some(attempt)
     }
-}
 
+    /// Forgets the oldest logins this browser has waiting, to leave room
+    /// for one more.
+    fn make_room(&self, cookies: &Cookies) {
+        let private = cookies.private(&self.key);
+        let mut waiting: Vec<(u64, String)> = cookies
+            .list()
+            .into_iter()
+            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
+            .map(|c| {
+                let opened = private.get(c.name());
+                let attempt =
+                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
+                (attempt.map_or(0, |a| a.started), c.name().to_string())
+            })
+            .collect();
+        waiting.sort_unstable();
+        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
+        for (_, name) in waiting.into_iter().take(over) {
+            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
+        }
+    }
+}
+// ANCHOR_END: attempt
+
+// ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
 #[derive(Debug, Deserialize)]
 pub struct LoginParams {
@@ -153,10 +192,13 @@ pub async fn login(
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(pkce_challenge)
         .url();
-    let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to };
+    let attempt =
+        LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to, started: now() };
+    okta.make_room(&cookies);
     okta.save_attempt(&cookies, state.secret(), &attempt);
     Ok(Redirect::to(authorize_url.as_str()))
 }
+// ANCHOR_END: login
 
 /// `next` if it is a path on this site; `None` for anything that would
 /// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
@@ -170,6 +212,7 @@ pub fn local_path(next: &str) -> Option<&str> {
     local.then_some(next)
 }
 
+// ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -194,7 +237,7 @@ pub async fn callback(
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
     let attempt = okta.use_attempt(&cookies, &state);
-    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to }) = attempt else {
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
         if logged_in_user(&session).await?.is_some() {
@@ -224,16 +267,20 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let identity = okta.identity(provider, &token, &nonce).await?;
+    let identity = okta.identity(provider, &token, Some(&nonce)).await?;
+    let tokens = Tokens::from_answer(&token, None);
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
     tracing::info!("{:?} logged in", identity.email);
-    let user = LoggedInUser { identity, expires_at: 0, refresh_at: 0, renewed_at: now() };
-    keep(&session, user, &token, None).await?;
+    let (expires_at, refresh_at) = (tokens.expires_at, tokens.refresh_at);
+    let tokens = okta.tokens.create(&tokens).await?;
+    let user = LoggedInUser { identity, tokens, expires_at, refresh_at, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
     Ok(Redirect::to(&return_to))
 }
+// ANCHOR_END: callback
 
 // ANCHOR: logout
 /// `POST /logout`: forget the session (the cookie is cleared too), then send
@@ -242,9 +289,19 @@ pub async fn callback(
 /// ID token (no login, or a session from before a restart) there is
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
-    let tokens: Option<Tokens> = session.get(TOKENS).await?;
+    // Even a session that no longer decodes can be logged out of.
+    let user: Option<LoggedInUser> = session.get(LOGGED_IN_USER).await.ok().flatten();
     session.flush().await?;
+    let tokens = match user {
+        Some(user) => okta.tokens.take(&user.tokens).await?,
+        None => None,
+    };
     let provider = okta.discovery.provider().ok();
+    // A refresh token would go on working at Okta: revoke it (RFC 7009).
+    let refresh_token = tokens.as_ref().and_then(|t| t.refresh_token.clone());
+    if let (Some(provider), Some(refresh_token)) = (&provider, refresh_token) {
+        okta.discovery.revoke(provider, &refresh_token).await;
+    }
     let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (tokens.and_then(|t| t.id_token), end_session) else {
         return Ok(Redirect::to("/"));
@@ -255,6 +312,7 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
         .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
     Ok(Redirect::to(url.as_str()))
 }
+
 // ANCHOR_END: logout
 
 /// What went wrong at the token endpoint, as a page.

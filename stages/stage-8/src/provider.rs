@@ -8,11 +8,17 @@
 
 use crate::config::Config;
 use crate::pages::AppError;
-use openidconnect::core::CoreClient;
-use openidconnect::{
-    ClientId, ClientSecret, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IssuerUrl, ProviderMetadataWithLogout, RedirectUrl,
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
+use openidconnect::{
+    AdditionalProviderMetadata, ClientId, ClientSecret, DiscoveryError, EndSessionUrl,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutProviderMetadata,
+    ProviderMetadata, RedirectUrl, RevocationUrl,
+};
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -27,6 +33,31 @@ pub type OktaClient = CoreClient<
     EndpointMaybeSet,
 >;
 
+/// The discovery document's `revocation_endpoint` (RFC 8414 §2), which
+/// openidconnect's own metadata leaves out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Revocation {
+    revocation_endpoint: Option<RevocationUrl>,
+}
+
+impl AdditionalProviderMetadata for Revocation {}
+
+/// Okta's discovery document, with its logout and revocation endpoints.
+type Metadata = ProviderMetadata<
+    LogoutProviderMetadata<Revocation>,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 // ANCHOR: provider
 /// What discovery found out about Okta.
 #[derive(Debug)]
@@ -34,16 +65,18 @@ pub struct Provider {
     pub client: OktaClient,
     /// Okta's logout (OpenID Connect RP-Initiated Logout 1.0).
     pub end_session_url: Option<EndSessionUrl>,
+    /// Where a token is revoked (RFC 7009).
+    pub revocation_url: Option<RevocationUrl>,
 }
 
 /// Finds Okta, and keeps what it found.
 #[derive(Debug)]
 pub struct Discovery {
     issuer: IssuerUrl,
-    client_id: ClientId,
-    client_secret: ClientSecret,
+    pub client_id: ClientId,
+    pub client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
     /// The provider, or why there is none yet.
     found: RwLock<Result<Arc<Provider>, String>>,
 }
@@ -100,14 +133,29 @@ impl Discovery {
 
     /// The discovery document and the keys it points to, read once.
     async fn read(&self) -> Result<Provider, String> {
-        let metadata = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
-            .await
-            .map_err(|e| format!("Okta's discovery document cannot be read: {}", reason(&e)))?;
+        let found = Metadata::discover_async(self.issuer.clone(), &self.http).await;
+        let metadata = match found {
+            Ok(metadata) => metadata,
+            // The document names another issuer: Okta's changes when a custom
+            // domain is switched on, say. Waiting will not help; a setting will.
+            Err(DiscoveryError::Validation(_)) => {
+                let named = self.named_issuer().await.unwrap_or_else(|| "another issuer".into());
+                let ours = self.issuer.as_str();
+                return Err(format!(
+                    "Okta's discovery document names the issuer {named}, not OKTA_BASE_URL={ours}: set OKTA_BASE_URL={named}"
+                ));
+            }
+            Err(e) => {
+                return Err(format!("Okta's discovery document cannot be read: {}", reason(&e)));
+            }
+        };
         let token_url = metadata
             .token_endpoint()
             .cloned()
             .ok_or("Okta's discovery document has no token endpoint")?;
-        let end_session_url = metadata.additional_metadata().end_session_endpoint.clone();
+        let more = metadata.additional_metadata();
+        let end_session_url = more.end_session_endpoint.clone();
+        let revocation_url = more.additional_metadata.revocation_endpoint.clone();
         let client = CoreClient::from_provider_metadata(
             metadata,
             self.client_id.clone(),
@@ -115,7 +163,17 @@ impl Discovery {
         )
         .set_token_uri(token_url)
         .set_redirect_uri(self.redirect_uri.clone());
-        Ok(Provider { client, end_session_url })
+        Ok(Provider { client, end_session_url, revocation_url })
+    }
+}
+
+impl Discovery {
+    /// The `issuer` the discovery document names, if it can be read.
+    async fn named_issuer(&self) -> Option<String> {
+        let url = format!("{}/.well-known/openid-configuration", self.issuer.as_str());
+        let document = self.http.get(url).send().await.ok()?;
+        let document: serde_json::Value = document.json().await.ok()?;
+        document["issuer"].as_str().map(String::from)
     }
 }
 

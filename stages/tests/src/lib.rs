@@ -49,6 +49,8 @@ use Stage::{Eight, Five, Four, Seven, Six, Three, Two};
 pub const STAGES: [Stage; 7] = [Two, Three, Four, Five, Six, Seven, Eight];
 /// The stages that protect pages.
 pub const PROTECTING: [Stage; 6] = [Three, Four, Five, Six, Seven, Eight];
+/// The stages with a logout.
+pub const LOGGING_OUT: [Stage; 5] = [Four, Five, Six, Seven, Eight];
 /// The stages of plain OAuth 2.0: Okta's endpoints built from the issuer,
 /// and the email fetched from userinfo at every login.
 pub const OAUTH: [Stage; 3] = [Two, Three, Four];
@@ -450,6 +452,14 @@ where
             std::panic::resume_unwind(failed.into_panic());
         }
     }
+}
+
+/// The session cookie's name for `stage` at `app_url`: over https, stage 8
+/// on puts the `__Host-` prefix before [`session_cookie`]'s.
+pub fn session_cookie_of(stage: Stage, app_url: &str) -> String {
+    let https = app_url.starts_with("https:");
+    let name = session_cookie(app_url);
+    if https && INTERNET.contains(&stage) { format!("__Host-{name}") } else { name }
 }
 
 /// The session cookie's name for an app at `app_url`: each stage names it

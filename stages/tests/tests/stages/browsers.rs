@@ -130,3 +130,36 @@ async fn a_flood_of_strangers_at_the_login_costs_no_session_and_logs_no_one_out(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_browser_that_starts_many_logins_keeps_a_few_and_the_last_one_still_logs_in() {
+    each_stage(&STAGES, |stage| async move {
+        let app = TestApp::start(stage).await;
+        // A long `next` makes each waiting login's cookie as big as it gets.
+        let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
+        start.query_pairs_mut().append_pair("next", &format!("/members?q={}", "a".repeat(1000)));
+        let mut started = Vec::new();
+        for _ in 0..40 {
+            let to_okta = app.browser.get(start.as_str()).await.location().expect("to Okta");
+            let state = to_okta.query_pairs().find(|(n, _)| n == "state").expect("a state").1;
+            started.push((state.into_owned(), to_okta));
+        }
+        let prefix = format!("{}_login_", session_cookie(&app.url));
+        let held: Vec<usize> = started
+            .iter()
+            .filter_map(|(state, _)| app.browser.cookie("127.0.0.1", &format!("{prefix}{state}")))
+            .map(|value| prefix.len() + 43 + 1 + value.len())
+            .collect();
+        assert!((2..=3).contains(&held.len()), "{stage:?}: {} logins wait", held.len());
+        let bytes: usize = held.iter().sum();
+        assert!(bytes < 6 * 1024, "{stage:?}: the callback would get {bytes} bytes of cookies");
+        // The newest login, in its own tab, still finishes.
+        let (_, to_okta) = started.pop().expect("a login");
+        let form = app.browser.get(to_okta.as_str()).await;
+        let back = app.browser.post_login_form(&form, "login", ALICE.0, ALICE.1).await;
+        let page = app.browser.follow(back).await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}

@@ -98,6 +98,18 @@ fn what_people_paste_instead_of_the_issuer_is_refused_with_what_to_paste() {
 fn a_real_org_needs_https_and_its_own_client() {
     let org = [("OKTA_BASE_URL", "https://dev-1.okta.com/oauth2/default")];
     assert!(problem(&org).starts_with("OAUTH_CLIENT_ID is not set: copy it from your Okta app"));
+    // `cp .env.example .env` and only OKTA_BASE_URL changed: the mock's client.
+    let copied = [
+        org[0],
+        ("OAUTH_CLIENT_ID", "0oa-workbook-client"),
+        ("OAUTH_CLIENT_SECRET", "workbook-secret-for-the-local-mock-only"),
+    ];
+    assert_eq!(
+        problem(&copied),
+        "OAUTH_CLIENT_ID is the local mock's: copy your Okta app's from its General tab into .env"
+    );
+    let secret_left = [org[0], ("OAUTH_CLIENT_ID", "0oa1"), copied[2]];
+    assert!(problem(&secret_left).starts_with("OAUTH_CLIENT_SECRET is the local mock's"));
     let plain = [("OKTA_BASE_URL", "http://okta.internal/oauth2/default")];
     assert!(problem(&plain).contains("or set OAUTH_INSECURE_TRANSPORT=true"));
     let allowed =

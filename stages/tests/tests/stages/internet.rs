@@ -164,3 +164,34 @@ async fn a_request_body_over_the_limit_is_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn over_https_browsers_are_told_to_stay_on_https_and_the_session_cookie_is_this_hosts_alone()
+{
+    each_stage(&INTERNET, |stage| async move {
+        for app_url in ["https://app.example.com", "http://127.0.0.1:18080"] {
+            let okta = MockOkta::start().await.expect("start");
+            okta.add_client(
+                mock_okta::Client::web(stage_tests::CLIENT_ID, stage_tests::CLIENT_SECRET)
+                    .redirect_uri(format!("{app_url}/login/okta/authorized")),
+            );
+            let https = app_url.starts_with("https");
+            let settings = [("APP_URL", app_url), ("OKTA_BASE_URL", okta.issuer())];
+            let router = stage_tests::router_for(stage, &settings).await;
+            let request = axum::http::Request::get("/login/okta").body(axum::body::Body::empty());
+            let answer = tower::ServiceExt::oneshot(router, request.expect("a request"));
+            let answer = answer.await.expect("infallible");
+            let hsts = answer.headers().get("strict-transport-security");
+            let hsts = hsts.map(|v| v.to_str().expect("ASCII").to_string());
+            let wanted = https.then(|| "max-age=31536000; includeSubDomains".to_string());
+            assert_eq!(hsts, wanted, "{stage:?} {app_url}");
+            let cookies = crate::promises::cookies_of_a_login(stage, app_url, &okta).await;
+            let name = format!("{}=", stage_tests::session_cookie_of(stage, app_url));
+            let session = cookies.iter().find(|c| c.starts_with(&name)).expect("a session cookie");
+            assert_eq!(session.starts_with("__Host-"), https, "{stage:?}: {session}");
+            assert!(session.contains("Path=/;") || session.ends_with("Path=/"), "{session}");
+            assert!(!session.contains("Domain"), "{stage:?}: {session}");
+        }
+    })
+    .await;
+}

@@ -18,6 +18,8 @@ mod internet;
 mod lessons;
 /// Stage 5 on: discovery, the ID token's checks, userinfo for what it lacks.
 mod openid_connect;
+/// A test of your own app, as the book's "Testing your login" shows it.
+mod own_app;
 /// Every promise of DESIGN.md, in every stage from 2 on.
 mod promises;
 /// Stage 6 on: sessions in a real Redis, shared by two instances.

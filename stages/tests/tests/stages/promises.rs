@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, User};
 use stage_tests::{
-    ACCESS_TOKEN_ENDS_LOGIN, ALICE, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
+    ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
     captured_logs, each_stage, router_for,
 };
 use std::time::{Duration, Instant};
@@ -148,7 +148,7 @@ async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
 /// Every cookie the stage sets on the way through a login, as `Set-Cookie`
 /// headers: the login attempt's at `/login/okta`, the session's at the
 /// callback.
-async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
+pub async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
     let settings = [
         ("APP_URL", app_url),
         ("OKTA_BASE_URL", okta.issuer()),
@@ -188,7 +188,7 @@ async fn the_cookies_are_httponly_lax_and_secure_over_https() {
                     .redirect_uri(format!("{app_url}/login/okta/authorized")),
             );
             let cookies = cookies_of_a_login(stage, app_url, &okta).await;
-            let session = stage_tests::session_cookie(app_url);
+            let session = stage_tests::session_cookie_of(stage, app_url);
             assert!(cookies.iter().any(|c| c.starts_with(&format!("{session}="))), "{cookies:?}");
             for cookie in &cookies {
                 assert!(
@@ -591,6 +591,70 @@ async fn after_login_another_host_is_never_the_destination() {
             let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
             assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}: next={next}");
         }
+    })
+    .await;
+}
+
+/// A logout, then a save of the session by a request that read it before:
+/// whether the session is still in the memory store of `stage`.
+macro_rules! saved_after_logout {
+    ($krate:ident) => {{
+        use tower_sessions::SessionStore;
+        use tower_sessions::cookie::time::{Duration as Span, OffsetDateTime};
+        use tower_sessions::session::{Id, Record};
+        let store = stage_tests::$krate::session::MemorySessions::new(Duration::from_secs(3600));
+        let data = [("logged_in_user".to_string(), serde_json::json!({"renewed": 1}))];
+        let expiry_date = OffsetDateTime::now_utc() + Span::hours(1);
+        let mut record = Record { id: Id::default(), data: data.into(), expiry_date };
+        store.create(&mut record).await.expect("created");
+        // The request in flight read `record`; the logout ends the session...
+        store.delete(&record.id).await.expect("deleted");
+        // ...and then the request saves what it read, with its renewal.
+        store.save(&record).await.expect("saved");
+        store.load(&record.id).await.expect("loaded").is_some()
+    }};
+}
+
+#[tokio::test]
+async fn a_request_that_read_the_session_before_a_logout_cannot_bring_it_back() {
+    for stage in LOGGING_OUT {
+        let back = match stage {
+            Stage::Four => saved_after_logout!(stage_4),
+            Stage::Five => saved_after_logout!(stage_5),
+            Stage::Six => saved_after_logout!(stage_6),
+            Stage::Seven => saved_after_logout!(stage_7),
+            Stage::Eight => saved_after_logout!(stage_8),
+            _ => unreachable!("{stage:?} has no logout"),
+        };
+        assert!(!back, "{stage:?}: the session came back after the logout");
+    }
+}
+
+#[tokio::test]
+async fn a_logout_posted_from_another_origin_of_the_same_site_is_refused() {
+    each_stage(&LOGGING_OUT, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let session = app.session_id().expect("a session");
+        let cookie = format!("{}={session}", stage_tests::session_cookie(&app.url));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client with no TLS settings to load always builds");
+        let logout = |origin: &str, site: &str| {
+            let request = http.post(app.at("/logout")).header("cookie", &cookie);
+            request.header("origin", origin).header("sec-fetch-site", site).send()
+        };
+        // A page on another port of this host (the same site) posts the form.
+        let refused = logout("http://127.0.0.1:1", "same-site").await.expect("an answer");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{stage:?}");
+        let page = refused.text().await.expect("a page");
+        assert!(page.contains("came from another site"), "{stage:?}: {page}");
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        // The app's own page posts it.
+        let done = logout(&app.url, "same-origin").await.expect("an answer");
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
     })
     .await;
 }

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Client, MockOkta};
-use stage_tests::services::RedisServer;
+use stage_tests::services::{FreezingProxy, RedisServer};
 use stage_tests::{
     ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, Stage, Timing, each_stage,
     wait_until_discovered, wait_until_ready,
@@ -197,6 +197,124 @@ async fn an_instance_started_while_redis_is_down_works_when_it_comes_up() {
         redis.resume();
         let page = log_in_once_redis_answers(&format!("{}/", app.url)).await;
         assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+    })
+    .await;
+}
+
+/// A client of the test's own Redis, for tests that change what is in it.
+async fn redis_client(redis: &RedisServer) -> fred::prelude::Client {
+    use fred::prelude::ClientLike;
+    let config = fred::prelude::Config::from_url(&redis.url()).expect("a Redis URL");
+    let client = fred::prelude::Client::new(config, None, None, None);
+    client.init().await.expect("Redis answers");
+    client
+}
+
+/// The sessions' keys in `redis` (stage 7 on keeps tokens beside them,
+/// under keys of its own).
+async fn keys(redis: &fred::prelude::Client) -> Vec<String> {
+    use fred::prelude::ClientLike;
+    let keys = fred::types::CustomCommand::new_static("KEYS", None, false);
+    let keys: Vec<String> = redis.custom(keys, vec!["*"]).await.expect("the keys");
+    keys.into_iter().filter(|key| !key.starts_with("workbook:")).collect()
+}
+
+#[tokio::test]
+async fn sessions_saved_by_another_version_of_the_app_are_logged_out_not_locked_out() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        for rewrite in ["an older shape", "bytes that are not a session"] {
+            site.browser.clear_cookies();
+            site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+            let redis = redis_client(&site.redis).await;
+            let keys = keys(&redis).await;
+            assert_eq!(keys.len(), 1, "{stage:?}: one session: {keys:?}");
+            let saved: Vec<u8> = redis.get(&keys[0]).await.expect("the session");
+            let changed = match rewrite {
+                // What stage 4 kept: no `identity`, an `email` instead.
+                "an older shape" => {
+                    let mut record: tower_sessions::session::Record =
+                        rmp_serde::from_slice(&saved).expect("a session record");
+                    let old = serde_json::json!({"email": ALICE.0, "expires_at": u64::MAX});
+                    record.data.insert("logged_in_user".into(), old);
+                    rmp_serde::to_vec(&record).expect("encoded")
+                }
+                _ => b"not a session".to_vec(),
+            };
+            let set = redis.set::<(), _, _>(&keys[0], changed.as_slice(), None, None, false);
+            set.await.expect("rewritten");
+            redis.quit().await.ok();
+            // The page sends the user to log in again, on either instance...
+            let page = site.browser.get(&format!("{}/user", site.b.url)).await;
+            let to = page.location().map(|l| l.path().to_string());
+            assert_eq!(to.as_deref(), Some("/login/okta"), "{stage:?} {rewrite}: {}", page.body);
+            // ...and the login works (Okta remembers her: no password asked).
+            let page = site.browser.open(&format!("{}/", site.a())).await;
+            assert!(page.body.contains("You are logged in as"), "{stage:?} {rewrite}");
+            let out = site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await;
+            assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?} {rewrite}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_logout_works_with_a_session_that_does_not_decode() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        let redis = redis_client(&site.redis).await;
+        let keys = keys(&redis).await;
+        let set = redis.set::<(), _, _>(&keys[0], "not a session", None, None, false);
+        set.await.expect("rewritten");
+        redis.quit().await.ok();
+        let out = site.browser.post_form(&format!("{}/logout", site.a()), &[]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?}: {}", out.body);
+    })
+    .await;
+}
+
+/// The session store's connections to Redis of `stage`, as it makes them.
+fn connections(stage: Stage, redis_url: &str) -> fred::prelude::Pool {
+    let settings = [("REDIS_URL", redis_url), ("SESSION_SECRET", SECRET)];
+    let lookup = |n: &str| settings.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
+    macro_rules! pool {
+        ($krate:ident) => {{
+            let config = stage_tests::$krate::config::Config::from_lookup(lookup).expect("valid");
+            stage_tests::$krate::session::Sessions::connect(&config).redis.expect("a pool")
+        }};
+    }
+    match stage {
+        Stage::Six => pool!(stage_6),
+        Stage::Seven => pool!(stage_7),
+        Stage::Eight => pool!(stage_8),
+        _ => unreachable!("{stage:?} keeps no sessions in Redis"),
+    }
+}
+
+#[tokio::test]
+async fn a_redis_connection_that_stops_answering_is_replaced_within_seconds() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(redis) = RedisServer::start() else { return };
+        let proxy = FreezingProxy::start(redis.port).await;
+        let pool = connections(stage, &format!("redis://127.0.0.1:{}", proxy.port));
+        pool.wait_for_connect().await.expect("connected");
+        let set = pool.set::<(), _, _>("a-session", "alice", None, None, false);
+        set.await.expect("Redis answers");
+        // Every connection open now stops answering, and stays open.
+        proxy.freeze();
+        let frozen = Instant::now();
+        loop {
+            let read: Result<Option<String>, _> = pool.get("a-session").await;
+            if read.is_ok_and(|v| v.as_deref() == Some("alice")) {
+                break;
+            }
+            let waited = frozen.elapsed();
+            assert!(waited < Duration::from_secs(15), "{stage:?}: no answer for {waited:?}");
+        }
     })
     .await;
 }

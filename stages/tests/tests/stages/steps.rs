@@ -49,7 +49,7 @@ async fn the_login_sends_okta_a_s256_challenge_and_a_fresh_state_kept_in_a_cooki
                 panic!("{stage:?}: no cookie {name} for this login: {:?}", start.set_cookies())
             });
             assert!(
-                cookie.contains("HttpOnly") && cookie.contains("Path=/login/okta/authorized"),
+                cookie.contains("HttpOnly") && cookie.contains("Path=/login/okta;"),
                 "{stage:?}: {cookie}"
             );
             assert!(!cookie.contains(&challenge), "{stage:?}: the attempt is readable");
