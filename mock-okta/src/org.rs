@@ -7,10 +7,11 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the other; the login (the mock's cookie) is org-wide.
 
-use crate::record::Recorder;
+use crate::clients::Client;
+use crate::faults::Fault;
 use crate::store::{Code, Login, Memory, Token};
 use crate::tokens::{KeyName, Keys};
-use crate::{Client, Fault, User};
+use crate::users::User;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Everything the two authorization servers share.
@@ -23,10 +24,9 @@ pub(crate) struct Org {
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
     pub logins: Memory<Login>,
-    pub recorder: Recorder,
 }
 
-pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -47,7 +47,6 @@ impl Org {
             users: RwLock::new(users),
             faults: RwLock::new(faults),
             logins: Memory::default(),
-            recorder: Recorder::default(),
         }
     }
 

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 /// How long an authorization code lives, as in Okta.
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(60);
-/// How long the mock's own login (its cookie) lasts.
+/// How long the mock's own login (its cookie) lasts, as an Okta session
+/// does by default.
 pub(crate) const LOGIN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 /// Sweep expired entries after this many insertions.
 const SWEEP_EVERY: u32 = 512;

@@ -6,19 +6,27 @@
 //! redirector. Every other problem goes back to the app as
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
-use super::{OIDC_SCOPES, cookie, error_page, escape, now, page};
+use crate::clients::Client;
+use crate::clock::now;
+use crate::error::{OAuthError, Outcome};
+use crate::faults::Fault;
 use crate::org::AuthServer;
-use crate::params::{Params, is_pkce_value};
-use crate::record::Outcome;
+use crate::pages::{error_page, escape, page};
+use crate::params::{Params, cookie, form, is_pkce_value, shorten};
+use crate::scopes::OIDC_SCOPES;
 use crate::store::{CODE_LIFETIME, Challenge, Code, LOGIN_LIFETIME, Login};
 use crate::tokens::random_id;
-use crate::{Client, Fault, LOGIN_COOKIE, OAuthError};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// The mock's login cookie. Its own name, and `Path=/oauth2`, so it never
+/// collides with an app's cookies on another port of the same host; both
+/// authorization servers read it, as an Okta session is org-wide.
+pub const LOGIN_COOKIE: &str = "mock_okta_sid";
 
 pub(super) async fn get(
     State(server): State<Arc<AuthServer>>,
@@ -37,7 +45,7 @@ pub(super) async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match super::form(&headers, &body) {
+    match form(&headers, &body) {
         Ok(params) => authorize(&server, &headers, &params),
         Err(error) => error_page(&error),
     }
@@ -225,7 +233,7 @@ fn scopes(params: &Params) -> Result<Vec<String>, Refusal> {
         return Err(refuse("invalid_scope", "The 'openid' scope is required."));
     }
     if let Some(unknown) = scopes.iter().find(|s| !OIDC_SCOPES.contains(&s.as_str())) {
-        let unknown = crate::params::shorten(unknown);
+        let unknown = shorten(unknown);
         return Err(refuse(
             "invalid_scope",
             &format!("The scope '{unknown}' is not configured for the authorization server."),

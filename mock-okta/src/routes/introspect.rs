@@ -1,6 +1,6 @@
 //! `/v1/introspect`: whether a token is active, and what it is (RFC 7662).
 
-use super::client_and_token;
+use crate::client_auth::client_and_token;
 use crate::org::AuthServer;
 use crate::store::Kind;
 use axum::Json;

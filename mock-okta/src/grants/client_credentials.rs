@@ -1,0 +1,39 @@
+//! `client_credentials` (RFC 6749 §4.4): a service app's own token, from a
+//! custom authorization server only.
+
+use super::Grant;
+use crate::clients::Client;
+use crate::clock::now;
+use crate::error::OAuthError;
+use crate::org::AuthServer;
+use crate::params::Params;
+use crate::scopes::OIDC_SCOPES;
+
+pub(super) fn grant(
+    server: &AuthServer,
+    client: Client,
+    params: &Params,
+) -> Result<Grant, OAuthError> {
+    if server.is_org {
+        // Okta's org authorization server takes client credentials only for
+        // its own APIs, and only with private_key_jwt.
+        return Err(OAuthError::invalid_client(
+            "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
+        ));
+    }
+    let scopes: Vec<String> = params.words("scope");
+    if scopes.iter().any(|s| OIDC_SCOPES.contains(&s.as_str())) {
+        return Err(OAuthError::invalid_scope(
+            "The client_credentials grant cannot request OpenID Connect scopes.",
+        ));
+    }
+    Ok(Grant {
+        client,
+        user: None,
+        scopes,
+        nonce: None,
+        auth_time: now(),
+        grant: None,
+        kept_refresh: None,
+    })
+}

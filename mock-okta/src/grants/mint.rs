@@ -1,0 +1,193 @@
+//! Minting: the tokens a [`Grant`] gets, made, remembered and answered.
+//! Access tokens as Okta makes them; ID tokens as OpenID Connect Core §2
+//! and §3.1.3 describe them, bent by whichever ID-token fault is on.
+
+use super::Grant;
+use crate::clock::now;
+use crate::faults::{Fault, LONGEST_DURATION};
+use crate::org::{AuthServer, Org};
+use crate::store::{Kind, Token};
+use crate::tokens::{self, KeyName, random_id};
+use crate::users::User;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// Access and ID tokens live an hour, as Okta's default policy says.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+/// Refresh tokens live 90 days.
+pub(super) const REFRESH_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+
+/// The successful answer of the token endpoint (RFC 6749 §5.1).
+#[derive(Debug, Serialize)]
+pub(crate) struct TokenResponse {
+    token_type: &'static str,
+    expires_in: u64,
+    access_token: String,
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+}
+
+/// Tokens minted for someone.
+#[derive(Debug)]
+pub(crate) struct Issued {
+    /// The answer's body.
+    pub response: TokenResponse,
+    /// Whom they are for: the user's email, or the client's id.
+    pub subject: String,
+}
+
+/// How long access tokens live now: the fault's lifetime, kept within
+/// what Okta allows (at most a day).
+pub(super) fn access_lifetime(org: &Org) -> Duration {
+    org.fault(|f| match f {
+        Fault::AccessTokenLifetime(d) => Some((*d).min(LONGEST_DURATION)),
+        _ => None,
+    })
+    .unwrap_or(TOKEN_LIFETIME)
+}
+
+/// When tokens issued now are issued and expire.
+struct Times {
+    /// `iat`, seconds since the Unix epoch.
+    iat: u64,
+    /// `exp` of access and ID tokens.
+    exp: u64,
+    /// The same moment as `exp`, for the store.
+    expires: Instant,
+}
+
+/// Mints and remembers the tokens of a grant.
+pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
+    let lifetime = access_lifetime(&server.org).max(Duration::from_secs(1));
+    let iat = now();
+    let times = Times {
+        iat,
+        exp: iat + lifetime.as_secs(),
+        expires: Instant::now() + lifetime,
+    };
+    let key = server.keys.active(server.org.rotated());
+    let access_token = access_token(server, grant, &times, key);
+    remember(server, &access_token, Kind::Access, grant, &times);
+    let response = TokenResponse {
+        token_type: "Bearer",
+        expires_in: times.exp - times.iat,
+        scope: grant.scopes.join(" "),
+        id_token: grant
+            .gets_id_token()
+            .then(|| id_token(server, grant, &times, key)),
+        refresh_token: grant
+            .gets_refresh_token()
+            .then(|| refresh(server, grant, iat))
+            .filter(|_| {
+                grant.kept_refresh.is_none() || !server.org.has_fault(&Fault::RefreshTokenNotSent)
+            }),
+        access_token,
+    };
+    let subject = grant
+        .user
+        .as_ref()
+        .map_or(&grant.client.id, |u| &u.email)
+        .clone();
+    Issued { response, subject }
+}
+
+/// Stores an issued token, so userinfo, introspection and revocation know it.
+fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: &Times) {
+    let entry = Token {
+        kind,
+        client_id: grant.client.id.clone(),
+        email: grant.user.as_ref().map(|u| u.email.clone()),
+        scopes: grant.scopes.clone(),
+        grant: grant.grant.clone(),
+        issued_at: times.iat,
+        expires_at: times.exp,
+        expires: times.expires,
+    };
+    server.tokens.insert(token.to_string(), entry);
+}
+
+/// The refresh token: the one the grant kept, or a new one.
+fn refresh(server: &AuthServer, grant: &Grant, iat: u64) -> String {
+    if let Some(kept) = &grant.kept_refresh {
+        return kept.clone();
+    }
+    let refresh = random_id();
+    let times = Times {
+        iat,
+        exp: iat + REFRESH_LIFETIME.as_secs(),
+        expires: Instant::now() + REFRESH_LIFETIME,
+    };
+    remember(server, &refresh, Kind::Refresh, grant, &times);
+    refresh
+}
+
+/// An Okta access token: a JWT for the server's audience.
+fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> String {
+    let user = grant.user.as_ref();
+    let claims = json!({
+        "ver": 1, "jti": format!("AT.{}", random_id()), "iss": server.issuer,
+        "aud": server.audience, "iat": times.iat, "exp": times.exp, "cid": grant.client.id,
+        "uid": user.map(User::id), "scp": grant.scopes,
+        "sub": user.map_or(grant.client.id.as_str(), |u| u.email.as_str()),
+    });
+    tokens::sign(key, tokens::kid(key), &claims)
+}
+
+/// The ID token, bent by whichever ID-token fault is on.
+fn id_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> String {
+    let user = grant
+        .user
+        .as_ref()
+        .expect("only a user's grant gets an ID token");
+    let mut claims = json!({
+        "ver": 1, "jti": format!("ID.{}", random_id()), "iss": server.issuer,
+        "aud": grant.client.id, "sub": user.id(), "iat": times.iat, "exp": times.exp,
+        "auth_time": grant.auth_time, "amr": ["pwd"], "idp": "00o-mock-okta",
+    });
+    if let Some(nonce) = &grant.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let (Some(target), Value::Object(scoped)) =
+        (claims.as_object_mut(), user.claims(&grant.scopes))
+    {
+        for (name, value) in scoped {
+            target.entry(name).or_insert(value);
+        }
+    }
+    let faults = server.org.faults();
+    let mut kid = tokens::kid(key).to_string();
+    let mut signer = key;
+    for fault in &faults {
+        match fault {
+            Fault::IdTokenWrongIssuer => {
+                claims["iss"] = json!("https://wrong-issuer.example.com/oauth2/default")
+            }
+            Fault::IdTokenWrongAudience => claims["aud"] = json!("0oa-some-other-client"),
+            Fault::IdTokenMissingAudience => remove(&mut claims, "aud"),
+            Fault::IdTokenMissingSubject => remove(&mut claims, "sub"),
+            Fault::IdTokenMissingIssuedAt => remove(&mut claims, "iat"),
+            Fault::IdTokenWrongNonce => claims["nonce"] = json!(format!("not-{}", random_id())),
+            Fault::IdTokenExpired => {
+                claims["iat"] = json!(times.iat.saturating_sub(7200));
+                claims["exp"] = json!(times.iat.saturating_sub(3600));
+            }
+            Fault::IdTokenBadSignature => signer = KeyName::Unpublished,
+            Fault::IdTokenUnknownKid => kid = "unknown-kid".into(),
+            _ => {}
+        }
+    }
+    if faults.contains(&Fault::IdTokenAlgNone) {
+        return tokens::unsigned(&claims);
+    }
+    tokens::sign(signer, &kid, &claims)
+}
+
+fn remove(claims: &mut Value, name: &str) {
+    if let Some(map) = claims.as_object_mut() {
+        map.remove(name);
+    }
+}

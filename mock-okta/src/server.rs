@@ -1,0 +1,405 @@
+//! The server: [`MockOkta`], a running mock org, and the [`Builder`] that
+//! starts one; its router puts the two authorization servers, the recorder
+//! and the log together.
+
+use crate::clients::{Client, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
+use crate::faults::Fault;
+use crate::org::{AuthServer, Org};
+use crate::record::{RecordedRequest, Recorder, log, record};
+use crate::routes;
+use crate::users::User;
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// A running mock Okta org: its org authorization server and one custom
+/// authorization server, served together. Dropping it stops the server.
+///
+/// ```
+/// use mock_okta::{Client, MockOkta, User};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let okta = MockOkta::start().await?;
+/// okta.add_client(Client::web("my-app", "s3cret").redirect_uri("http://localhost:3000/cb"));
+/// okta.add_user(User::new("carol@example.com", "Carol", "carol-password"));
+/// assert!(okta.org_issuer().starts_with("http://127.0.0.1:"));
+/// assert_eq!(okta.issuer(), format!("{}/oauth2/default", okta.org_issuer()));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct MockOkta {
+    org: Arc<Org>,
+    custom: Arc<AuthServer>,
+    recorder: Arc<Recorder>,
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for MockOkta {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+    }
+}
+
+impl MockOkta {
+    /// A builder, to choose the port, clients, users and faults.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Starts a mock with the built-in clients and users on a free port of
+    /// 127.0.0.1.
+    pub async fn start() -> std::io::Result<MockOkta> {
+        Builder::default().start().await
+    }
+
+    /// The custom authorization server's issuer, e.g.
+    /// `http://127.0.0.1:41234/oauth2/default`: the value an app calls
+    /// `OKTA_BASE_URL` when it uses a custom authorization server. Its
+    /// endpoints are `{issuer}/v1/authorize`, `/v1/token`, …
+    pub fn issuer(&self) -> &str {
+        &self.custom.issuer
+    }
+
+    /// The org authorization server's issuer, e.g. `http://127.0.0.1:41234`:
+    /// the org's own URL, as in Okta, and the `OKTA_BASE_URL` of an app that
+    /// uses the org authorization server. Its endpoints are
+    /// `{org_issuer}/oauth2/v1/authorize`, `/oauth2/v1/token`, …, its
+    /// discovery document `{org_issuer}/.well-known/openid-configuration`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::start().await?;
+    /// let discovery = format!("{}/.well-known/openid-configuration", okta.org_issuer());
+    /// let body: serde_json::Value = reqwest::get(discovery).await.unwrap().json().await.unwrap();
+    /// assert_eq!(body["issuer"], okta.org_issuer());
+    /// assert_eq!(body["token_endpoint"], format!("{}/oauth2/v1/token", okta.org_issuer()));
+    /// # Ok(()) }
+    /// ```
+    pub fn org_issuer(&self) -> &str {
+        &self.org.base
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Registers another client (or replaces one with the same id), for
+    /// both authorization servers.
+    pub fn add_client(&self, client: Client) {
+        self.org.add_client(client);
+    }
+
+    /// Adds a user (or replaces one with the same email).
+    pub fn add_user(&self, user: User) {
+        self.org.add_user(user);
+    }
+
+    /// Switches a fault on, on both authorization servers. A fault of the
+    /// same kind that was on (say, a `TokenSlow` with another delay) is
+    /// replaced.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use mock_okta::{Fault, MockOkta};
+    /// let okta = MockOkta::start().await?;
+    /// okta.set_fault(Fault::DenyConsent);
+    /// assert_eq!(okta.faults(), [Fault::DenyConsent]);
+    /// okta.clear_faults();
+    /// # Ok(()) }
+    /// ```
+    pub fn set_fault(&self, fault: Fault) {
+        self.org.set_fault(fault);
+    }
+
+    /// Switches one fault off.
+    pub fn clear_fault(&self, fault: &Fault) {
+        self.org.clear_fault(fault);
+    }
+
+    /// Switches every fault off.
+    pub fn clear_faults(&self) {
+        self.org.clear_faults();
+    }
+
+    /// The faults that are on.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.org.faults()
+    }
+
+    /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.recorder.to("")
+    }
+
+    /// The recorded requests whose path ends with `endpoint`: `"/v1/token"`
+    /// matches the token endpoints of both authorization servers,
+    /// `"/oauth2/v1/token"` the org server's only.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::start().await?;
+    /// // … drive an app through a login …
+    /// assert!(okta.requests_to("/v1/token").is_empty(), "no token was asked for");
+    /// # Ok(()) }
+    /// ```
+    pub fn requests_to(&self, endpoint: &str) -> Vec<RecordedRequest> {
+        self.recorder.to(endpoint)
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.recorder.clear();
+    }
+
+    /// The clients the server knows now.
+    pub fn clients(&self) -> Vec<Client> {
+        self.org.clients()
+    }
+
+    /// The users the server knows now.
+    pub fn users(&self) -> Vec<User> {
+        self.org.users()
+    }
+}
+
+/// Chooses how a [`MockOkta`] starts.
+///
+/// ```
+/// use mock_okta::{Client, Fault, MockOkta, User};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let okta = MockOkta::builder()
+///     .auth_server("aus1")
+///     .client(Client::web("my-app", "s3cret").redirect_uri("http://127.0.0.1:3000/cb"))
+///     .user(User::new("carol@example.com", "Carol", "carol-password"))
+///     .fault(Fault::TokenSlow(Duration::from_millis(200)))
+///     .start()
+///     .await?;
+/// assert!(okta.issuer().ends_with("/oauth2/aus1"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    ip: IpAddr,
+    port: u16,
+    host: Option<String>,
+    auth_server: String,
+    clients: Vec<Client>,
+    users: Vec<User>,
+    faults: Vec<Fault>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            host: None,
+            auth_server: "default".into(),
+            clients: vec![
+                Client::workbook(),
+                Client::service(DEFAULT_SERVICE_CLIENT_ID, DEFAULT_CLIENT_SECRET),
+            ],
+            users: User::defaults(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    /// The port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The address to listen on (default 127.0.0.1).
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    /// The host name in the issuers, e.g. `localhost` (default: the IP).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// The custom authorization server's name: its issuer ends
+    /// `/oauth2/{name}` (default `default`). [`Builder::start`] refuses a
+    /// name that [`check_auth_server_name`] refuses.
+    pub fn auth_server(mut self, name: impl Into<String>) -> Self {
+        self.auth_server = name.into();
+        self
+    }
+
+    /// Adds a client to the built-in ones (or replaces one with its id).
+    pub fn client(mut self, client: Client) -> Self {
+        self.clients.retain(|c| c.id != client.id);
+        self.clients.push(client);
+        self
+    }
+
+    /// Replaces all clients.
+    pub fn clients(mut self, clients: Vec<Client>) -> Self {
+        self.clients = clients;
+        self
+    }
+
+    /// Adds a user to the built-in ones (or replaces one with its email).
+    pub fn user(mut self, user: User) -> Self {
+        self.users
+            .retain(|u| !u.email.eq_ignore_ascii_case(&user.email));
+        self.users.push(user);
+        self
+    }
+
+    /// Replaces all users.
+    pub fn users(mut self, users: Vec<User>) -> Self {
+        self.users = users;
+        self
+    }
+
+    /// Starts with a fault on.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.retain(|f| !f.same_kind(&fault));
+        self.faults.push(fault);
+        self
+    }
+
+    /// Binds the port and serves both authorization servers in the
+    /// background.
+    ///
+    /// # Errors
+    /// The port cannot be bound, or the custom authorization server's name
+    /// is not one, or the host is not a host name (`InvalidInput`, with
+    /// what [`check_auth_server_name`] or [`check_host`] says).
+    pub async fn start(self) -> std::io::Result<MockOkta> {
+        check_auth_server_name(&self.auth_server)
+            .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
+        if let Some(host) = &self.host {
+            check_host(host).map_err(|problem| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, problem)
+            })?;
+        }
+        let listener = tokio::net::TcpListener::bind((self.ip, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let host = self.host.clone().unwrap_or_else(|| match addr.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        });
+        let base = format!("http://{host}:{}", addr.port());
+        let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
+        let custom = Arc::new(AuthServer::custom(org.clone(), &self.auth_server));
+        let org_server = Arc::new(AuthServer::org(org.clone()));
+        let recorder = Arc::new(Recorder::default());
+        let app = router([custom.clone(), org_server], recorder.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                stopped.await.ok();
+            });
+            if let Err(e) = serve.await {
+                tracing::error!("mock-okta stopped: {e}");
+            }
+        });
+        Ok(MockOkta {
+            org,
+            custom,
+            recorder,
+            addr,
+            stop: Some(stop),
+        })
+    }
+}
+
+/// Both authorization servers' routes and an Okta-shaped 404 for the
+/// rest, every request recorded; and one log line per request.
+fn router(servers: [Arc<AuthServer>; 2], recorder: Arc<Recorder>) -> Router {
+    servers
+        .into_iter()
+        .fold(Router::new(), |app, server| {
+            app.merge(routes::auth_server(server))
+        })
+        .fallback(routes::not_found)
+        .layer(from_fn_with_state(recorder, record))
+        .layer(from_fn(log))
+}
+
+/// Checks the name of a custom authorization server: the issuer is
+/// `{base}/oauth2/{name}`, so it must be a path segment (letters, digits,
+/// `-`, `_`), and not `v1`, where the org authorization server's endpoints
+/// live (`{base}/oauth2/v1/…`).
+///
+/// ```
+/// assert!(mock_okta::check_auth_server_name("aus1").is_ok());
+/// assert_eq!(
+///     mock_okta::check_auth_server_name("v1").unwrap_err(),
+///     "\"v1\" is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+/// );
+/// ```
+pub fn check_auth_server_name(name: &str) -> Result<(), String> {
+    if name == "v1" {
+        return Err(format!(
+            "{name:?} is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+        ));
+    }
+    let fits = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not a name for an authorization server: use letters, digits, - and _ (e.g. default)"
+        ))
+    }
+}
+
+/// Checks a host name for the issuers (`localhost`, `okta.test`,
+/// `127.0.0.1`, `[::1]`): a host alone, in lowercase, no scheme, port or
+/// path.
+///
+/// # Errors
+/// One line saying what is wrong, with an example.
+pub fn check_host(host: &str) -> Result<(), String> {
+    let url = url::Url::parse(&format!("http://{host}/")).ok();
+    match url.as_ref().and_then(|u| u.host_str()) {
+        // A URL lowercases its host: an issuer written otherwise would not
+        // match what an app makes of it.
+        Some(parsed) if parsed == host => Ok(()),
+        _ => Err(format!(
+            "{host:?} is not a lowercase host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_is_a_lowercase_name_or_an_address_alone() {
+        for host in ["localhost", "okta.test", "127.0.0.1", "[::1]"] {
+            assert_eq!(check_host(host), Ok(()), "{host}");
+        }
+        for host in [
+            "",
+            "okta.test:9000",
+            "okta.test/x",
+            "http://okta.test",
+            "a b",
+            "me@okta.test",
+            "LocalHost",
+        ] {
+            assert!(check_host(host).is_err(), "{host}");
+        }
+    }
+}
