@@ -1,9 +1,7 @@
 //! Every fault of the table bites where its documentation says, on both
 //! authorization servers, and only while it is on.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{Browser, DEFAULT_CLIENT_ID, FAULTS, Fault, MockOkta};
 use reqwest::StatusCode;
 use serde_json::Value;

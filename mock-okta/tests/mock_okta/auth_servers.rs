@@ -3,9 +3,7 @@
 //! the custom one (`{org}/oauth2/default`), each with its own issuer, keys,
 //! codes and tokens, and one login shared between them.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{
     Browser, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, MockOkta,
 };

@@ -1,8 +1,6 @@
 //! Okta's endpoints, as a strict client meets them.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{
     Browser, Client, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID,
     LOGIN_COOKIE, MockOkta, User,

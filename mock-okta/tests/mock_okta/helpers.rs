@@ -1,7 +1,6 @@
-//! Helpers shared by mock-okta's integration tests: an OAuth client's side
+//! Helpers shared by the modules of this test binary: an OAuth client's side
 //! of the conversation, spoken directly (no app in between), with either
 //! authorization server of the mock.
-#![allow(dead_code)]
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};

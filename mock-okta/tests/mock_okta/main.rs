@@ -1,0 +1,9 @@
+//! mock-okta's tests, as one test binary with a module per topic (one
+//! binary links once: the suite builds faster than with a binary per file).
+
+mod auth_servers;
+mod bad_input;
+mod cli;
+mod endpoints;
+mod faults;
+mod helpers;
