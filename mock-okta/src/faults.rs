@@ -9,6 +9,7 @@
 //! help lines, parsing ([`FromStr`]) and printing ([`Display`](fmt::Display))
 //! all come from it.
 
+use crate::clock::parse_span;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -355,22 +356,10 @@ impl FromStr for Fault {
     }
 }
 
-/// `30s`, `500ms`, `2m`, or a bare number of seconds, up to
+/// `500ms`, `30s`, `2m`, `1h`, `1d` or a bare number of seconds, up to
 /// [`LONGEST_DURATION`]; anything else is `None`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    match unit {
-        "ms" => Some(Duration::from_millis(number)),
-        "" | "s" => Some(Duration::from_secs(number)),
-        "m" => Some(Duration::from_secs(number.checked_mul(60)?)),
-        _ => None,
-    }
-    .filter(|d| *d <= LONGEST_DURATION)
+    parse_span(text, LONGEST_DURATION)
 }
 
 /// The longest duration a fault takes: a day, the longest access token
@@ -445,6 +434,7 @@ mod tests {
         assert_eq!(parse_duration("1441m"), None);
         assert_eq!(parse_duration("18446744073709551615"), None);
         assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_duration("1h"), None);
+        assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("2d"), None);
     }
 }

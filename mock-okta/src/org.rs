@@ -8,6 +8,7 @@
 //! one is unknown to the other; the login (the mock's cookie) is org-wide.
 
 use crate::clients::Client;
+use crate::clock::Clock;
 use crate::faults::Fault;
 use crate::store::{Code, Login, Memory, Token};
 use crate::tokens::{KeyName, Keys};
@@ -20,6 +21,8 @@ pub(crate) struct Org {
     /// `http://{host}:{port}`: the org's URL, and its authorization
     /// server's issuer.
     pub base: String,
+    /// The time codes, tokens and logins expire by.
+    pub clock: Arc<Clock>,
     clients: RwLock<Vec<Client>>,
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
@@ -41,12 +44,14 @@ impl Org {
         users: Vec<User>,
         faults: Vec<Fault>,
     ) -> Self {
+        let clock = Arc::new(Clock::default());
         Org {
             base,
             clients: RwLock::new(clients),
             users: RwLock::new(users),
             faults: RwLock::new(faults),
-            logins: Memory::default(),
+            logins: Memory::new(clock.clone()),
+            clock,
         }
     }
 
@@ -151,8 +156,8 @@ impl AuthServer {
             audience: base,
             is_org: true,
             keys: Keys::new(KeyName::Org1, KeyName::Org2),
-            codes: Memory::default(),
-            tokens: Memory::default(),
+            codes: Memory::new(org.clock.clone()),
+            tokens: Memory::new(org.clock.clone()),
             org,
         }
     }
@@ -169,8 +174,8 @@ impl AuthServer {
             audience: format!("api://{name}"),
             is_org: false,
             keys: Keys::new(KeyName::Custom1, KeyName::Custom2),
-            codes: Memory::default(),
-            tokens: Memory::default(),
+            codes: Memory::new(org.clock.clone()),
+            tokens: Memory::new(org.clock.clone()),
             org,
         }
     }

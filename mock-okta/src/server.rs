@@ -12,6 +12,7 @@ use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 /// A running mock Okta org: its org authorization server and one custom
 /// authorization server, served together. Dropping it stops the server.
@@ -129,6 +130,29 @@ impl MockOkta {
     /// The faults that are on.
     pub fn faults(&self) -> Vec<Fault> {
         self.org.faults()
+    }
+
+    /// Moves the mock's clock forward: codes, tokens and logins expire as
+    /// if that time had passed, and tokens issued from now on are dated by
+    /// it (`iat`, `exp`, `auth_time`). Time never goes back.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// let okta = mock_okta::MockOkta::start().await?;
+    /// let before = okta.now();
+    /// okta.advance(Duration::from_secs(2 * 3600));
+    /// assert!(okta.now().duration_since(before).unwrap() >= Duration::from_secs(7200));
+    /// # Ok(()) }
+    /// ```
+    pub fn advance(&self, by: Duration) {
+        self.org.clock.advance(by);
+    }
+
+    /// The time on the mock's clock: the system's, plus every
+    /// [`advance`](MockOkta::advance).
+    pub fn now(&self) -> SystemTime {
+        self.org.clock.now()
     }
 
     /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first.

@@ -10,7 +10,6 @@ use crate::org::AuthServer;
 use crate::params::{Params, is_pkce_value};
 use crate::store::{Challenge, Code};
 use crate::tokens::s256;
-use std::time::Instant;
 
 /// Redeems a code. A second redemption is refused and revokes every token
 /// issued from the first (RFC 6749 §4.1.2).
@@ -65,7 +64,7 @@ pub(super) fn grant(
     };
     server
         .codes
-        .update(value, |code| code.expires = Instant::now() + lives);
+        .update(value, |code| code.expires = server.org.clock.now() + lives);
     Ok(grant)
 }
 

@@ -3,7 +3,6 @@
 
 use super::Grant;
 use crate::clients::Client;
-use crate::clock::now;
 use crate::error::OAuthError;
 use crate::org::AuthServer;
 use crate::params::Params;
@@ -32,7 +31,7 @@ pub(super) fn grant(
         user: None,
         scopes,
         nonce: None,
-        auth_time: now(),
+        auth_time: server.org.clock.unix(),
         grant: None,
         kept_refresh: None,
     })

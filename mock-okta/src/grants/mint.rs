@@ -3,7 +3,6 @@
 //! and §3.1.3 describe them, bent by whichever ID-token fault is on.
 
 use super::Grant;
-use crate::clock::now;
 use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
 use crate::store::{Kind, Token};
@@ -11,7 +10,7 @@ use crate::tokens::{self, KeyName, random_id};
 use crate::users::User;
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 /// Access and ID tokens live an hour, as Okta's default policy says.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -56,18 +55,19 @@ struct Times {
     iat: u64,
     /// `exp` of access and ID tokens.
     exp: u64,
-    /// The same moment as `exp`, for the store.
-    expires: Instant,
+    /// When the store forgets them, on the mock's clock.
+    expires: SystemTime,
 }
 
 /// Mints and remembers the tokens of a grant.
 pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
     let lifetime = access_lifetime(&server.org).max(Duration::from_secs(1));
-    let iat = now();
+    let clock = &server.org.clock;
+    let iat = clock.unix();
     let times = Times {
         iat,
         exp: iat + lifetime.as_secs(),
-        expires: Instant::now() + lifetime,
+        expires: clock.now() + lifetime,
     };
     let key = server.keys.active(server.org.rotated());
     let access_token = access_token(server, grant, &times, key);
@@ -119,7 +119,7 @@ fn refresh(server: &AuthServer, grant: &Grant, iat: u64) -> String {
     let times = Times {
         iat,
         exp: iat + REFRESH_LIFETIME.as_secs(),
-        expires: Instant::now() + REFRESH_LIFETIME,
+        expires: server.org.clock.now() + REFRESH_LIFETIME,
     };
     remember(server, &refresh, Kind::Refresh, grant, &times);
     refresh

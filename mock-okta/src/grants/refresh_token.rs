@@ -3,7 +3,6 @@
 
 use super::Grant;
 use crate::clients::Client;
-use crate::clock::now;
 use crate::error::OAuthError;
 use crate::org::AuthServer;
 use crate::params::Params;
@@ -41,7 +40,7 @@ pub(super) fn grant(
         user: Some(user),
         scopes,
         nonce: None,
-        auth_time: now(),
+        auth_time: server.org.clock.unix(),
         grant: stored.grant,
         kept_refresh: Some(refresh.to_string()),
     })

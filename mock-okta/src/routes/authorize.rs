@@ -7,7 +7,6 @@
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
 use crate::clients::Client;
-use crate::clock::now;
 use crate::error::{OAuthError, Outcome};
 use crate::faults::Fault;
 use crate::org::AuthServer;
@@ -21,7 +20,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The mock's login cookie. Its own name, and `Path=/oauth2`, so it never
 /// collides with an app's cookies on another port of the same host; both
@@ -136,11 +134,12 @@ fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Res
         );
     };
     let id = random_id();
-    let auth_time = now();
+    let clock = &server.org.clock;
+    let auth_time = clock.unix();
     let login = Login {
         email: user.email.clone(),
         auth_time,
-        expires: Instant::now() + LOGIN_LIFETIME,
+        expires: clock.now() + LOGIN_LIFETIME,
     };
     server.org.logins.insert(id.clone(), login);
     let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");
@@ -314,7 +313,7 @@ fn issue_code(
         auth_time,
         grant: random_id(),
         redeemed: false,
-        expires: Instant::now() + CODE_LIFETIME,
+        expires: org.clock.now() + CODE_LIFETIME,
     };
     server.codes.insert(code.clone(), entry);
     request

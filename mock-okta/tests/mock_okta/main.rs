@@ -4,6 +4,7 @@
 mod auth_servers;
 mod bad_input;
 mod cli;
+mod clock;
 mod endpoints;
 mod faults;
 mod helpers;
