@@ -48,6 +48,7 @@
 
 #![warn(missing_docs)]
 
+mod claims;
 mod client_auth;
 mod clients;
 mod clock;

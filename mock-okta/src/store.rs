@@ -143,6 +143,9 @@ pub(crate) struct Token {
     pub scopes: Vec<String>,
     /// The authorization code it descends from, if any.
     pub grant: Option<String>,
+    /// When the user logged in, in seconds since the Unix epoch (the
+    /// `auth_time` of ID tokens refreshed from it).
+    pub auth_time: u64,
     /// `iat` and `exp`, in seconds since the Unix epoch.
     pub issued_at: u64,
     pub expires_at: u64,

@@ -1,8 +1,9 @@
 //! Users: the people who can log in to the mock.
 
+use crate::claims::RESERVED;
 use crate::tokens::sha256;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// A person who can log in. It reads from the config file's `[[users]]` and
 /// from `POST /__mock/users` with these field names.
@@ -16,9 +17,16 @@ pub struct User {
     pub name: String,
     /// The password the login form accepts.
     pub password: String,
-    /// More claims for the ID token and userinfo.
+    /// More claims about the user, in userinfo with the `profile` scope
+    /// (at Okta: profile attributes, or a custom claim set to be in
+    /// userinfo).
     #[serde(default)]
     pub claims: Map<String, Value>,
+    /// Claims always in the ID token (and in userinfo), whatever the
+    /// scopes: at Okta, a custom claim whose "Include in token type" is
+    /// "ID Token, Always".
+    #[serde(default)]
+    pub id_token_claims: Map<String, Value>,
 }
 
 impl User {
@@ -39,12 +47,26 @@ impl User {
             name: name.into(),
             password: password.into(),
             claims: Map::new(),
+            id_token_claims: Map::new(),
         }
     }
 
-    /// Adds a claim.
+    /// Adds a claim, answered by userinfo with the `profile` scope; not in
+    /// the ID token, which Okta keeps thin.
     pub fn claim(mut self, name: impl Into<String>, value: Value) -> Self {
         self.claims.insert(name.into(), value);
+        self
+    }
+
+    /// Adds a claim that is always in the ID token, and in userinfo.
+    ///
+    /// ```
+    /// let dan = mock_okta::User::new("dan@example.com", "Dan", "dan-password")
+    ///     .id_token_claim("employee_id", serde_json::json!("E-1234"));
+    /// assert_eq!(dan.id_token_claims["employee_id"], "E-1234");
+    /// ```
+    pub fn id_token_claim(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.id_token_claims.insert(name.into(), value);
         self
     }
 
@@ -56,7 +78,9 @@ impl User {
     }
 
     /// Checks what the mock relies on: an email address as the login, no
-    /// control characters in the email or name (they would forge log lines).
+    /// control characters in the email or name (they would forge log
+    /// lines), no claim of its own named like one the mock sets (`sub`,
+    /// `email`, …).
     ///
     /// # Errors
     /// One line naming the field, e.g. `email: "carol" is not an email address`.
@@ -71,32 +95,18 @@ impl User {
                 ));
             }
         }
-        Ok(())
-    }
-
-    /// The claims these scopes release (OpenID Connect Core §5.4): `sub`
-    /// always; the names and the extra claims with `profile`; `email` and
-    /// `email_verified` with `email`.
-    pub(crate) fn claims(&self, scopes: &[String]) -> Value {
-        let has = |s: &str| scopes.iter().any(|x| x == s);
-        let mut claims = json!({ "sub": self.id() });
-        if has("profile") {
-            let (given, family) = self.name.split_once(' ').unwrap_or((&self.name, ""));
-            claims["name"] = json!(self.name);
-            claims["preferred_username"] = json!(self.email);
-            claims["given_name"] = json!(given);
-            claims["family_name"] = json!(family);
-            claims["locale"] = json!("en_US");
-            claims["zoneinfo"] = json!("America/Los_Angeles");
-            for (name, value) in &self.claims {
-                claims[name] = value.clone();
+        let own = [
+            ("claims", &self.claims),
+            ("id_token_claims", &self.id_token_claims),
+        ];
+        for (field, claims) in own {
+            if let Some(name) = claims.keys().find(|name| RESERVED.contains(&name.as_str())) {
+                return Err(format!(
+                    "{field}.{name}: the mock sets {name} itself: name the claim otherwise"
+                ));
             }
         }
-        if has("email") {
-            claims["email"] = json!(self.email);
-            claims["email_verified"] = json!(true);
-        }
-        claims
+        Ok(())
     }
 
     /// The built-in users.
@@ -120,6 +130,11 @@ mod tests {
         assert_eq!(
             forged,
             Err("name: holds a control character (a newline?): remove it".into())
+        );
+        let taken = User::new("c@example.com", "C", "p").claim("email", "x".into());
+        assert_eq!(
+            taken.check(),
+            Err("claims.email: the mock sets email itself: name the claim otherwise".into())
         );
         assert_eq!(User::defaults()[0].check(), Ok(()));
     }

@@ -3,6 +3,7 @@
 //! and §3.1.3 describe them, bent by whichever ID-token fault is on.
 
 use super::Grant;
+use crate::claims;
 use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
 use crate::store::{Kind, Token};
@@ -78,7 +79,7 @@ pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
         scope: grant.scopes.join(" "),
         id_token: grant
             .gets_id_token()
-            .then(|| id_token(server, grant, &times, key)),
+            .then(|| id_token(server, grant, &times, key, &access_token)),
         refresh_token: grant
             .gets_refresh_token()
             .then(|| refresh(server, grant, iat))
@@ -103,6 +104,7 @@ fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: 
         email: grant.user.as_ref().map(|u| u.email.clone()),
         scopes: grant.scopes.clone(),
         grant: grant.grant.clone(),
+        auth_time: grant.auth_time,
         issued_at: times.iat,
         expires_at: times.exp,
         expires: times.expires,
@@ -137,8 +139,15 @@ fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName)
     tokens::sign(key, tokens::kid(key), &claims)
 }
 
-/// The ID token, bent by whichever ID-token fault is on.
-fn id_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> String {
+/// The ID token, thin as Okta's is beside an access token, bent by
+/// whichever ID-token fault is on.
+fn id_token(
+    server: &AuthServer,
+    grant: &Grant,
+    times: &Times,
+    key: KeyName,
+    access_token: &str,
+) -> String {
     let user = grant
         .user
         .as_ref()
@@ -147,16 +156,13 @@ fn id_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> 
         "ver": 1, "jti": format!("ID.{}", random_id()), "iss": server.issuer,
         "aud": grant.client.id, "sub": user.id(), "iat": times.iat, "exp": times.exp,
         "auth_time": grant.auth_time, "amr": ["pwd"], "idp": "00o-mock-okta",
+        "at_hash": tokens::at_hash(access_token),
     });
     if let Some(nonce) = &grant.nonce {
         claims["nonce"] = json!(nonce);
     }
-    if let (Some(target), Value::Object(scoped)) =
-        (claims.as_object_mut(), user.claims(&grant.scopes))
-    {
-        for (name, value) in scoped {
-            target.entry(name).or_insert(value);
-        }
+    if let Some(base) = claims.as_object_mut() {
+        base.extend(claims::id_token(user, &grant.scopes));
     }
     let faults = server.org.faults();
     let mut kid = tokens::kid(key).to_string();

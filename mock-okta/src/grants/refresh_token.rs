@@ -40,7 +40,7 @@ pub(super) fn grant(
         user: Some(user),
         scopes,
         nonce: None,
-        auth_time: server.org.clock.unix(),
+        auth_time: stored.auth_time,
         grant: stored.grant,
         kept_refresh: Some(refresh.to_string()),
     })

@@ -29,8 +29,9 @@ fn metadata(server: &AuthServer) -> Value {
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": [
-            "iss", "sub", "aud", "iat", "exp", "auth_time", "nonce", "email",
-            "email_verified", "name", "preferred_username", "given_name", "family_name"
+            "iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp",
+            "nonce", "at_hash", "name", "preferred_username", "given_name", "family_name",
+            "locale", "zoneinfo", "email", "email_verified"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "request_parameter_supported": false,

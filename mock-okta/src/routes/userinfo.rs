@@ -1,6 +1,7 @@
 //! `/v1/userinfo`: the user's claims, by the access token's scopes
 //! (OpenID Connect Core §5.3). Errors are RFC 6750 §3 challenges.
 
+use crate::claims;
 use crate::error::Outcome;
 use crate::faults::Fault;
 use crate::org::AuthServer;
@@ -52,7 +53,7 @@ pub(super) async fn userinfo(
         );
     }
     let outcome = Outcome::new(format!("claims of {}", user.email));
-    (outcome, Json(user.claims(&scopes))).into_response()
+    (outcome, Json(claims::userinfo(&user, &scopes))).into_response()
 }
 
 /// The user and scopes of a live access token this server issued to a user.

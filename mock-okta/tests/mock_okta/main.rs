@@ -8,3 +8,4 @@ mod clock;
 mod endpoints;
 mod faults;
 mod helpers;
+mod token_shapes;
