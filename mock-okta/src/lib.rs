@@ -38,6 +38,10 @@
 //! - [`Client`], [`User`]: who the server knows.
 //! - [`Fault`] and [`FAULTS`]: what can go wrong, switched on and off at run time.
 //! - [`RecordedRequest`]: what an app sent.
+//! - [`MockOkta::advance`]: the mock's own clock, moved forward.
+//! - The control API: the same operations over HTTP, under `/__mock/` on
+//!   the mock's port ([`MockOkta::control_url`]), for test suites in any
+//!   language; see the crate README.
 //! - [`Browser`] (in [`testing`]): a cookie-jar client that logs in like a person.
 //!
 //! Its JWTs are made and checked by jsonwebtoken, on aws-lc-rs. When the
@@ -52,6 +56,7 @@ mod claims;
 mod client_auth;
 mod clients;
 mod clock;
+mod control;
 mod error;
 mod faults;
 mod grants;

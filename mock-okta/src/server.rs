@@ -3,6 +3,7 @@
 //! and the log together.
 
 use crate::clients::{Client, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
+use crate::control::{self, Control};
 use crate::faults::Fault;
 use crate::org::{AuthServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
@@ -30,9 +31,9 @@ use std::time::{Duration, SystemTime};
 /// ```
 #[derive(Debug)]
 pub struct MockOkta {
-    org: Arc<Org>,
+    control: Arc<Control>,
+    control_api: bool,
     custom: Arc<AuthServer>,
-    recorder: Arc<Recorder>,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -81,7 +82,14 @@ impl MockOkta {
     /// # Ok(()) }
     /// ```
     pub fn org_issuer(&self) -> &str {
-        &self.org.base
+        &self.control.org.base
+    }
+
+    /// Where the control API is served, `{org_issuer}/__mock`, unless
+    /// [`Builder::control_api`] turned it off.
+    pub fn control_url(&self) -> Option<String> {
+        self.control_api
+            .then(|| format!("{}/__mock", self.org_issuer()))
     }
 
     /// The address the server listens on.
@@ -90,19 +98,32 @@ impl MockOkta {
     }
 
     /// Registers another client (or replaces one with the same id), for
-    /// both authorization servers.
+    /// both authorization servers; as `POST /__mock/clients` does.
+    ///
+    /// # Panics
+    /// When [`Client::check`] refuses it (say, a redirect URI that is not
+    /// an absolute URL), with what it says.
     pub fn add_client(&self, client: Client) {
-        self.org.add_client(client);
+        if let Err(problem) = self.control.add_client(client) {
+            panic!("MockOkta::add_client: {problem}");
+        }
     }
 
-    /// Adds a user (or replaces one with the same email).
+    /// Adds a user (or replaces one with the same email); as
+    /// `POST /__mock/users` does.
+    ///
+    /// # Panics
+    /// When [`User::check`] refuses it (say, an email without `@`), with
+    /// what it says.
     pub fn add_user(&self, user: User) {
-        self.org.add_user(user);
+        if let Err(problem) = self.control.add_user(user) {
+            panic!("MockOkta::add_user: {problem}");
+        }
     }
 
-    /// Switches a fault on, on both authorization servers. A fault of the
-    /// same kind that was on (say, a `TokenSlow` with another delay) is
-    /// replaced.
+    /// Switches a fault on, on both authorization servers; as
+    /// `POST /__mock/faults` does. A fault of the same kind that was on
+    /// (say, a `TokenSlow` with another delay) is replaced.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
@@ -114,27 +135,28 @@ impl MockOkta {
     /// # Ok(()) }
     /// ```
     pub fn set_fault(&self, fault: Fault) {
-        self.org.set_fault(fault);
+        self.control.set_fault(fault);
     }
 
     /// Switches one fault off.
     pub fn clear_fault(&self, fault: &Fault) {
-        self.org.clear_fault(fault);
+        self.control.clear_fault(fault);
     }
 
     /// Switches every fault off.
     pub fn clear_faults(&self) {
-        self.org.clear_faults();
+        self.control.clear_faults();
     }
 
     /// The faults that are on.
     pub fn faults(&self) -> Vec<Fault> {
-        self.org.faults()
+        self.control.faults()
     }
 
-    /// Moves the mock's clock forward: codes, tokens and logins expire as
-    /// if that time had passed, and tokens issued from now on are dated by
-    /// it (`iat`, `exp`, `auth_time`). Time never goes back.
+    /// Moves the mock's clock forward, as `POST /__mock/clock` does: codes,
+    /// tokens and logins expire as if that time had passed, and tokens
+    /// issued from now on are dated by it (`iat`, `exp`, `auth_time`).
+    /// Time never goes back.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
@@ -146,18 +168,18 @@ impl MockOkta {
     /// # Ok(()) }
     /// ```
     pub fn advance(&self, by: Duration) {
-        self.org.clock.advance(by);
+        self.control.advance(by);
     }
 
     /// The time on the mock's clock: the system's, plus every
     /// [`advance`](MockOkta::advance).
     pub fn now(&self) -> SystemTime {
-        self.org.clock.now()
+        self.control.org.clock.now()
     }
 
     /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.recorder.to("")
+        self.control.requests("")
     }
 
     /// The recorded requests whose path ends with `endpoint`: `"/v1/token"`
@@ -172,22 +194,22 @@ impl MockOkta {
     /// # Ok(()) }
     /// ```
     pub fn requests_to(&self, endpoint: &str) -> Vec<RecordedRequest> {
-        self.recorder.to(endpoint)
+        self.control.requests(endpoint)
     }
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.recorder.clear();
+        self.control.clear_requests();
     }
 
     /// The clients the server knows now.
     pub fn clients(&self) -> Vec<Client> {
-        self.org.clients()
+        self.control.org.clients()
     }
 
     /// The users the server knows now.
     pub fn users(&self) -> Vec<User> {
-        self.org.users()
+        self.control.org.users()
     }
 }
 
@@ -217,6 +239,7 @@ pub struct Builder {
     clients: Vec<Client>,
     users: Vec<User>,
     faults: Vec<Fault>,
+    control_api: bool,
 }
 
 impl Default for Builder {
@@ -232,6 +255,7 @@ impl Default for Builder {
             ],
             users: User::defaults(),
             faults: Vec::new(),
+            control_api: true,
         }
     }
 }
@@ -297,13 +321,24 @@ impl Builder {
         self
     }
 
+    /// Whether the control API is served under `/__mock/` (the default):
+    /// faults, users, clients, recorded requests and the clock, over HTTP,
+    /// for test suites in any language. Off, those paths are Okta's 404,
+    /// and the mock looks exactly like Okta.
+    pub fn control_api(mut self, on: bool) -> Self {
+        self.control_api = on;
+        self
+    }
+
     /// Binds the port and serves both authorization servers in the
     /// background.
     ///
     /// # Errors
-    /// The port cannot be bound, or the custom authorization server's name
-    /// is not one, or the host is not a host name (`InvalidInput`, with
-    /// what [`check_auth_server_name`] or [`check_host`] says).
+    /// The port cannot be bound; or (`InvalidInput`, with what the check
+    /// says) the custom authorization server's name is not one
+    /// ([`check_auth_server_name`]), the host is not a host name
+    /// ([`check_host`]), or a client or a user is refused by
+    /// [`Client::check`] or [`User::check`].
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -311,6 +346,16 @@ impl Builder {
             check_host(host).map_err(|problem| {
                 std::io::Error::new(std::io::ErrorKind::InvalidInput, problem)
             })?;
+        }
+        let invalid = |problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem);
+        for (i, client) in self.clients.iter().enumerate() {
+            client
+                .check()
+                .map_err(|problem| invalid(format!("clients[{i}].{problem}")))?;
+        }
+        for (i, user) in self.users.iter().enumerate() {
+            user.check()
+                .map_err(|problem| invalid(format!("users[{i}].{problem}")))?;
         }
         let listener = tokio::net::TcpListener::bind((self.ip, self.port)).await?;
         let addr = listener.local_addr()?;
@@ -322,8 +367,11 @@ impl Builder {
         let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
         let custom = Arc::new(AuthServer::custom(org.clone(), &self.auth_server));
         let org_server = Arc::new(AuthServer::org(org.clone()));
-        let recorder = Arc::new(Recorder::default());
-        let app = router([custom.clone(), org_server], recorder.clone());
+        let control = Arc::new(Control {
+            org,
+            recorder: Arc::new(Recorder::default()),
+        });
+        let app = router([custom.clone(), org_server], &control, self.control_api);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -334,9 +382,9 @@ impl Builder {
             }
         });
         Ok(MockOkta {
-            org,
+            control,
+            control_api: self.control_api,
             custom,
-            recorder,
             addr,
             stop: Some(stop),
         })
@@ -344,16 +392,22 @@ impl Builder {
 }
 
 /// Both authorization servers' routes and an Okta-shaped 404 for the
-/// rest, every request recorded; and one log line per request.
-fn router(servers: [Arc<AuthServer>; 2], recorder: Arc<Recorder>) -> Router {
-    servers
+/// rest, every request recorded; the control API beside them, unrecorded,
+/// when it is on; and one log line per request.
+fn router(servers: [Arc<AuthServer>; 2], control: &Arc<Control>, control_api: bool) -> Router {
+    let okta = servers
         .into_iter()
         .fold(Router::new(), |app, server| {
             app.merge(routes::auth_server(server))
         })
         .fallback(routes::not_found)
-        .layer(from_fn_with_state(recorder, record))
-        .layer(from_fn(log))
+        .layer(from_fn_with_state(control.recorder.clone(), record));
+    let app = if control_api {
+        control::router(control.clone()).merge(okta)
+    } else {
+        okta
+    };
+    app.layer(from_fn(log))
 }
 
 /// Checks the name of a custom authorization server: the issuer is

@@ -38,6 +38,10 @@ pub(crate) fn print_banner(okta: &MockOkta) {
         let names: Vec<String> = faults.iter().map(ToString::to_string).collect();
         println!("\n  faults on: {}", names.join(", "));
     }
+    if let Some(control) = okta.control_url() {
+        println!("\n  control API  {control}/faults, /users, /clients, /requests, /clock");
+        println!("               (see the README; --no-control-api turns it off)");
+    }
     println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");
     println!("  In .env, they are OKTA_BASE_URL={custom}");
     println!(

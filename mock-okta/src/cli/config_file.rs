@@ -36,6 +36,8 @@ pub(crate) struct ConfigFile {
     pub(crate) host: Option<String>,
     /// The custom authorization server's name: its issuer ends `/oauth2/{name}`.
     pub(crate) auth_server: Option<String>,
+    /// Whether the control API is served under `/__mock/` (default: true).
+    pub(crate) control_api: Option<bool>,
     /// Clients; replace the built-in ones when given.
     pub(crate) clients: Option<Vec<Client>>,
     /// Users; replace the built-in ones when given.
@@ -104,6 +106,7 @@ mod tests {
         let file = ConfigFile::parse(
             r#"
             port = 9000
+            control_api = false
             faults = ["token-500"]
             [[clients]]
             id = "app"
@@ -118,6 +121,7 @@ mod tests {
         )
         .expect("a valid file");
         assert_eq!(file.port, Some(9000));
+        assert_eq!(file.control_api, Some(false));
         let clients = file.clients.expect("clients");
         assert_eq!(
             clients[0].grant_types,

@@ -36,8 +36,9 @@ pub(crate) struct Args {
     #[arg(long)]
     auth_server: Option<String>,
 
-    /// A TOML file with port, host, auth_server, clients, users and faults.
-    /// Its clients and users replace the built-in ones; see the crate README.
+    /// A TOML file with port, host, auth_server, control_api, clients, users
+    /// and faults. Its clients and users replace the built-in ones; see the
+    /// crate README.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -58,6 +59,12 @@ pub(crate) struct Args {
     /// Switch a fault on from the start (repeatable); the list is below.
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<String>,
+
+    /// Serve no control API under /__mock/ (faults, users, clients,
+    /// recorded requests and the clock, over HTTP): those paths are then
+    /// Okta's 404, and the mock looks exactly like Okta.
+    #[arg(long)]
+    no_control_api: bool,
 }
 
 fn fault_help() -> String {
@@ -102,7 +109,11 @@ pub(crate) async fn run(args: Args) -> Result<(), String> {
     for name in file.faults.iter().chain(&args.faults) {
         builder = builder.fault(name.parse::<Fault>()?);
     }
-    let okta = builder.start().await.map_err(|e| {
+    let control_api = !args.no_control_api && file.control_api.unwrap_or(true);
+    let okta = builder.control_api(control_api).start().await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            return e.to_string();
+        }
         format!(
             "cannot listen on 127.0.0.1:{port} ({e}): stop whatever uses that port, or pass --port"
         )

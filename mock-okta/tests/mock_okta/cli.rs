@@ -23,6 +23,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
         "--client <FIELD=VALUE>",
         "--user <FIELD=VALUE>",
         "--fault",
+        "--no-control-api",
         "org authorization server",
         "http://HOST:PORT/oauth2/AUTH_SERVER",
     ];
@@ -172,6 +173,7 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
         "alice@example.com / alice-password",
         "faults on: token-500",
         "****only",
+        &format!("control API  {org}/__mock/faults"),
     ] {
         assert!(
             banner.contains(expected),

@@ -5,6 +5,7 @@ mod auth_servers;
 mod bad_input;
 mod cli;
 mod clock;
+mod control_api;
 mod endpoints;
 mod faults;
 mod helpers;
