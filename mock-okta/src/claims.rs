@@ -53,34 +53,6 @@ pub(crate) fn userinfo(user: &User, scopes: &[String]) -> Map<String, Value> {
     claims
 }
 
-/// The claim names the mock sets itself: a user's own claims may not take
-/// them.
-pub(crate) const RESERVED: &[&str] = &[
-    "sub",
-    "iss",
-    "aud",
-    "exp",
-    "iat",
-    "jti",
-    "ver",
-    "auth_time",
-    "amr",
-    "idp",
-    "nonce",
-    "at_hash",
-    "name",
-    "preferred_username",
-    "given_name",
-    "family_name",
-    "locale",
-    "zoneinfo",
-    "email",
-    "email_verified",
-    "cid",
-    "uid",
-    "scp",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,36 @@
 //! Users: the people who can log in to the mock.
 
-use crate::claims::RESERVED;
 use crate::tokens::sha256;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// The claim names the mock sets itself: a user's own claims may not take
+/// them.
+const RESERVED: &[&str] = &[
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "jti",
+    "ver",
+    "auth_time",
+    "amr",
+    "idp",
+    "nonce",
+    "at_hash",
+    "name",
+    "preferred_username",
+    "given_name",
+    "family_name",
+    "locale",
+    "zoneinfo",
+    "email",
+    "email_verified",
+    "cid",
+    "uid",
+    "scp",
+];
 
 /// A person who can log in. It reads from the config file's `[[users]]` and
 /// from `POST /__mock/users` with these field names.
