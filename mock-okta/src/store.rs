@@ -72,10 +72,18 @@ impl<T: Expiring + Clone> Memory<T> {
     /// Changes a live entry in place, under the lock, and returns what
     /// `change` returns: a read and a write no other request can come between.
     pub(crate) fn update<R>(&self, key: &str, change: impl FnOnce(&mut T) -> R) -> Option<R> {
+        self.transaction(|live| live.get_mut(key).map(change))
+    }
+
+    /// Runs `change` on the live entries, under the lock: reads and writes
+    /// of several entries that no other request can come between.
+    pub(crate) fn transaction<R>(&self, change: impl FnOnce(&mut Live<'_, T>) -> R) -> R {
         let now = self.clock.now();
         let mut inner = self.lock();
-        let entry = inner.entries.get_mut(key)?;
-        (entry.expires() > now).then(|| change(entry))
+        change(&mut Live {
+            entries: &mut inner.entries,
+            now,
+        })
     }
 
     pub(crate) fn remove(&self, key: &str) -> Option<T> {
@@ -91,6 +99,32 @@ impl<T: Expiring + Clone> Memory<T> {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.lock().entries.len()
+    }
+}
+
+/// The live entries of a [`Memory`], during a
+/// [`transaction`](Memory::transaction).
+#[derive(Debug)]
+pub(crate) struct Live<'a, T> {
+    entries: &'a mut HashMap<String, T>,
+    /// The moment of the transaction, on the mock's clock.
+    pub now: SystemTime,
+}
+
+impl<T: Expiring> Live<'_, T> {
+    /// A live entry.
+    pub(crate) fn get(&self, key: &str) -> Option<&T> {
+        self.entries.get(key).filter(|e| e.expires() > self.now)
+    }
+
+    /// A live entry, to change.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut T> {
+        let now = self.now;
+        self.entries.get_mut(key).filter(|e| e.expires() > now)
+    }
+
+    pub(crate) fn insert(&mut self, key: String, entry: T) {
+        self.entries.insert(key, entry);
     }
 }
 
@@ -150,6 +184,16 @@ pub(crate) struct Token {
     pub issued_at: u64,
     pub expires_at: u64,
     pub expires: SystemTime,
+    /// For a refresh token that was rotated: what replaced it.
+    pub rotated: Option<Rotated>,
+}
+
+/// A rotated refresh token's successor, and until when the rotated one may
+/// still be presented (its grace period).
+#[derive(Debug, Clone)]
+pub(crate) struct Rotated {
+    pub successor: String,
+    pub until: SystemTime,
 }
 
 impl Expiring for Token {

@@ -3,7 +3,7 @@
 //! challenge (RFC 7636 §4.6).
 
 use super::mint::{REFRESH_LIFETIME, access_lifetime};
-use super::{Grant, INVALID_CODE};
+use super::{Grant, INVALID_CODE, Refresh};
 use crate::clients::Client;
 use crate::error::OAuthError;
 use crate::org::AuthServer;
@@ -53,7 +53,7 @@ pub(super) fn grant(
         nonce: code.nonce,
         auth_time: code.auth_time,
         grant: Some(code.grant),
-        kept_refresh: None,
+        refresh: Refresh::Mint,
     };
     // Remember the redeemed code as long as its tokens may live, so that a
     // replay can still revoke them.

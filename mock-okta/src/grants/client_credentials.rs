@@ -1,7 +1,7 @@
 //! `client_credentials` (RFC 6749 §4.4): a service app's own token, from a
 //! custom authorization server only.
 
-use super::Grant;
+use super::{Grant, Refresh};
 use crate::clients::Client;
 use crate::error::OAuthError;
 use crate::org::AuthServer;
@@ -33,6 +33,6 @@ pub(super) fn grant(
         nonce: None,
         auth_time: server.org.clock.unix(),
         grant: None,
-        kept_refresh: None,
+        refresh: Refresh::Mint,
     })
 }

@@ -2,7 +2,7 @@
 //! Access tokens as Okta makes them; ID tokens as OpenID Connect Core §2
 //! and §3.1.3 describe them, bent by whichever ID-token fault is on.
 
-use super::Grant;
+use super::{Grant, Refresh};
 use crate::claims;
 use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
@@ -80,12 +80,15 @@ pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
         id_token: grant
             .gets_id_token()
             .then(|| id_token(server, grant, &times, key, &access_token)),
-        refresh_token: grant
-            .gets_refresh_token()
-            .then(|| refresh(server, grant, iat))
-            .filter(|_| {
-                grant.kept_refresh.is_none() || !server.org.has_fault(&Fault::RefreshTokenNotSent)
-            }),
+        refresh_token: match &grant.refresh {
+            Refresh::Mint => grant
+                .gets_refresh_token()
+                .then(|| refresh_token(server, grant, iat)),
+            Refresh::Keep(kept) => (grant.gets_refresh_token()
+                && !server.org.has_fault(&Fault::RefreshTokenNotSent))
+            .then(|| kept.clone()),
+            Refresh::Rotated(successor) => Some(successor.clone()),
+        },
         access_token,
     };
     let subject = grant
@@ -108,15 +111,13 @@ fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: 
         issued_at: times.iat,
         expires_at: times.exp,
         expires: times.expires,
+        rotated: None,
     };
     server.tokens.insert(token.to_string(), entry);
 }
 
-/// The refresh token: the one the grant kept, or a new one.
-fn refresh(server: &AuthServer, grant: &Grant, iat: u64) -> String {
-    if let Some(kept) = &grant.kept_refresh {
-        return kept.clone();
-    }
+/// A new refresh token, remembered.
+fn refresh_token(server: &AuthServer, grant: &Grant, iat: u64) -> String {
     let refresh = random_id();
     let times = Times {
         iat,

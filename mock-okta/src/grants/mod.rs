@@ -32,8 +32,20 @@ struct Grant {
     auth_time: u64,
     /// The authorization code the tokens descend from, if any.
     grant: Option<String>,
-    /// The refresh token of a refresh grant: it stays valid and is sent back.
-    kept_refresh: Option<String>,
+    /// The refresh token the answer carries.
+    refresh: Refresh,
+}
+
+/// The refresh token a grant's answer carries.
+#[derive(Debug)]
+enum Refresh {
+    /// A new one, if the grant gets one (`offline_access`).
+    Mint,
+    /// The one presented, which stays valid: sent back, unless the
+    /// `refresh-token-not-sent` fault is on.
+    Keep(String),
+    /// The one that replaced the one presented (a rotation), stored already.
+    Rotated(String),
 }
 
 impl Grant {

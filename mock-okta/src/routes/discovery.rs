@@ -2,6 +2,7 @@
 //! and `/.well-known/oauth-authorization-server` (RFC 8414 §3): what the
 //! server offers, consistent with what it serves.
 
+use crate::faults::Fault;
 use crate::org::AuthServer;
 use axum::Json;
 use axum::extract::State;
@@ -10,8 +11,16 @@ use std::sync::Arc;
 
 fn metadata(server: &AuthServer) -> Value {
     let endpoint = |name| server.endpoint(name);
+    // Okta switched on a custom domain: the issuer moved, the app did not.
+    let issuer = server
+        .org
+        .fault(|f| match f {
+            Fault::CustomDomainIssuer(origin) => Some(format!("{origin}{}", server.metadata_path)),
+            _ => None,
+        })
+        .unwrap_or_else(|| server.issuer.clone());
     json!({
-        "issuer": server.issuer,
+        "issuer": issuer,
         "authorization_endpoint": endpoint("authorize"),
         "token_endpoint": endpoint("token"),
         "userinfo_endpoint": endpoint("userinfo"),

@@ -6,12 +6,14 @@ use crate::error::{OAuthError, Outcome};
 use crate::faults::Fault;
 use crate::grants::{self, INVALID_CODE, Issued};
 use crate::org::{AuthServer, Org};
+use crate::tokens::random_id;
 use axum::Json;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body::Frame;
+use serde_json::json;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -75,10 +77,47 @@ fn failure(org: &Org, fault: &Fault) -> Option<Response> {
             let sign_in = [(header::LOCATION, format!("{}/login/login.htm", org.base))];
             return Some((StatusCode::FOUND, outcome, sign_in).into_response());
         }
+        Fault::Token429(retry_after) => {
+            return Some((outcome, rate_limited(org, *retry_after)).into_response());
+        }
         _ => return None,
     };
     Some((outcome, error).into_response())
 }
+
+/// Okta's answer past a rate limit: `429`, when to come back, and its
+/// error body (Okta's "Rate limits" and "Error codes" references).
+fn rate_limited(org: &Org, retry_after: Duration) -> Response {
+    let seconds = retry_after.as_secs().max(1);
+    let reset = org.clock.unix() + seconds;
+    let headers = [
+        (header::RETRY_AFTER, seconds.to_string()),
+        (
+            HeaderName::from_static("x-rate-limit-limit"),
+            RATE_LIMIT.to_string(),
+        ),
+        (
+            HeaderName::from_static("x-rate-limit-remaining"),
+            "0".to_string(),
+        ),
+        (
+            HeaderName::from_static("x-rate-limit-reset"),
+            reset.to_string(),
+        ),
+    ];
+    let body = json!({
+        "errorCode": "E0000047",
+        "errorSummary": "API call exceeded rate limit due to too many requests.",
+        "errorLink": "E0000047",
+        "errorId": format!("oae{}", random_id()),
+        "errorCauses": [],
+    });
+    (StatusCode::TOO_MANY_REQUESTS, headers, Json(body)).into_response()
+}
+
+/// The `X-Rate-Limit-Limit` the `token-429` fault reports: requests a
+/// minute, as in Okta's example.
+const RATE_LIMIT: u32 = 1200;
 
 /// Sends the answer's status, headers and the first half of its body, then
 /// fails the body, which closes the connection: what a client sees when the

@@ -166,6 +166,15 @@ pub async fn exchange<'a>(
     post(at, "/v1/token", &form).await
 }
 
+/// A refresh with `refresh_token`, by the default client.
+pub async fn refresh<'a>(at: impl Into<At<'a>>, refresh_token: &str) -> (StatusCode, Value) {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    post(at, "/v1/token", &form).await
+}
+
 /// A full login as alice: the token response.
 pub async fn tokens<'a>(at: impl Into<At<'a>>) -> Value {
     let at = at.into();

@@ -9,4 +9,5 @@ mod control_api;
 mod endpoints;
 mod faults;
 mod helpers;
+mod rotation;
 mod token_shapes;
