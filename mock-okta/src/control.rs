@@ -221,7 +221,7 @@ async fn clear_faults(State(control): State<Arc<Control>>) -> Response {
     (Outcome::new("every fault off"), fault_list(&control)).into_response()
 }
 
-const SEND_USER: &str = "{\"email\": \"carol@example.com\", \"password\": \"carol-password\", \"name\": \"Carol Example\"} (and, if you like, claims and id_token_claims)";
+const SEND_USER: &str = "{\"email\": \"carol@example.com\", \"password\": \"carol-password\", \"name\": \"Carol Example\"} (and, if you like, groups, claims and id_token_claims)";
 
 async fn add_user(State(control): State<Arc<Control>>, bytes: Bytes) -> Result<Response, Refused> {
     let user: User = body(&bytes, SEND_USER)?;

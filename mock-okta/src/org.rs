@@ -7,9 +7,11 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the other; the login (the mock's cookie) is org-wide.
 
+use crate::claims::Groups;
 use crate::clients::Client;
 use crate::clock::Clock;
 use crate::faults::Fault;
+use crate::scopes::Scopes;
 use crate::store::{Code, Login, Memory, Token};
 use crate::tokens::{KeyName, Keys};
 use crate::users::User;
@@ -123,6 +125,21 @@ impl Org {
     }
 }
 
+/// A custom authorization server, as its admin set it up in Okta's console.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomServer {
+    /// Its name: its issuer ends `/oauth2/{name}`.
+    pub name: String,
+    /// The `aud` of its access tokens (Okta's default server:
+    /// `api://default`).
+    pub audience: String,
+    /// The custom scopes declared on it.
+    pub scopes: Vec<String>,
+    /// Whether a `groups` claim was added to it (in the ID token, always,
+    /// every group).
+    pub groups_claim: bool,
+}
+
 /// One of the org's authorization servers, as its handlers see it.
 #[derive(Debug)]
 pub(crate) struct AuthServer {
@@ -138,6 +155,10 @@ pub(crate) struct AuthServer {
     pub audience: String,
     /// Whether this is the org authorization server.
     pub is_org: bool,
+    /// The scopes it knows.
+    pub scopes: Scopes,
+    /// Where it puts the user's groups.
+    pub groups: Groups,
     pub keys: Keys,
     pub codes: Memory<Code>,
     pub tokens: Memory<Token>,
@@ -155,6 +176,8 @@ impl AuthServer {
             endpoint_path: "/oauth2/v1".into(),
             audience: base,
             is_org: true,
+            scopes: Scopes::Org,
+            groups: Groups::Scope,
             keys: Keys::new(KeyName::Org1, KeyName::Org2),
             codes: Memory::new(org.clock.clone()),
             tokens: Memory::new(org.clock.clone()),
@@ -163,16 +186,21 @@ impl AuthServer {
     }
 
     /// A custom authorization server: issuer `{base}/oauth2/{name}`,
-    /// endpoints under `{issuer}/v1`, access tokens for `api://{name}` (the
-    /// `default` server's audience in a new Okta org is `api://default`).
-    pub(crate) fn custom(org: Arc<Org>, name: &str) -> Self {
-        let path = format!("/oauth2/{name}");
+    /// endpoints under `{issuer}/v1`, access tokens for its audience.
+    pub(crate) fn custom(org: Arc<Org>, setup: &CustomServer) -> Self {
+        let path = format!("/oauth2/{}", setup.name);
         AuthServer {
             issuer: format!("{}{path}", org.base),
             endpoint_path: format!("{path}/v1"),
             metadata_path: path,
-            audience: format!("api://{name}"),
+            audience: setup.audience.clone(),
             is_org: false,
+            scopes: Scopes::Custom(setup.scopes.clone()),
+            groups: if setup.groups_claim {
+                Groups::Claim
+            } else {
+                Groups::Off
+            },
             keys: Keys::new(KeyName::Custom1, KeyName::Custom2),
             codes: Memory::new(org.clock.clone()),
             tokens: Memory::new(org.clock.clone()),

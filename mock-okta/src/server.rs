@@ -5,9 +5,10 @@
 use crate::clients::{Client, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
 use crate::control::{self, Control};
 use crate::faults::Fault;
-use crate::org::{AuthServer, Org};
+use crate::org::{AuthServer, CustomServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
 use crate::routes;
+use crate::scopes::{self, DEFAULT_CUSTOM_SCOPE};
 use crate::users::User;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -64,6 +65,12 @@ impl MockOkta {
     /// endpoints are `{issuer}/v1/authorize`, `/v1/token`, …
     pub fn issuer(&self) -> &str {
         &self.custom.issuer
+    }
+
+    /// The `aud` of the custom authorization server's access tokens, e.g.
+    /// `api://default`: the `API_AUDIENCE` of an API that takes them.
+    pub fn audience(&self) -> &str {
+        &self.custom.audience
     }
 
     /// The org authorization server's issuer, e.g. `http://127.0.0.1:41234`:
@@ -236,6 +243,9 @@ pub struct Builder {
     port: u16,
     host: Option<String>,
     auth_server: String,
+    audience: Option<String>,
+    scopes: Vec<String>,
+    groups_claim: bool,
     clients: Vec<Client>,
     users: Vec<User>,
     faults: Vec<Fault>,
@@ -249,6 +259,9 @@ impl Default for Builder {
             port: 0,
             host: None,
             auth_server: "default".into(),
+            audience: None,
+            scopes: vec![DEFAULT_CUSTOM_SCOPE.into()],
+            groups_claim: true,
             clients: vec![
                 Client::workbook(),
                 Client::service(DEFAULT_SERVICE_CLIENT_ID, DEFAULT_CLIENT_SECRET),
@@ -284,6 +297,34 @@ impl Builder {
     /// name that [`check_auth_server_name`] refuses.
     pub fn auth_server(mut self, name: impl Into<String>) -> Self {
         self.auth_server = name.into();
+        self
+    }
+
+    /// The `aud` of the custom authorization server's access tokens
+    /// (default `api://{name}`: `api://default` for Okta's default server),
+    /// what an API that takes them checks. The org server's access tokens
+    /// are always for the org (its URL), as Okta's are for its own APIs.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Declares a custom scope on the custom authorization server, beside
+    /// `messages:read`, as an admin does in Okta's console. A scope a
+    /// server does not declare is refused with `invalid_scope`.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        let scope = scope.into();
+        if !self.scopes.contains(&scope) {
+            self.scopes.push(scope);
+        }
+        self
+    }
+
+    /// Whether the custom authorization server has a `groups` claim (the
+    /// default: in the ID token always, every group, "Matches regex .*",
+    /// as Okta's guide sets it up). Off, it answers no groups.
+    pub fn groups_claim(mut self, on: bool) -> Self {
+        self.groups_claim = on;
         self
     }
 
@@ -337,8 +378,9 @@ impl Builder {
     /// The port cannot be bound; or (`InvalidInput`, with what the check
     /// says) the custom authorization server's name is not one
     /// ([`check_auth_server_name`]), the host is not a host name
-    /// ([`check_host`]), or a client or a user is refused by
-    /// [`Client::check`] or [`User::check`].
+    /// ([`check_host`]), a client or a user is refused by
+    /// [`Client::check`] or [`User::check`], a declared scope is not a scope
+    /// token of its own, or the audience is empty.
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -348,6 +390,18 @@ impl Builder {
             })?;
         }
         let invalid = |problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem);
+        for scope in &self.scopes {
+            scopes::check(scope).map_err(|problem| invalid(format!("scope: {problem}")))?;
+        }
+        let audience = self
+            .audience
+            .clone()
+            .unwrap_or_else(|| format!("api://{}", self.auth_server));
+        if audience.is_empty() || audience.chars().any(char::is_control) {
+            return Err(invalid(format!(
+                "audience: {audience:?} is not an audience: e.g. api://default"
+            )));
+        }
         for (i, client) in self.clients.iter().enumerate() {
             client
                 .check()
@@ -365,7 +419,13 @@ impl Builder {
         });
         let base = format!("http://{host}:{}", addr.port());
         let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
-        let custom = Arc::new(AuthServer::custom(org.clone(), &self.auth_server));
+        let setup = CustomServer {
+            name: self.auth_server,
+            audience,
+            scopes: self.scopes,
+            groups_claim: self.groups_claim,
+        };
+        let custom = Arc::new(AuthServer::custom(org.clone(), &setup));
         let org_server = Arc::new(AuthServer::org(org.clone()));
         let control = Arc::new(Control {
             org,

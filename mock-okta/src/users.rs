@@ -32,6 +32,9 @@ const RESERVED: &[&str] = &[
     "scp",
 ];
 
+/// The group every Okta user is in.
+const EVERYONE: &str = "Everyone";
+
 /// A person who can log in. It reads from the config file's `[[users]]` and
 /// from `POST /__mock/users` with these field names.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -44,6 +47,10 @@ pub struct User {
     pub name: String,
     /// The password the login form accepts.
     pub password: String,
+    /// The Okta groups the user is in, besides `Everyone`, which every
+    /// user is in, as in Okta.
+    #[serde(default)]
+    pub groups: Vec<String>,
     /// More claims about the user, in userinfo with the `profile` scope
     /// (at Okta: profile attributes, or a custom claim set to be in
     /// userinfo).
@@ -73,9 +80,35 @@ impl User {
             email: email.into(),
             name: name.into(),
             password: password.into(),
+            groups: Vec::new(),
             claims: Map::new(),
             id_token_claims: Map::new(),
         }
+    }
+
+    /// Puts the user in an Okta group.
+    ///
+    /// ```
+    /// let carol = mock_okta::User::new("carol@example.com", "Carol", "carol-password")
+    ///     .group("admins")
+    ///     .group("finance");
+    /// assert_eq!(carol.groups, ["admins", "finance"]);
+    /// ```
+    pub fn group(mut self, name: impl Into<String>) -> Self {
+        self.groups.push(name.into());
+        self
+    }
+
+    /// Every group the user is in, as the `groups` claim lists them:
+    /// `Everyone` first.
+    pub(crate) fn all_groups(&self) -> Vec<&str> {
+        let mut all = vec![EVERYONE];
+        for group in &self.groups {
+            if !all.contains(&group.as_str()) {
+                all.push(group);
+            }
+        }
+        all
     }
 
     /// Adds a claim, answered by userinfo with the `profile` scope; not in
@@ -115,7 +148,14 @@ impl User {
         if !self.email.contains('@') {
             return Err(format!("email: {:?} is not an email address", self.email));
         }
-        for (field, value) in [("email", &self.email), ("name", &self.name)] {
+        if let Some(group) = self.groups.iter().find(|g| g.trim().is_empty()) {
+            return Err(format!("groups: {group:?} is not a group name"));
+        }
+        let named = [("email", &self.email), ("name", &self.name)];
+        for (field, value) in named
+            .into_iter()
+            .chain(self.groups.iter().map(|g| ("groups", g)))
+        {
             if value.chars().any(char::is_control) {
                 return Err(format!(
                     "{field}: holds a control character (a newline?): remove it"
@@ -136,11 +176,12 @@ impl User {
         Ok(())
     }
 
-    /// The built-in users.
+    /// The built-in users: alice, in no group but `Everyone`, and bob, an
+    /// admin (in `admins`).
     pub fn defaults() -> Vec<User> {
         vec![
             User::new("alice@example.com", "Alice Example", "alice-password"),
-            User::new("bob@example.com", "Bob Example", "bob-password"),
+            User::new("bob@example.com", "Bob Example", "bob-password").group("admins"),
         ]
     }
 }

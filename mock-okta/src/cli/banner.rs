@@ -12,6 +12,7 @@ pub(crate) fn print_banner(okta: &MockOkta) {
     println!("  custom authorization server {name:?}");
     println!("    issuer (OKTA_BASE_URL)  {custom}");
     println!("    discovery               {custom}/.well-known/openid-configuration");
+    println!("    audience (API_AUDIENCE) {}", okta.audience());
     println!("  org authorization server");
     println!("    issuer (OKTA_BASE_URL)  {org}");
     println!("    discovery               {org}/.well-known/openid-configuration\n");
@@ -31,7 +32,11 @@ pub(crate) fn print_banner(okta: &MockOkta) {
     }
     println!("\n  users (username / password):");
     for user in okta.users() {
-        println!("    {} / {}", user.email, user.password);
+        let groups = match user.groups.join(", ") {
+            groups if groups.is_empty() => String::new(),
+            groups => format!("  (groups: {groups})"),
+        };
+        println!("    {} / {}{groups}", user.email, user.password);
     }
     let faults = okta.faults();
     if !faults.is_empty() {

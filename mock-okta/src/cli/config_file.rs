@@ -23,7 +23,7 @@ use std::path::Path;
 /// email = "carol@example.com"
 /// name = "Carol"
 /// password = "carol-password"
-/// claims = { groups = ["admins"] }
+/// groups = ["admins"]
 /// ```
 ///
 /// Clients and users listed in the file replace the built-in ones.
@@ -36,6 +36,15 @@ pub(crate) struct ConfigFile {
     pub(crate) host: Option<String>,
     /// The custom authorization server's name: its issuer ends `/oauth2/{name}`.
     pub(crate) auth_server: Option<String>,
+    /// The `aud` of the custom authorization server's access tokens.
+    pub(crate) audience: Option<String>,
+    /// Custom scopes declared on the custom authorization server, beside
+    /// `messages:read`.
+    #[serde(default)]
+    pub(crate) scopes: Vec<String>,
+    /// Whether the custom authorization server has a `groups` claim
+    /// (default: true).
+    pub(crate) groups_claim: Option<bool>,
     /// Whether the control API is served under `/__mock/` (default: true).
     pub(crate) control_api: Option<bool>,
     /// Clients; replace the built-in ones when given.
@@ -116,7 +125,7 @@ mod tests {
             email = "c@example.com"
             name = "C"
             password = "p"
-            claims = { groups = ["x"] }
+            groups = ["x"]
             "#,
         )
         .expect("a valid file");
@@ -127,7 +136,7 @@ mod tests {
             clients[0].grant_types,
             ["authorization_code", "refresh_token"]
         );
-        assert_eq!(file.users.expect("users")[0].claims["groups"][0], "x");
+        assert_eq!(file.users.expect("users")[0].groups, ["x"]);
     }
 
     #[test]

@@ -36,9 +36,25 @@ pub(crate) struct Args {
     #[arg(long)]
     auth_server: Option<String>,
 
-    /// A TOML file with port, host, auth_server, control_api, clients, users
-    /// and faults. Its clients and users replace the built-in ones; see the
-    /// crate README.
+    /// The aud of the custom authorization server's access tokens, what an
+    /// API checks (default: api://AUTH_SERVER, i.e. api://default).
+    #[arg(long)]
+    audience: Option<String>,
+
+    /// Declare a custom scope on the custom authorization server
+    /// (repeatable), beside messages:read. A scope a server does not
+    /// declare is refused with invalid_scope, as in Okta.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+
+    /// Give the custom authorization server no groups claim (by default it
+    /// has one: every group of the user, in the ID token always).
+    #[arg(long)]
+    no_groups_claim: bool,
+
+    /// A TOML file with port, host, auth_server, audience, scopes,
+    /// groups_claim, control_api, clients, users and faults. Its clients
+    /// and users replace the built-in ones; see the crate README.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -52,7 +68,8 @@ pub(crate) struct Args {
     clients: Vec<String>,
 
     /// Add a user, one field per --user (repeatable): email=EMAIL starts a
-    /// user; then password=PASSWORD and name=NAME (default: the email).
+    /// user; then password=PASSWORD, name=NAME (default: the email) and
+    /// groups=GROUP,GROUP (Okta groups, besides Everyone).
     #[arg(long = "user", value_name = "FIELD=VALUE")]
     users: Vec<String>,
 
@@ -109,6 +126,14 @@ pub(crate) async fn run(args: Args) -> Result<(), String> {
     for name in file.faults.iter().chain(&args.faults) {
         builder = builder.fault(name.parse::<Fault>()?);
     }
+    if let Some(audience) = args.audience.or(file.audience) {
+        builder = builder.audience(audience);
+    }
+    for scope in file.scopes.iter().chain(&args.scopes) {
+        builder = builder.scope(scope);
+    }
+    let groups_claim = !args.no_groups_claim && file.groups_claim.unwrap_or(true);
+    builder = builder.groups_claim(groups_claim);
     let control_api = !args.no_control_api && file.control_api.unwrap_or(true);
     let okta = builder.control_api(control_api).start().await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidInput {

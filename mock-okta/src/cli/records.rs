@@ -111,7 +111,7 @@ pub(crate) fn parse_clients(occurrences: &[String]) -> Result<Vec<Client>, Strin
 }
 
 pub(crate) fn parse_users(occurrences: &[String]) -> Result<Vec<User>, String> {
-    const FIELDS: &[&str] = &["email", "password", "name"];
+    const FIELDS: &[&str] = &["email", "password", "name", "groups"];
     let mut users = Vec::new();
     for record in records("user", FIELDS, occurrences)? {
         let email = record[0].1;
@@ -124,7 +124,13 @@ pub(crate) fn parse_users(occurrences: &[String]) -> Result<Vec<User>, String> {
             ));
         };
         let name = single("user", &record, "name")?.unwrap_or(email);
-        users.push(User::new(email, name, password));
+        let mut user = User::new(email, name, password);
+        for group in single("user", &record, "groups")?.unwrap_or("").split(',') {
+            if !group.trim().is_empty() {
+                user = user.group(group.trim());
+            }
+        }
+        users.push(user);
     }
     Ok(users)
 }
@@ -207,8 +213,10 @@ mod tests {
             "name=Carol Example",
             "email=dan@example.com",
             "password=p",
+            "groups=admins, finance",
         ]))
         .expect("two users");
+        assert_eq!(users[1].groups, ["admins", "finance"]);
         assert_eq!(
             (users[0].password.as_str(), users[0].name.as_str()),
             ("pa:ss=word", "Carol Example")

@@ -8,7 +8,6 @@ use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
 use crate::store::{Kind, Token};
 use crate::tokens::{self, KeyName, random_id};
-use crate::users::User;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
@@ -128,15 +127,21 @@ fn refresh_token(server: &AuthServer, grant: &Grant, iat: u64) -> String {
     refresh
 }
 
-/// An Okta access token: a JWT for the server's audience.
+/// An Okta access token: a JWT for the server's audience, with Okta's
+/// claims. `sub` is the user's login (or the client's id), `uid` the
+/// user's id, and `auth_time` their login, for a user's token only;
+/// `scp` the scopes granted; `cid` the client.
 fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> String {
-    let user = grant.user.as_ref();
-    let claims = json!({
+    let mut claims = json!({
         "ver": 1, "jti": format!("AT.{}", random_id()), "iss": server.issuer,
         "aud": server.audience, "iat": times.iat, "exp": times.exp, "cid": grant.client.id,
-        "uid": user.map(User::id), "scp": grant.scopes,
-        "sub": user.map_or(grant.client.id.as_str(), |u| u.email.as_str()),
+        "scp": grant.scopes, "sub": grant.client.id,
     });
+    if let Some(user) = &grant.user {
+        claims["uid"] = json!(user.id());
+        claims["sub"] = json!(user.email);
+        claims["auth_time"] = json!(grant.auth_time);
+    }
     tokens::sign(key, tokens::kid(key), &claims)
 }
 
@@ -163,7 +168,7 @@ fn id_token(
         claims["nonce"] = json!(nonce);
     }
     if let Some(base) = claims.as_object_mut() {
-        base.extend(claims::id_token(user, &grant.scopes));
+        base.extend(claims::id_token(user, &grant.scopes, server.groups));
     }
     let faults = server.org.faults();
     let mut kid = tokens::kid(key).to_string();

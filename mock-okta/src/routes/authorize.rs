@@ -11,8 +11,7 @@ use crate::error::{OAuthError, Outcome};
 use crate::faults::Fault;
 use crate::org::AuthServer;
 use crate::pages::{error_page, escape, page};
-use crate::params::{Params, cookie, form, is_pkce_value, shorten};
-use crate::scopes::OIDC_SCOPES;
+use crate::params::{Params, cookie, form, is_pkce_value};
 use crate::store::{CODE_LIFETIME, Challenge, Code, LOGIN_LIFETIME, Login};
 use crate::tokens::random_id;
 use axum::body::Bytes;
@@ -162,7 +161,8 @@ fn check<'a>(server: &AuthServer, params: &'a Params) -> Result<Authorize<'a>, B
         redirect_uri,
         state: params.get("state"),
     };
-    let checked = shape(params).and_then(|()| Ok((scopes(params)?, pkce(params, &client)?)));
+    let checked =
+        shape(params).and_then(|()| Ok((scopes(server, params)?, pkce(params, &client)?)));
     match checked {
         Ok((scopes, challenge)) => Ok(Authorize {
             client,
@@ -225,18 +225,15 @@ fn shape(params: &Params) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The scopes asked for: `openid` among them, none unknown.
-fn scopes(params: &Params) -> Result<Vec<String>, Refusal> {
+/// The scopes asked for: `openid` among them, none the server does not
+/// know.
+fn scopes(server: &AuthServer, params: &Params) -> Result<Vec<String>, Refusal> {
     let scopes = params.words("scope");
     if !scopes.iter().any(|s| s == "openid") {
         return Err(refuse("invalid_scope", "The 'openid' scope is required."));
     }
-    if let Some(unknown) = scopes.iter().find(|s| !OIDC_SCOPES.contains(&s.as_str())) {
-        let unknown = shorten(unknown);
-        return Err(refuse(
-            "invalid_scope",
-            &format!("The scope '{unknown}' is not configured for the authorization server."),
-        ));
+    if let Some(description) = server.scopes.unknown(&scopes) {
+        return Err(refuse("invalid_scope", description));
     }
     Ok(scopes)
 }

@@ -33,14 +33,14 @@ fn metadata(server: &AuthServer) -> Value {
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "scopes_supported": server.scopes.supported(),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": [
             "iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp",
             "nonce", "at_hash", "name", "preferred_username", "given_name", "family_name",
-            "locale", "zoneinfo", "email", "email_verified"
+            "locale", "zoneinfo", "email", "email_verified", "groups"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "request_parameter_supported": false,

@@ -53,7 +53,11 @@ pub(super) async fn userinfo(
         );
     }
     let outcome = Outcome::new(format!("claims of {}", user.email));
-    (outcome, Json(claims::userinfo(&user, &scopes))).into_response()
+    (
+        outcome,
+        Json(claims::userinfo(&user, &scopes, server.groups)),
+    )
+        .into_response()
 }
 
 /// The user and scopes of a live access token this server issued to a user.

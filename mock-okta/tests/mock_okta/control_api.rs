@@ -128,7 +128,7 @@ async fn bad_json_or_an_unknown_fault_is_a_400_saying_what_to_send() {
 #[tokio::test]
 async fn a_user_and_a_client_added_over_http_log_in() {
     let okta = MockOkta::start().await.expect("start");
-    let user = r#"{"email": "dan@example.com", "password": "dan-password", "name": "Dan Example"}"#;
+    let user = r#"{"email": "dan@example.com", "password": "dan-password", "name": "Dan Example", "groups": ["admins"]}"#;
     let (status, added) = control(&okta, Method::POST, "/users", user).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(added["email"], "dan@example.com");
@@ -160,6 +160,7 @@ async fn a_user_and_a_client_added_over_http_log_in() {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let id = mock_okta::decode_claims(field(&tokens, "id_token")).expect("claims");
     assert_eq!((&id["sub"], &id["aud"]), (&added["sub"], &json!("py-app")));
+    assert_eq!(id["groups"], json!(["Everyone", "admins"]));
 }
 
 #[tokio::test]

@@ -184,6 +184,22 @@ pub async fn tokens<'a>(at: impl Into<At<'a>>) -> Value {
     body
 }
 
+/// GET a JSON document.
+pub async fn get_json(url: &str) -> Value {
+    reqwest::get(url)
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The names of a JSON object's members (claims), in order.
+pub fn names(object: &Value) -> Vec<&str> {
+    let map = object.as_object().expect("a JSON object");
+    map.keys().map(String::as_str).collect()
+}
+
 /// One string field of a token response, e.g. `"access_token"`.
 pub fn field<'v>(tokens: &'v Value, name: &str) -> &'v str {
     tokens[name]

@@ -8,6 +8,7 @@ mod clock;
 mod control_api;
 mod endpoints;
 mod faults;
+mod groups_and_scopes;
 mod helpers;
 mod rotation;
 mod token_shapes;

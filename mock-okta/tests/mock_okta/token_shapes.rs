@@ -91,14 +91,11 @@ async fn scope_claims_follow_the_scopes_and_always_claims_do_not() {
         .json()
         .await
         .expect("JSON");
-    let mut names: Vec<&str> = info
-        .as_object()
-        .expect("an object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    names.sort_unstable();
-    assert_eq!(names, ["employee_id", "sub"]);
+    assert_eq!(
+        names(&info),
+        ["employee_id", "groups", "sub"],
+        "and the groups claim"
+    );
 }
 
 #[tokio::test]
