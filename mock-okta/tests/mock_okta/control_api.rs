@@ -69,6 +69,42 @@ async fn a_fault_switched_on_over_http_bites_and_the_library_sees_it() {
 }
 
 #[tokio::test]
+async fn faults_with_values_are_written_as_on_the_command_line() {
+    let okta = MockOkta::start().await.expect("start");
+    for fault in [
+        "refresh-token-rotation=5s",
+        "token-429",
+        "custom-domain-issuer=https://id.example.org",
+    ] {
+        let body = json!({ "fault": fault }).to_string();
+        assert_eq!(
+            control(&okta, Method::POST, "/faults", &body).await.0,
+            StatusCode::OK
+        );
+    }
+    let (_, listed) = control(&okta, Method::GET, "/faults", "").await;
+    assert_eq!(
+        listed,
+        json!({ "faults": [
+            "refresh-token-rotation=5000ms",
+            "token-429=60000ms",
+            "custom-domain-issuer=https://id.example.org"
+        ] })
+    );
+    let discovery = get_json(&format!(
+        "{}/.well-known/openid-configuration",
+        okta.issuer()
+    ))
+    .await;
+    assert_eq!(discovery["issuer"], "https://id.example.org/oauth2/default");
+    let (_, left) = control(&okta, Method::DELETE, "/faults/custom-domain-issuer", "").await;
+    assert_eq!(
+        left,
+        json!({ "faults": ["refresh-token-rotation=5000ms", "token-429=60000ms"] })
+    );
+}
+
+#[tokio::test]
 async fn bad_json_or_an_unknown_fault_is_a_400_saying_what_to_send() {
     let okta = MockOkta::start().await.expect("start");
     let cases = [
