@@ -137,27 +137,42 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
 }
 
 /// A refused call: a 4xx with one line saying what to send,
-/// `{"error": "…"}`.
+/// `{"error": "…"}`, and what the log line says of it.
 #[derive(Debug)]
-struct Refused(StatusCode, String);
+struct Refused {
+    status: StatusCode,
+    line: String,
+    /// For the log: the line, unless it may quote what was sent.
+    logged: Option<&'static str>,
+}
 
 impl Refused {
     fn bad(line: impl Into<String>) -> Self {
-        Refused(StatusCode::BAD_REQUEST, line.into())
+        Refused {
+            status: StatusCode::BAD_REQUEST,
+            line: line.into(),
+            logged: None,
+        }
     }
 }
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
-        let Refused(status, line) = self;
-        let outcome = Outcome::new(format!("refused: {line}"));
-        (status, outcome, Json(json!({ "error": line }))).into_response()
+        let logged = self.logged.unwrap_or(&self.line);
+        let outcome = Outcome::new(format!("refused: {logged}"));
+        let body = Json(json!({ "error": self.line }));
+        (self.status, outcome, body).into_response()
     }
 }
 
-/// A JSON body of type `T`, or the one line that says what to send.
+/// A JSON body of type `T`, or the one line that says what to send. The
+/// log line does not repeat serde's words: they may quote a value sent
+/// (a secret of the wrong type, say).
 fn body<T: DeserializeOwned>(bytes: &[u8], what_to_send: &str) -> Result<T, Refused> {
-    serde_json::from_slice(bytes).map_err(|e| Refused::bad(format!("{e}: send {what_to_send}")))
+    serde_json::from_slice(bytes).map_err(|e| Refused {
+        logged: Some("not the JSON this endpoint takes"),
+        ..Refused::bad(format!("{e}: send {what_to_send}"))
+    })
 }
 
 fn fault_list(control: &Control) -> Json<Value> {
@@ -344,8 +359,28 @@ async fn advance(State(control): State<Arc<Control>>, bytes: Bytes) -> Result<Re
 
 /// Any other path or method under `/__mock`.
 async fn unknown() -> Refused {
-    Refused(
-        StatusCode::NOT_FOUND,
-        "the control API has GET, POST and DELETE /__mock/faults, DELETE /__mock/faults/NAME, POST /__mock/users, POST /__mock/clients, GET and DELETE /__mock/requests, GET and POST /__mock/clock".into(),
-    )
+    Refused {
+        status: StatusCode::NOT_FOUND,
+        logged: None,
+        line: "the control API has GET, POST and DELETE /__mock/faults, DELETE /__mock/faults/NAME, POST /__mock/users, POST /__mock/clients, GET and DELETE /__mock/requests, GET and POST /__mock/clock".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_line_of_bad_json_never_quotes_what_was_sent() {
+        let sent = br#"{"email": "c@example.com", "name": "C", "password": 98765}"#;
+        let refused = body::<User>(sent, SEND_USER).expect_err("a number is no password");
+        assert!(
+            refused.line.contains("98765"),
+            "the caller is told: {}",
+            refused.line
+        );
+        let response = refused.into_response();
+        let logged = response.extensions().get::<Outcome>().expect("an outcome");
+        assert_eq!(logged.as_str(), "refused: not the JSON this endpoint takes");
+    }
 }
