@@ -4,7 +4,7 @@
 
 use crate::learner;
 use crate::manifest::{Exercise, test_parts};
-use crate::workbook::Workbook;
+use crate::workbook::{TEST_BINARY, Workbook};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,7 +18,7 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Every test that ran, by `FILE::NAME`.
+/// Every test that ran, by `MODULE::NAME` (its name in the test binary).
 pub type Outcomes = BTreeMap<String, Outcome>;
 
 /// Why a check could not run its tests.
@@ -59,73 +59,57 @@ pub enum Status {
 /// # Errors
 /// [`Problem::Build`] with the compiler's errors, as rustc renders them
 /// (or cargo's own output when there are none); [`Problem::Workbook`] when
-/// the workbook itself is wrong (a test file the manifest names is gone).
+/// the workbook itself is wrong (a test module the manifest names is gone).
 pub fn run(
     workbook: &Workbook,
     check: &Path,
     stages: &[u32],
     exercises: &[&Exercise],
 ) -> Result<Outcomes, Problem> {
-    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for test in exercises.iter().flat_map(|e| &e.tests) {
-        if let Some((file, name)) = test_parts(test) {
-            wanted.entry(file).or_default().insert(name);
-        }
-    }
-    let files = workbook.test_files();
-    if let Some(file) = wanted.keys().find(|f| !files.iter().any(|have| have == *f)) {
+    let wanted: BTreeSet<&str> = exercises
+        .iter()
+        .flat_map(|e| &e.tests)
+        .map(String::as_str)
+        .collect();
+    let modules = workbook.test_files();
+    let missing = wanted
+        .iter()
+        .filter_map(|t| test_parts(t))
+        .find(|(m, _)| !modules.iter().any(|have| have == m));
+    if let Some((module, _)) = missing {
         return Err(Problem::Workbook(format!(
-            "exercises.toml names a test in stages/tests/tests/{file}.rs, which is not there"
+            "exercises.toml names a test in stages/tests/tests/{TEST_BINARY}/{module}.rs, which is not there"
         )));
     }
-    let binaries = build(workbook, check, wanted.keys().copied()).map_err(Problem::Build)?;
-    let mut running = Vec::new();
-    for (file, names) in &wanted {
-        let binary = binaries.get(*file).ok_or(Problem::Workbook(format!(
-            "cargo built no test binary for stages/tests/tests/{file}.rs"
-        )))?;
-        let child = Command::new(binary)
-            .arg("--exact")
-            .args(names)
-            .env("WORKBOOK_REQUIRE_SERVICES", "1")
-            .env("RUST_BACKTRACE", "0")
-            .env_remove("TEST_LOG")
-            .current_dir(check)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| Problem::Workbook(format!("{}: {e}", binary.display())))?;
-        running.push((*file, names, child));
-    }
-    let mut outcomes = Outcomes::new();
-    for (file, names, child) in running {
-        let output = child
-            .wait_with_output()
-            .map_err(|e| Problem::Workbook(format!("a test binary: {e}")))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let found = parse_libtest(&stdout, stages);
-        for name in names {
-            if let Some(outcome) = found.get(*name) {
-                outcomes.insert(format!("{file}::{name}"), outcome.clone());
-            }
-        }
-    }
-    Ok(outcomes)
+    let binary = build(workbook, check).map_err(Problem::Build)?;
+    let output = Command::new(&binary)
+        .arg("--exact")
+        .args(&wanted)
+        .env("WORKBOOK_REQUIRE_SERVICES", "1")
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("TEST_LOG")
+        .current_dir(check)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| Problem::Workbook(format!("{}: {e}", binary.display())))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut found = parse_libtest(&stdout, stages);
+    found.retain(|name, _| wanted.contains(name.as_str()));
+    Ok(found)
 }
 
-/// `cargo test --no-run` of the test files `files` in `check`: the test
-/// binaries, by file name.
-fn build<'a>(
-    workbook: &Workbook,
-    check: &Path,
-    files: impl Iterator<Item = &'a str>,
-) -> Result<BTreeMap<String, PathBuf>, String> {
+/// `cargo test --no-run` of the workbook's test binary in `check`: where
+/// the binary is.
+fn build(workbook: &Workbook, check: &Path) -> Result<PathBuf, String> {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo.args(["test", "--no-run", "--message-format=json"]);
-    for file in files {
-        cargo.args(["--test", file]);
-    }
+    cargo.args([
+        "test",
+        "--no-run",
+        "--message-format=json",
+        "--test",
+        TEST_BINARY,
+    ]);
     // `cargo run -p exercises` gave this process the variables of a
     // package being run; a build script that reads one of them would be
     // rebuilt here, and again in the workbook.
@@ -150,7 +134,7 @@ fn build<'a>(
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cargo cannot be run: {e}"))?;
-    let mut binaries = BTreeMap::new();
+    let mut binary = None;
     let mut errors = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -158,11 +142,11 @@ fn build<'a>(
         };
         match message["reason"].as_str() {
             Some("compiler-artifact") => {
-                if let (Some(name), Some(exe)) = (
+                if let (Some(TEST_BINARY), Some(exe)) = (
                     message["target"]["name"].as_str(),
                     message["executable"].as_str(),
                 ) {
-                    binaries.insert(name.to_string(), PathBuf::from(exe));
+                    binary = Some(PathBuf::from(exe));
                 }
             }
             Some("compiler-message") if message["message"]["level"] == "error" => {
@@ -174,7 +158,7 @@ fn build<'a>(
         }
     }
     if output.status.success() {
-        return Ok(binaries);
+        return binary.ok_or(format!("cargo built no test binary {TEST_BINARY}"));
     }
     match errors.is_empty() {
         true => Err(String::from_utf8_lossy(&output.stderr).trim().to_string()),

@@ -17,7 +17,7 @@
 //! not hide the progress of another.
 
 use crate::manifest::Chapter;
-use crate::workbook::Workbook;
+use crate::workbook::{TEST_BINARY, Workbook};
 use std::fs;
 use std::path::{Path, PathBuf};
 use toml_edit::{Array, DocumentMut, Item, Table, Value, value};
@@ -132,16 +132,10 @@ pub fn write_check(
     lib["test"] = value(false);
     doc["lib"] = Item::Table(lib);
     let mut targets = toml_edit::ArrayOfTables::new();
-    for name in workbook.test_files() {
-        let mut test = Table::new();
-        test["name"] = value(name.as_str());
-        let file = workbook
-            .root
-            .join("stages/tests/tests")
-            .join(format!("{name}.rs"));
-        test["path"] = value(path_text(&file));
-        targets.push(test);
-    }
+    let mut test = Table::new();
+    test["name"] = value(TEST_BINARY);
+    test["path"] = value(path_text(&workbook.tests_dir().join("main.rs")));
+    targets.push(test);
     doc["test"] = Item::ArrayOfTables(targets);
     let space = workspace(workbook, &root, dir, learners, check)?;
     write(

@@ -32,7 +32,8 @@ struct Cli {
 enum Command {
     /// Start a chapter's exercises: your copy of its stage, with pieces taken out.
     Start {
-        /// log-in, protect-by-hand, global-guard or production (or 2, 3, 4, 5).
+        /// log-in, protect-by-hand, global-guard, openid-connect, redis, refresh
+        /// or internet (or 2 to 8).
         chapter: String,
         /// Where your exercises live [default: my-exercises/ in the workbook].
         #[arg(long)]

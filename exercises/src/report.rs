@@ -2,6 +2,7 @@
 
 use crate::check::Status;
 use crate::manifest::{Chapter, Exercise};
+use crate::workbook::TEST_BINARY;
 use std::path::Path;
 
 /// One chapter of a learner's folder, checked.
@@ -140,13 +141,11 @@ pub fn check_text(
                 Status::NotYet { test, reason } => {
                     let reason = crate::check::shorten(reason, 300);
                     out.push_str(&format!("  Fails: {test}\n{}\n", wrap(&reason, 72, "    ")));
-                    if let Some((file, name)) = test.split_once("::") {
-                        let check = dir.join(".check").join(format!("stage-{}", chapter.stage));
-                        out.push_str(&format!(
-                            "  To run that test alone:\n    cd {} && cargo test --test {file} -- --exact {name}\n",
-                            check.display()
-                        ));
-                    }
+                    let check = dir.join(".check").join(format!("stage-{}", chapter.stage));
+                    out.push_str(&format!(
+                        "  To run that test alone:\n    cd {} && cargo test --test {TEST_BINARY} -- --exact {test}\n",
+                        check.display()
+                    ));
                 }
                 Status::Needs { program, install } => {
                     let needs = format!(

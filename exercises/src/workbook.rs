@@ -6,6 +6,9 @@ use crate::manifest::{Chapter, Exercise, Manifest};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The name of the workbook's one test binary of the stages.
+pub const TEST_BINARY: &str = "stages";
+
 /// The workbook: its folder and its exercises.
 #[derive(Debug, Clone)]
 pub struct Workbook {
@@ -110,9 +113,15 @@ impl Workbook {
         Ok(())
     }
 
-    /// The workbook's test files: `stages/tests/tests/*.rs`, by name.
+    /// The folder of the workbook's one test binary of the stages,
+    /// `stages/tests/tests/stages/` (`main.rs` and a module per topic).
+    pub fn tests_dir(&self) -> PathBuf {
+        self.root.join("stages/tests/tests").join(TEST_BINARY)
+    }
+
+    /// The modules of that test binary (`promises`, `steps`, …), by name.
     pub fn test_files(&self) -> Vec<String> {
-        let dir = self.root.join("stages/tests/tests");
+        let dir = self.tests_dir();
         let mut names: Vec<String> = fs::read_dir(dir)
             .into_iter()
             .flatten()
@@ -121,6 +130,7 @@ impl Workbook {
                 e.file_name()
                     .to_str()?
                     .strip_suffix(".rs")
+                    .filter(|name| *name != "main")
                     .map(String::from)
             })
             .collect();

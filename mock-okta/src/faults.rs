@@ -120,6 +120,11 @@ pub enum Fault {
     IdTokenMissingSubject,
     /// ID tokens have no `iat`. *An app rejects the token.*
     IdTokenMissingIssuedAt,
+    /// ID tokens carry no `email` or `email_verified`; `/v1/userinfo` still
+    /// does, as a server that keeps the scopes' claims for userinfo does
+    /// (OpenID Connect Core §5.4). *An app asks userinfo, once, and checks
+    /// that its `sub` is the ID token's.*
+    IdTokenWithoutEmail,
     /// ID tokens carry a `nonce` other than the one sent.
     /// *An app rejects the token (a replay).*
     IdTokenWrongNonce,
@@ -394,6 +399,11 @@ pub const FAULTS: &[FaultSpec] = &[
         "id-token-missing-iat",
         Fault::IdTokenMissingIssuedAt,
         "ID tokens have no iat",
+    ),
+    FaultSpec::plain(
+        "id-token-without-email",
+        Fault::IdTokenWithoutEmail,
+        "ID tokens carry no email (/v1/userinfo still does)",
     ),
     FaultSpec::plain(
         "id-token-wrong-nonce",

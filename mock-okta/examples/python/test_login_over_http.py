@@ -22,9 +22,9 @@ tokens dated 91 days ahead of the app's clock, and refused):
 Or let it start both, on free ports, from the binaries it is given (what
 CI does; the stage is an argument, so a renamed stage is one word):
 
-    cargo build -p mock-okta -p stage-5
+    cargo build -p mock-okta -p stage-7
     python3 mock-okta/examples/python/test_login_over_http.py \\
-        --mock target/debug/mock-okta --stage target/debug/stage-5
+        --mock target/debug/mock-okta --stage target/debug/stage-7
 """
 
 import argparse
@@ -183,7 +183,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mock", required=True, help="the mock-okta binary")
-    parser.add_argument("--stage", required=True, help="a stage's binary that refreshes tokens, e.g. target/debug/stage-5")
+    parser.add_argument("--stage", required=True, help="a stage's binary that refreshes tokens, e.g. target/debug/stage-7")
     args = parser.parse_args()
     mock_port, app_port = free_port(), free_port()
     mock_url, app_url = f"http://localhost:{mock_port}", f"http://localhost:{app_port}"

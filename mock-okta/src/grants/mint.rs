@@ -182,6 +182,10 @@ fn id_token(
             Fault::IdTokenMissingAudience => remove(&mut claims, "aud"),
             Fault::IdTokenMissingSubject => remove(&mut claims, "sub"),
             Fault::IdTokenMissingIssuedAt => remove(&mut claims, "iat"),
+            Fault::IdTokenWithoutEmail => {
+                remove(&mut claims, "email");
+                remove(&mut claims, "email_verified");
+            }
             Fault::IdTokenWrongNonce => claims["nonce"] = json!(format!("not-{}", random_id())),
             Fault::IdTokenExpired => {
                 claims["iat"] = json!(times.iat.saturating_sub(7200));

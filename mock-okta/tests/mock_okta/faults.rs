@@ -126,6 +126,15 @@ async fn bites(at: At<'_>, fault: &Fault) {
         Fault::IdTokenMissingAudience => assert_lacks(at, "aud").await,
         Fault::IdTokenMissingSubject => assert_lacks(at, "sub").await,
         Fault::IdTokenMissingIssuedAt => assert_lacks(at, "iat").await,
+        Fault::IdTokenWithoutEmail => {
+            let tokens = tokens(at).await;
+            let claims = mock_okta::decode_claims(field(&tokens, "id_token")).expect("claims");
+            assert!(claims.get("email").is_none(), "email in {claims}");
+            let answer = userinfo(at, field(&tokens, "access_token")).await;
+            let info: Value = answer.json().await.expect("userinfo's claims");
+            assert_eq!(info["email"], ALICE.0, "userinfo still has it: {info}");
+            assert_eq!(info["sub"], claims["sub"], "about the same user");
+        }
         Fault::IdTokenWrongNonce => {
             let claims = id_token_claims(at).await;
             assert!(claims["nonce"].is_string() && claims["nonce"] != "nonce-456");

@@ -32,6 +32,11 @@ pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
+/// How many logins may wait in one browser at once (tabs, retries); one
+/// more pushes out the oldest. Each waits in a cookie of up to about
+/// 1.6 KB that goes to the callback, and proxies refuse a request whose
+/// headers pass 8 KB.
+const WAITING_LOGINS: usize = 3;
 // ANCHOR_END: routes
 
 // ANCHOR: client
@@ -97,13 +102,16 @@ struct LoginAttempt {
     pkce_verifier: Option<PkceCodeVerifier>,
     /// The local page to land on after the login.
     return_to: String,
+    /// When it started, in seconds since the Unix epoch: the oldest goes
+    /// first when too many wait.
+    started: u64,
 }
 
 impl Okta {
     fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
         let value = serde_json::to_string(attempt).expect("strings serialize");
         let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(CALLBACK_PATH)
+            .path(LOGIN_PATH)
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.https)
@@ -117,10 +125,33 @@ impl Okta {
     fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
         let cookie =
             cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let return_to = attempt.return_to.clone();
-        self.save_attempt(cookies, state, &LoginAttempt { pkce_verifier: None, return_to });
+        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let verifier = attempt.pkce_verifier.take();
+        self.save_attempt(cookies, state, &attempt);
+        attempt.pkce_verifier = verifier;
         Some(attempt)
+    }
+
+    /// Forgets the oldest logins this browser has waiting, to leave room
+    /// for one more.
+    fn make_room(&self, cookies: &Cookies) {
+        let private = cookies.private(&self.key);
+        let mut waiting: Vec<(u64, String)> = cookies
+            .list()
+            .into_iter()
+            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
+            .map(|c| {
+                let opened = private.get(c.name());
+                let attempt =
+                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
+                (attempt.map_or(0, |a| a.started), c.name().to_string())
+            })
+            .collect();
+        waiting.sort_unstable();
+        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
+        for (_, name) in waiting.into_iter().take(over) {
+            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
+        }
     }
 }
 // ANCHOR_END: attempt
@@ -136,7 +167,9 @@ pub async fn login(State(okta): State<Arc<Okta>>, cookies: Cookies) -> Redirect 
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(pkce_challenge)
         .url();
-    let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), return_to: "/".into() };
+    let attempt =
+        LoginAttempt { pkce_verifier: Some(pkce_verifier), return_to: "/".into(), started: now() };
+    okta.make_room(&cookies);
     okta.save_attempt(&cookies, state.secret(), &attempt);
     Redirect::to(authorize_url.as_str())
 }
@@ -167,7 +200,7 @@ pub async fn callback(
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
     let attempt = okta.use_attempt(&cookies, &state);
-    let Some(LoginAttempt { pkce_verifier: Some(verifier), return_to }) = attempt else {
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
         if logged_in_user(&session).await?.is_some() {

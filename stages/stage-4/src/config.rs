@@ -67,6 +67,11 @@ impl Config {
         let issuer = issuer(var("OKTA_BASE_URL"), insecure)?;
         // The mock's client is the default only where the issuer is the mock.
         let from_okta_app = |name: &str, mock_value: &str| match var(name) {
+            // The mock's value with a real Okta fails only at the first
+            // login, with Okta's `invalid_client`: say so now.
+            Some(v) if v.trim() == mock_value && !is_loopback(&issuer) => Err(format!(
+                "{name} is the local mock's: copy your Okta app's from its General tab into .env"
+            )),
             Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
             None if is_loopback(&issuer) => Ok(mock_value.to_string()),
             _ => Err(format!(
@@ -78,7 +83,7 @@ impl Config {
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
         let session_key = match var("SESSION_SECRET") {
             Some(secret) => Key::try_from(secret.as_bytes()).map_err(|_| {
-                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
+                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64 | tr -d '\\n'`", secret.len())
             })?,
             None => {
                 tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");

@@ -26,11 +26,18 @@ use axum::routing::{get, post};
 use axum::{Router, middleware};
 use config::Config;
 use std::sync::Arc;
+use tower_http::csrf::CsrfLayer;
 
 // ANCHOR: app
 /// The whole application: its routes and layers, in one place.
 pub fn app(config: Config) -> Router {
     let okta = Arc::new(okta::Okta::new(&config));
+    // A logout (any state-changing request) from another origin is refused,
+    // even from the same site (another port of this host, a sibling
+    // subdomain), which `SameSite=Lax` lets through.
+    let app_origin = config.app_url.origin().ascii_serialization();
+    let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
+    let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger
     // sent to the login would be sent to the login again, forever.
@@ -44,6 +51,7 @@ pub fn app(config: Config) -> Router {
         .route(okta::CALLBACK_PATH, get(okta::callback))
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
+        .layer(same_origin_only)
         .layer(session::layer(&config))
         .with_state(okta)
 }

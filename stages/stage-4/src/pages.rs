@@ -7,6 +7,7 @@ use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::encode_text;
+use tower_http::csrf::ProtectionError;
 
 /// A button that logs out: a form, because logging out changes state (and a
 /// `POST` from another site carries no `SameSite=Lax` cookie).
@@ -39,6 +40,13 @@ pub async fn members() -> Html<String> {
     page("Members", "<p data-members>The members' page: meant for logged-in users only.</p>")
 }
 // ANCHOR_END: members
+
+/// A state-changing request from another origin: 403 (the csrf layer in
+/// `lib.rs` answers it with this).
+pub fn cross_origin(_: ProtectionError) -> Response {
+    let body = "<p>This request came from another site, or another port of this one, so it was refused. To log out, use the Log out button on this site's own pages. <a href=\"/\">Go home</a></p>";
+    (StatusCode::FORBIDDEN, page("Refused", body)).into_response()
+}
 
 /// Any path the app does not know.
 pub async fn not_found() -> (StatusCode, Html<String>) {

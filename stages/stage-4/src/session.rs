@@ -6,7 +6,8 @@ use crate::config::Config;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::{SameSite, time::Duration};
 use tower_sessions::service::SignedCookie;
-use tower_sessions::{Expiry, Session, SessionManagerLayer, session::Error};
+use tower_sessions::session::{Error, Id, Record};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session_store};
 use tower_sessions_moka_store::MokaStore;
 use url::Url;
 
@@ -66,13 +67,61 @@ pub fn cookie_name(app_url: &Url) -> String {
     format!("workbook_{}", app_url.port_or_known_default().unwrap_or(80))
 }
 
-/// The session layer. Sessions live in memory, in a store that forgets each
-/// one when it expires and holds at most 100,000. The cookie is signed,
+// ANCHOR: memory_sessions
+/// Sessions in this process's memory: tower-sessions' `MokaStore`, which
+/// forgets each one when it expires and holds at most 100,000, with one
+/// change: a logout wins. A request that read the session just before a
+/// logout, and changed it (the idle limit's renewal, say), saves it just
+/// after; `MokaStore` would put the session back. So a session ended here
+/// is remembered, for as long as a session could live, and not saved again.
+#[derive(Debug, Clone)]
+pub struct MemorySessions {
+    sessions: MokaStore,
+    ended: moka::future::Cache<Id, ()>,
+}
+
+impl MemorySessions {
+    pub fn new(idle_limit: std::time::Duration) -> MemorySessions {
+        let ended = moka::future::Cache::builder().max_capacity(100_000);
+        MemorySessions {
+            sessions: MokaStore::new(Some(100_000)),
+            ended: ended.time_to_live(idle_limit).build(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for MemorySessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.sessions.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.sessions.save(record).await?;
+        // Ended while this request ran: it stays ended.
+        if self.ended.contains_key(&record.id) {
+            self.sessions.delete(&record.id).await?;
+        }
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.sessions.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.ended.insert(*id, ()).await;
+        self.sessions.delete(id).await
+    }
+}
+// ANCHOR_END: memory_sessions
+
+/// The session layer, over [`MemorySessions`]. The cookie is signed,
 /// `HttpOnly` (no JavaScript reads it), `Secure` when the app is https, and
 /// `SameSite=Lax`: `Strict` would leave it behind on the way back from Okta.
-pub fn layer(config: &Config) -> SessionManagerLayer<MokaStore, SignedCookie> {
+pub fn layer(config: &Config) -> SessionManagerLayer<MemorySessions, SignedCookie> {
     let idle_limit = Duration::try_from(config.idle_limit).expect("hours, not centuries");
-    SessionManagerLayer::new(MokaStore::new(Some(100_000)))
+    SessionManagerLayer::new(MemorySessions::new(config.idle_limit))
         .with_name(cookie_name(&config.app_url))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

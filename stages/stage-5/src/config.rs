@@ -5,54 +5,33 @@
 use oauth2::{ClientId, ClientSecret};
 use std::time::Duration;
 use tower_sessions::cookie::Key;
-use tower_sessions_redis_store::fred::prelude::Config as RedisConfig;
 use url::Url;
 
-// ANCHOR: defaults
 /// The defaults: the app on port 8080, and the local mock's issuer and
 /// client (whose secret opens nothing but the mock).
 pub const DEFAULT_APP_URL: &str = "http://localhost:8080";
 pub const DEFAULT_OKTA_BASE_URL: &str = "http://localhost:8081/oauth2/default";
 pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
-// ANCHOR_END: defaults
 
-/// Every setting, checked. `Debug` shows no secret: oauth2's `ClientSecret`
-/// and the cookie `Key` print redacted.
+/// Every setting, checked: `APP_URL` (the app listens on its host and
+/// port), `OKTA_BASE_URL` (the issuer, no trailing `/`), the Okta app's
+/// client id and secret, and `SESSION_SECRET` (signs the session cookie,
+/// encrypts the login cookies). `Debug` shows no secret: oauth2's
+/// `ClientSecret` and the cookie `Key` print redacted.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `APP_URL`: where the app is reached; it listens on its host and port.
     pub app_url: Url,
-    /// `OKTA_BASE_URL`: the authorization server's issuer, no trailing `/`.
     pub issuer: String,
-    /// `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET`, from the Okta app.
     pub client_id: ClientId,
     pub client_secret: ClientSecret,
-    /// `SESSION_SECRET`: signs the session cookie, encrypts the login cookies.
     pub session_key: Key,
-    /// `LISTEN_ADDR`: where this instance listens (`host:port`), when
-    /// several sit behind the one `APP_URL`. Default: `APP_URL`'s host and
-    /// port.
-    pub listen_addr: String,
-    /// `REDIS_URL`: where the sessions live, shared by every instance.
-    /// Unset: in this process's memory.
-    pub redis_url: Option<String>,
     /// How long to wait for Okta, and how long a session lasts after its
     /// last request. Not settings: tests shorten them.
     pub idp_timeout: Duration,
     pub idle_limit: Duration,
-    /// How long a request may take in all, then a 408. Not a setting.
-    pub request_timeout: Duration,
-    /// How long a client may take to send a request's headers, then the
-    /// connection is closed. Not a setting.
-    pub header_timeout: Duration,
-    /// After Ctrl-C or SIGTERM, how long the requests in flight may take
-    /// before the server stops anyway (a client that never finishes sending
-    /// its request must not hold it open). Not a setting.
-    pub shutdown_grace: Duration,
 }
 
-// ANCHOR: from_env
 impl Config {
     /// Reads `.env` (if there is one), then the environment.
     pub fn from_env() -> Result<Config, String> {
@@ -88,6 +67,11 @@ impl Config {
         let issuer = issuer(var("OKTA_BASE_URL"), insecure)?;
         // The mock's client is the default only where the issuer is the mock.
         let from_okta_app = |name: &str, mock_value: &str| match var(name) {
+            // The mock's value with a real Okta fails only at the first
+            // login, with Okta's `invalid_client`: say so now.
+            Some(v) if v.trim() == mock_value && !is_loopback(&issuer) => Err(format!(
+                "{name} is the local mock's: copy your Okta app's from its General tab into .env"
+            )),
             Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
             None if is_loopback(&issuer) => Ok(mock_value.to_string()),
             _ => Err(format!(
@@ -97,63 +81,34 @@ impl Config {
         let client_id = ClientId::new(from_okta_app("OAUTH_CLIENT_ID", DEFAULT_CLIENT_ID)?);
         let client_secret =
             ClientSecret::new(from_okta_app("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)?);
-        let port = app_url.port_or_known_default().unwrap_or(80);
-        let listen_addr = match var("LISTEN_ADDR") {
-            None => format!("{}:{port}", app_url.host_str().unwrap_or_default()),
-            Some(addr) if addr.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) => {
-                addr
-            }
-            Some(addr) => {
-                return Err(format!(
-                    "LISTEN_ADDR={addr:?} is not host:port: e.g. LISTEN_ADDR=127.0.0.1:8082, or remove it to listen on APP_URL's"
-                ));
-            }
-        };
-        let redis_url = match var("REDIS_URL") {
-            Some(url) if url.starts_with("redis://") && RedisConfig::from_url(&url).is_ok() => {
-                Some(url)
-            }
-            // Not the value itself: it may hold a password.
-            Some(_) => {
-                return Err("REDIS_URL is not a redis:// URL: e.g. REDIS_URL=redis://127.0.0.1:6379 (rediss:// is not supported), or remove it to keep sessions in memory".into());
-            }
-            None => None,
-        };
-        let session_key = match (var("SESSION_SECRET"), &redis_url) {
-            (Some(secret), _) => Key::try_from(secret.as_bytes()).map_err(|_| {
-                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64`", secret.len())
+        let session_key = match var("SESSION_SECRET") {
+            Some(secret) => Key::try_from(secret.as_bytes()).map_err(|_| {
+                format!("SESSION_SECRET is {} bytes, and must be at least 64: make one with `openssl rand -base64 64 | tr -d '\\n'`", secret.len())
             })?,
-            // Instances that share sessions must sign their cookies alike.
-            (None, Some(_)) => {
-                return Err("SESSION_SECRET is not set, and REDIS_URL is: give every instance the same SESSION_SECRET (make one with `openssl rand -base64 64`)".into());
-            }
-            (None, None) => {
+            None => {
                 tracing::warn!("SESSION_SECRET is not set: a random key signs the cookies, so a restart logs everyone out");
                 Key::generate()
             }
         };
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
-        let request_timeout = Duration::from_secs(30);
-        let (header_timeout, shutdown_grace) = (Duration::from_secs(10), request_timeout);
         Ok(Config {
             app_url,
             issuer,
             client_id,
             client_secret,
             session_key,
-            listen_addr,
-            redis_url,
             idp_timeout,
             idle_limit,
-            request_timeout,
-            header_timeout,
-            shutdown_grace,
         })
     }
-    // ANCHOR_END: from_env
+
+    /// The `host:port` to listen on, from `APP_URL`.
+    pub fn listen_addr(&self) -> String {
+        let port = self.app_url.port_or_known_default().unwrap_or(80);
+        format!("{}:{port}", self.app_url.host_str().unwrap_or_default())
+    }
 }
 
-// ANCHOR: issuer
 /// The issuer of either kind of Okta authorization server: a custom one
 /// (`https://{org}/oauth2/{name}`) or the org's (`https://{org}`). What
 /// people paste instead (an endpoint, the discovery document, the admin
@@ -191,4 +146,3 @@ fn issuer(value: Option<String>, insecure: bool) -> Result<String, String> {
 fn is_loopback(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
 }
-// ANCHOR_END: issuer

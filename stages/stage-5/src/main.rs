@@ -1,10 +1,8 @@
-//! Starts stage 5 on `LISTEN_ADDR` (default: `APP_URL`'s host and port),
-//! configured from `.env` and the environment.
+//! Starts stage 5 on `APP_URL`, configured from `.env` and the environment.
 
 use stage_5::config::Config;
 use std::process::ExitCode;
 
-// ANCHOR: main
 #[tokio::main]
 async fn main() -> ExitCode {
     // tower-sessions logs a span on every request: noise, and a cost.
@@ -20,30 +18,14 @@ async fn main() -> ExitCode {
 
 async fn serve() -> Result<(), String> {
     let config = Config::from_env()?;
-    let addr = config.listen_addr.clone();
+    let addr = config.listen_addr();
     let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
-        format!("cannot listen on {addr} ({e}): stop whatever uses that port, or set LISTEN_ADDR to another")
+        format!("cannot listen on {addr} ({e}): stop whatever uses that port, or set APP_URL to another port")
     })?;
-    tracing::info!("listening on {addr} for {}, logging in with {}", config.app_url, config.issuer);
-    stage_5::serve(listener, config, stopped()).await;
-    Ok(())
-}
-
-/// Ctrl-C, or SIGTERM (what a service manager or Kubernetes sends): the
-/// server stops taking connections and finishes the requests in flight
-/// (`stage_5::serve`).
-async fn stopped() {
-    #[cfg(unix)]
-    let terminate = async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("a SIGTERM handler can be installed");
-        term.recv().await;
+    tracing::info!("listening on {}, logging in with {}", config.app_url, config.issuer);
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
+    let server = axum::serve(listener, stage_5::app(config)).with_graceful_shutdown(ctrl_c);
+    server.await.map_err(|e| format!("the server stopped: {e}"))
 }
-// ANCHOR_END: main

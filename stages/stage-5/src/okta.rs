@@ -1,31 +1,25 @@
-//! Okta, through OpenID Connect: discovery, the routes of a login and the
-//! logout, the ID token that says who logged in, and the refresh that keeps
-//! the login alive.
+//! Okta, through OpenID Connect: the two routes of a login, and the logout.
 //!
-//! Everything about the provider comes from discovery of `OKTA_BASE_URL`:
-//! its endpoints and its signing keys. Until discovery succeeds the app
-//! runs, says it is not ready, and answers a login with a 503 page; it
-//! keeps trying in the background.
+//! `GET /login/okta` sends the browser to Okta; Okta sends it back to
+//! `GET /login/okta/authorized` with a one-time code, which the app trades
+//! for tokens, the ID token among them (`identity.rs` reads it). These are
+//! the routes Flask-Dance's blueprint made in the tutorial, so the Okta app
+//! settings carry over. `POST /logout` ends the session here, then at Okta.
+//! Okta's endpoints come from its discovery document (`provider.rs`).
 
 use crate::config::Config;
 use crate::pages::AppError;
-use crate::session::{LOGGED_IN_USER, LoggedInUser, TOKENS, Tokens, cookie_name, now};
+use crate::provider::Discovery;
+use crate::session::{ID_TOKEN, LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet,
-    CoreTokenResponse,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType, CoreIdToken};
 use openidconnect::{
-    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndSessionUrl,
-    EndpointNotSet, EndpointSet, HttpClientError, IssuerUrl, JsonWebKeySetUrl, LogoutRequest,
-    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
-    StandardErrorResponse, TokenResponse, core::CoreErrorResponseType,
+    AuthorizationCode, CsrfToken, HttpClientError, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardErrorResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, RwLock};
-use std::time::Duration as StdDuration;
+use std::sync::Arc;
 use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 use tower_sessions::Session;
@@ -37,47 +31,32 @@ pub const LOGIN_PATH: &str = "/login/okta";
 pub const CALLBACK_PATH: &str = "/login/okta/authorized";
 /// Ends the session, here and at Okta.
 pub const LOGOUT_PATH: &str = "/logout";
-/// The scopes besides `openid` (which openidconnect always sends).
-/// `offline_access` asks for a refresh token, which keeps the login alive
-/// past the access token's hour (the Okta app must allow the Refresh Token
-/// grant).
-const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
+/// `email` and `profile` release the user's email and name. (`openid`,
+/// which makes it an OpenID Connect login, openidconnect always sends.)
+const SCOPES: [&str; 2] = ["email", "profile"];
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
-/// How far the app's clock and Okta's may disagree: an ID token is taken
-/// this long after it expires, or this long before it was issued.
-const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// How many logins may wait in one browser at once (tabs, retries); one
+/// more pushes out the oldest. Each waits in a cookie of up to about
+/// 1.6 KB that goes to the callback, and proxies refuse a request whose
+/// headers pass 8 KB.
+const WAITING_LOGINS: usize = 3;
 // ANCHOR_END: routes
 
 // ANCHOR: client
-/// An OpenID Connect client with Okta's authorization and token endpoints.
-type OktaClient =
-    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
-
-/// What discovery found out about Okta.
-#[derive(Debug)]
-pub struct Provider {
-    client: OktaClient,
-    jwks_uri: JsonWebKeySetUrl,
-    /// Okta's signing keys, fetched again when an ID token names a key
-    /// that is not among them (Okta rotated its keys).
-    keys: RwLock<CoreJsonWebKeySet>,
-    end_session_url: Option<EndSessionUrl>,
-}
-
-/// Everything the login routes need, shared by every request.
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer).
 #[derive(Debug)]
 pub struct Okta {
-    /// The discovered provider, or why there is none yet.
-    provider: RwLock<Result<Arc<Provider>, String>>,
-    /// For discovery, the keys and the token endpoint: redirects off, and a
+    /// Finds Okta, and keeps what it found: its endpoints and keys.
+    pub discovery: Arc<Discovery>,
+    /// For discovery, the token exchange and userinfo: redirects off
+    /// (following one would hand the code to wherever it points), and a
     /// timeout, so a slow Okta gives a 504 page and not a hang.
-    http: reqwest::Client,
-    issuer: IssuerUrl,
-    client_id: ClientId,
-    client_secret: ClientSecret,
-    redirect_uri: RedirectUrl,
-    post_logout_redirect_uri: PostLogoutRedirectUrl,
+    pub http: reqwest::Client,
+    issuer: String,
+    /// `APP_URL`, where Okta sends the browser after a logout.
+    post_logout_redirect_uri: String,
     /// Encrypts the login attempts' cookies, named `{prefix}{state}`.
     key: Key,
     attempt_cookie_prefix: String,
@@ -85,110 +64,56 @@ pub struct Okta {
 }
 
 impl Okta {
-    /// The client for the configured Okta app; [`Okta::discover`] finds
-    /// the provider.
+    /// The client for the configured Okta app, before Okta is found
+    /// ([`Discovery::run`]).
     pub fn new(config: &Config) -> Okta {
         let checked = "the issuer and APP_URL are checked URLs";
+        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.idp_timeout)
             .build()
             .expect("a client with the built-in TLS roots always builds");
-        let app_url = config.app_url.as_str().trim_end_matches('/');
+        let redirect_uri = RedirectUrl::from_url(redirect_uri);
         Okta {
-            provider: RwLock::new(Err("Okta's discovery document has not been read yet".into())),
+            discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
             http,
-            issuer: IssuerUrl::new(config.issuer.clone()).expect(checked),
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
-            redirect_uri: RedirectUrl::from_url(config.app_url.join(CALLBACK_PATH).expect(checked)),
-            post_logout_redirect_uri: PostLogoutRedirectUrl::new(app_url.into()).expect(checked),
+            issuer: config.issuer.clone(),
+            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
             key: config.session_key.clone(),
             attempt_cookie_prefix: format!("{}_login_", cookie_name(&config.app_url)),
             https: config.app_url.scheme() == "https",
         }
     }
-
-    /// The discovered provider, or a 503 page that says why there is none.
-    pub fn provider(&self) -> Result<Arc<Provider>, AppError> {
-        let provider = self.provider.read().unwrap_or_else(|p| p.into_inner());
-        provider.clone().map_err(AppError::NotReady)
-    }
-
-    /// Reads Okta's discovery document and keys, again and again (1, 2, 4
-    /// … up to 10 seconds apart) until it succeeds.
-    pub async fn discover(self: Arc<Self>) {
-        let mut pause = StdDuration::from_secs(1);
-        loop {
-            let found = ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http)
-                .await
-                .map_err(|e| format!("Okta's discovery document cannot be read: {}", reason(&e)))
-                .and_then(|metadata| self.provider_from(metadata));
-            let ready = found.is_ok();
-            match &found {
-                Ok(_) => tracing::info!("ready: discovered {}", self.issuer.as_str()),
-                Err(why) => tracing::warn!("not ready: {why}; trying again in {pause:?}"),
-            }
-            *self.provider.write().unwrap_or_else(|p| p.into_inner()) = found.map(Arc::new);
-            if ready {
-                return;
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(StdDuration::from_secs(10));
-        }
-    }
-
-    fn provider_from(&self, metadata: ProviderMetadataWithLogout) -> Result<Provider, String> {
-        let token_url = metadata
-            .token_endpoint()
-            .cloned()
-            .ok_or("Okta's discovery document has no token endpoint")?;
-        let client =
-            CoreClient::new(self.client_id.clone(), self.issuer.clone(), metadata.jwks().clone())
-                .set_client_secret(self.client_secret.clone())
-                .set_auth_uri(metadata.authorization_endpoint().clone())
-                .set_token_uri(token_url)
-                .set_redirect_uri(self.redirect_uri.clone());
-        Ok(Provider {
-            client,
-            jwks_uri: metadata.jwks_uri().clone(),
-            keys: RwLock::new(metadata.jwks().clone()),
-            end_session_url: metadata.additional_metadata().end_session_endpoint.clone(),
-        })
-    }
-}
-
-/// An error and its sources, on one line.
-fn reason(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text = format!("{text}: {e}");
-        source = e.source();
-    }
-    text
 }
 // ANCHOR_END: client
 
 // ANCHOR: attempt
-/// A login in progress, from `/login/okta` to its callback: in the browser,
-/// in an encrypted cookie of its own named after the login's `state`.
+/// A login in progress, from `/login/okta` to its callback. It waits in the
+/// browser, in a cookie of its own named after the login's `state`: two
+/// logins at once (two tabs) do not disturb each other, and a stranger's
+/// visit costs the server no memory at all. The cookie is encrypted and
+/// authenticated with the app's key, so the browser carries the PKCE
+/// verifier but cannot read or change it.
 #[derive(Serialize, Deserialize)]
 struct LoginAttempt {
     /// Its hash went to Okta as the challenge. `None` once used.
     pkce_verifier: Option<PkceCodeVerifier>,
-    /// Sent to Okta, which puts it in the ID token: that ID token was
+    /// Sent to Okta, which copies it into the ID token: that ID token was
     /// issued for this login, and is not one replayed from another.
     nonce: Nonce,
     /// The local page to land on after the login.
     return_to: String,
+    /// When it started, in seconds since the Unix epoch: the oldest goes
+    /// first when too many wait.
+    started: u64,
 }
 
 impl Okta {
     fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
         let value = serde_json::to_string(attempt).expect("strings serialize");
         let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(CALLBACK_PATH)
+            .path(LOGIN_PATH)
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.https)
@@ -202,14 +127,33 @@ impl Okta {
     fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
         let cookie =
             cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let used = LoginAttempt {
-            pkce_verifier: None,
-            nonce: attempt.nonce.clone(),
-            return_to: attempt.return_to.clone(),
-        };
-        self.save_attempt(cookies, state, &used);
+        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let verifier = attempt.pkce_verifier.take();
+        self.save_attempt(cookies, state, &attempt);
+        attempt.pkce_verifier = verifier;
         Some(attempt)
+    }
+
+    /// Forgets the oldest logins this browser has waiting, to leave room
+    /// for one more.
+    fn make_room(&self, cookies: &Cookies) {
+        let private = cookies.private(&self.key);
+        let mut waiting: Vec<(u64, String)> = cookies
+            .list()
+            .into_iter()
+            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
+            .map(|c| {
+                let opened = private.get(c.name());
+                let attempt =
+                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
+                (attempt.map_or(0, |a| a.started), c.name().to_string())
+            })
+            .collect();
+        waiting.sort_unstable();
+        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
+        for (_, name) in waiting.into_iter().take(over) {
+            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
+        }
     }
 }
 // ANCHOR_END: attempt
@@ -228,7 +172,7 @@ pub async fn login(
     cookies: Cookies,
     params: Result<Query<LoginParams>, QueryRejection>,
 ) -> Result<Redirect, AppError> {
-    let provider = okta.provider()?;
+    let provider = okta.discovery.provider()?;
     let next = params.ok().and_then(|Query(p)| p.next);
     let return_to = next.as_deref().and_then(local_path).unwrap_or("/").to_string();
     let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
@@ -242,10 +186,13 @@ pub async fn login(
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(pkce_challenge)
         .url();
-    let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to };
+    let attempt =
+        LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to, started: now() };
+    okta.make_room(&cookies);
     okta.save_attempt(&cookies, state.secret(), &attempt);
     Ok(Redirect::to(authorize_url.as_str()))
 }
+// ANCHOR_END: login
 
 /// `next` if it is a path on this site; `None` for anything that would
 /// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
@@ -258,7 +205,6 @@ pub fn local_path(next: &str) -> Option<&str> {
         && !next.chars().any(char::is_control);
     local.then_some(next)
 }
-// ANCHOR_END: login
 
 // ANCHOR: callback
 /// What Okta puts on the callback URL. Anything else is ignored.
@@ -285,17 +231,17 @@ pub async fn callback(
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
     let attempt = okta.use_attempt(&cookies, &state);
-    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to }) = attempt else {
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
-        if session.get::<LoggedInUser>(LOGGED_IN_USER).await?.is_some() {
+        if logged_in_user(&session).await?.is_some() {
             return Ok(Redirect::to(attempt.as_ref().map_or("/", |a| &a.return_to)));
         }
         return Err(AppError::BadCallback(
             "it does not answer a login started in this browser, or that login is over",
         ));
     };
-    if params.iss.as_ref().is_some_and(|iss| iss != okta.issuer.as_str()) {
+    if params.iss.as_ref().is_some_and(|iss| *iss != okta.issuer) {
         return Err(AppError::BadCallback("the answer came from another issuer"));
     }
     if let Some(error) = params.error {
@@ -307,7 +253,7 @@ pub async fn callback(
     }
     let code = params.code.ok_or(AppError::BadCallback("Okta sent no code"))?;
 
-    let provider = okta.provider()?;
+    let provider = okta.discovery.provider()?;
     let token = provider
         .client
         .exchange_code(AuthorizationCode::new(code))
@@ -315,163 +261,44 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
-    let (subject, email) = okta.identity(&provider, id_token, &nonce).await?;
+    let identity = okta.identity(provider, &token, &nonce).await?;
+    // Okta leaves expires_in out only if misconfigured: assume its default hour.
+    let expires_at = now().saturating_add(token.expires_in().map_or(3600, |d| d.as_secs()));
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.
     session.cycle_id().await?;
-    tracing::info!("{email:?} logged in");
-    let user = LoggedInUser { subject, email, expires_at: 0, refresh_at: 0, renewed_at: now() };
-    keep(&session, user, &token, None).await?;
+    tracing::info!("{:?} logged in", identity.email);
+    let user = LoggedInUser { identity, expires_at, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
+    // Apart from the user, which every page view reads: this is read only
+    // at logout.
+    session.insert(ID_TOKEN, token.id_token()).await?;
     Ok(Redirect::to(&return_to))
-}
-
-/// Keeps a login's tokens in the session, and when they are due. An answer
-/// without a refresh token or an ID token (to a refresh) leaves the `kept`
-/// ones in place: Okta *may* send new ones (RFC 6749 §6).
-async fn keep(
-    session: &Session,
-    mut user: LoggedInUser,
-    token: &CoreTokenResponse,
-    kept: Option<Tokens>,
-) -> Result<LoggedInUser, AppError> {
-    // Okta leaves expires_in out only if misconfigured: assume its default hour.
-    let lifetime = token.expires_in().map_or(3600, |d| d.as_secs());
-    user.expires_at = now().saturating_add(lifetime);
-    // Refresh once three quarters of the lifetime have passed: before the
-    // token can expire between a page view's check and its use.
-    user.refresh_at = now().saturating_add(lifetime.saturating_mul(3) / 4);
-    let (kept_refresh, kept_id) = kept.map_or((None, None), |t| (t.refresh_token, t.id_token));
-    let tokens = Tokens {
-        access_token: token.access_token().clone(),
-        refresh_token: token.refresh_token().cloned().or(kept_refresh),
-        id_token: token.id_token().cloned().or(kept_id),
-    };
-    session.insert(LOGGED_IN_USER, &user).await?;
-    session.insert(TOKENS, tokens).await?;
-    Ok(user)
 }
 // ANCHOR_END: callback
 
-// ANCHOR: id_token
-impl Okta {
-    /// Who the ID token names, once it is valid: signed by one of Okta's
-    /// keys with RS256 (`alg` pinned: `none` or a key Okta does not publish
-    /// is refused), issued by this issuer for this client (`iss`, `aud`),
-    /// not expired and not issued in the future (`exp`, `iat`, within
-    /// `CLOCK_SKEW`), and for this login (`nonce`).
-    async fn identity(
-        &self,
-        provider: &Provider,
-        id_token: &CoreIdToken,
-        nonce: &Nonce,
-    ) -> Result<(String, String), AppError> {
-        let verify = |keys: CoreJsonWebKeySet| {
-            let verifier = CoreIdTokenVerifier::new_confidential_client(
-                self.client_id.clone(),
-                self.client_secret.clone(),
-                self.issuer.clone(),
-                keys,
-            )
-            .set_allowed_algs([openidconnect::core::CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256])
-            .set_time_fn(|| chrono::Utc::now() - CLOCK_SKEW)
-            .set_issue_time_verifier_fn(|iat| {
-                match iat > chrono::Utc::now() + CLOCK_SKEW {
-                    true => Err(format!("issued in the future, at {iat}")),
-                    false => Ok(()),
-                }
-            });
-            let claims = id_token.claims(&verifier, nonce)?;
-            let email = claims.email().map(|e| e.to_string());
-            Ok::<_, ClaimsVerificationError>((claims.subject().to_string(), email))
-        };
-        let keys = provider.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let verified = match verify(keys) {
-            // A key the app has not seen: Okta rotated its keys. Fetch them
-            // once more (only then, never on every login), and try again.
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
-                let keys =
-                    CoreJsonWebKeySet::fetch_async(&provider.jwks_uri, &self.http).await.map_err(
-                        |e| AppError::Idp(format!("Okta's keys cannot be read: {}", reason(&e))),
-                    )?;
-                *provider.keys.write().unwrap_or_else(|p| p.into_inner()) = keys.clone();
-                verify(keys)
-            }
-            verified => verified,
-        };
-        match verified {
-            Ok((subject, Some(email))) => Ok((subject, email)),
-            Ok((_, None)) => Err(AppError::NotGranted("Okta's ID token has no email".into())),
-            Err(e) => Err(AppError::BadIdToken(reason(&e))),
-        }
-    }
-}
-// ANCHOR_END: id_token
-
-// ANCHOR: refresh
-/// The logged-in user with a good access token: refreshed first if it is
-/// due. A refresh Okta refuses (`invalid_grant`: the login was ended at
-/// Okta, or the refresh token expired) ends the login here too.
-pub async fn refreshed(
-    okta: &Okta,
-    session: &Session,
-    user: LoggedInUser,
-) -> Result<Option<LoggedInUser>, AppError> {
-    if now() < user.refresh_at {
-        return Ok(Some(user));
-    }
-    let tokens: Option<Tokens> = session.get(TOKENS).await?;
-    let Some(refresh_token) = tokens.as_ref().and_then(|t| t.refresh_token.clone()) else {
-        // No refresh token: the login lasts as long as the access token.
-        return Ok((now() < user.expires_at).then_some(user));
-    };
-    let provider = okta.provider()?;
-    let answer =
-        provider.client.exchange_refresh_token(&refresh_token).request_async(&okta.http).await;
-    match answer {
-        Ok(token) => Ok(Some(keep(session, user, &token, tokens).await?)),
-        Err(RequestTokenError::ServerResponse(answer))
-            if *answer.error() == CoreErrorResponseType::InvalidGrant =>
-        {
-            session.flush().await?;
-            Err(AppError::LoginEnded(answer.to_string().trim_end_matches('.').into()))
-        }
-        // Okta failing for a moment does not end a login whose access token
-        // is still good.
-        Err(_) if now() < user.expires_at => Ok(Some(user)),
-        Err(e) => Err(token_error(e)),
-    }
-}
-// ANCHOR_END: refresh
-
 // ANCHOR: logout
 /// `POST /logout`: forget the session (the cookie is cleared too), then send
-/// the browser to Okta's logout (its `end_session_endpoint`), which ends the
-/// Okta session and sends it back to `APP_URL`.
+/// the browser to Okta's logout (the discovered `end_session_endpoint`),
+/// which ends the Okta session and sends it back to `APP_URL`. Without an
+/// ID token (no login, or a session from before a restart) there is
+/// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
-    let tokens: Option<Tokens> = session.get(TOKENS).await?;
+    let id_token: Option<CoreIdToken> = session.get(ID_TOKEN).await?;
     session.flush().await?;
-    let provider = okta.provider().ok();
-    let end_session = provider.as_ref().and_then(|p| p.end_session_url.clone());
-    let id_token = tokens.and_then(|t| t.id_token);
+    let provider = okta.discovery.provider().ok();
+    let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (id_token, end_session) else {
         return Ok(Redirect::to("/"));
     };
-    let url = LogoutRequest::from(end_session)
-        .set_id_token_hint(&id_token)
-        .set_post_logout_redirect_uri(okta.post_logout_redirect_uri.clone())
-        .http_get_url();
+    let mut url = end_session.url().clone();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &id_token.to_string())
+        .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
     Ok(Redirect::to(url.as_str()))
 }
 // ANCHOR_END: logout
-
-/// Whether a token answer has an ID token at all.
-fn has_id_token(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v["id_token"].is_string())
-}
 
 /// What went wrong at the token endpoint, as a page.
 fn token_error(
@@ -486,14 +313,16 @@ fn token_error(
             answer.to_string().trim_end_matches('.')
         )),
         RequestTokenError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("token", &e),
-        // The ID token is read with the token answer: a claim it lacks
-        // (`sub`, `aud`, `iat`) shows here.
+        // The ID token is read with the answer: one that lacks a claim
+        // every ID token has (`sub`, `aud`, `iat`) fails here.
         RequestTokenError::Parse(e, body) if has_id_token(&body) => {
             AppError::BadIdToken(format!("it cannot be read: {}", e.inner()))
         }
-        e => AppError::Idp(format!(
-            "Okta's token endpoint answered something that is not a token: {}",
-            reason(&e)
-        )),
+        _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }
+}
+
+/// Whether a token answer has an ID token at all.
+fn has_id_token(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v["id_token"].is_string())
 }

@@ -7,6 +7,7 @@ use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::encode_text;
+use tower_http::csrf::ProtectionError;
 
 /// A button that logs out: a form, because logging out changes state (and a
 /// `POST` from another site carries no `SameSite=Lax` cookie).
@@ -16,7 +17,7 @@ const LOGOUT: &str = "<form method=\"post\" action=\"/logout\"><button type=\"su
 /// `GET /`: the guard has already checked the login, and hands the
 /// handler the [`LoggedInUser`] it found.
 pub async fn home(Extension(user): Extension<LoggedInUser>) -> Html<String> {
-    let email = encode_text(&user.email);
+    let email = encode_text(&user.identity.email);
     page(
         "Hello, World!",
         &format!(
@@ -27,7 +28,7 @@ pub async fn home(Extension(user): Extension<LoggedInUser>) -> Html<String> {
 
 /// `GET /user`: no check of its own.
 pub async fn user(Extension(user): Extension<LoggedInUser>) -> Html<String> {
-    let email = encode_text(&user.email);
+    let email = encode_text(&user.identity.email);
     page("Your account", &format!("<p data-user-email>You are logged in as {email}</p>\n{LOGOUT}"))
 }
 // ANCHOR_END: home
@@ -40,16 +41,17 @@ pub async fn members() -> Html<String> {
 }
 // ANCHOR_END: members
 
+/// A state-changing request from another origin: 403 (the csrf layer in
+/// `lib.rs` answers it with this).
+pub fn cross_origin(_: ProtectionError) -> Response {
+    let body = "<p>This request came from another site, or another port of this one, so it was refused. To log out, use the Log out button on this site's own pages. <a href=\"/\">Go home</a></p>";
+    (StatusCode::FORBIDDEN, page("Refused", body)).into_response()
+}
+
 /// Any path the app does not know.
 pub async fn not_found() -> (StatusCode, Html<String>) {
     let body = "<p>There is no page here. <a href=\"/\">Go home</a></p>";
     (StatusCode::NOT_FOUND, page("Not found", body))
-}
-
-/// A path asked the wrong way, e.g. `/logout` typed into the address bar.
-pub async fn wrong_method() -> (StatusCode, Html<String>) {
-    let body = "<p>This address does not open that way. To log out, use the Log out button. <a href=\"/\">Go home</a></p>";
-    (StatusCode::METHOD_NOT_ALLOWED, page("Not this way", body))
 }
 
 /// A whole page: plain HTML, no outside assets. `body` is HTML already.
@@ -61,50 +63,41 @@ pub fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
-// ANCHOR: app_error
 /// Everything that can go wrong in a login. The message is what the error
 /// page says (escaped there, as it may quote Okta or the request).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The callback does not answer a login this browser started: 400.
-    #[error(
-        "The answer from Okta was refused: {0}. This happens when a login link is reused, or opened in another browser."
-    )]
+    /// 400: the callback is not the answer to a login this browser started.
+    #[error("Okta's answer was refused: {0}. Was a login link reused, or opened elsewhere?")]
     BadCallback(&'static str),
-    /// Okta answered the login with `error=access_denied`: the user said
-    /// no, or is not assigned to the app. 403, and never a new login.
+    /// 403: Okta said `access_denied` (the user said no, or is not assigned
+    /// to the app). A page, never a new login.
     #[error(
         "Okta says: {0}. Nothing was shared with this app. If you are not assigned to it, an Okta admin can assign you (admin console: Applications, this app, Assignments)."
     )]
     Denied(String),
-    /// Okta answered the login with another `error=…`: 502.
+    /// 502: Okta answered the login with another `error=…`.
     #[error("Okta says: {0}")]
     Okta(String),
-    /// The app lacks a permission at Okta: 502, and trying again will not
-    /// help until an Okta admin grants it.
+    /// 502: only an Okta admin can fix this; trying again will not help.
     #[error(
         "{0}: this app lacks a permission at Okta. Only an Okta admin can grant it: the openid, email and profile scopes must be allowed for this app (for a custom authorization server, in Security, API, its Access Policies)."
     )]
     NotGranted(String),
-    /// Okta's ID token is not valid: 502, and nothing is kept.
+    /// 502: Okta's ID token is not valid, and nothing is kept.
     #[error("Okta's ID token was refused, so you are not logged in: {0}.")]
     BadIdToken(String),
-    /// Okta failed, or answered nonsense: 502.
+    /// 502: Okta failed, or answered nonsense.
     #[error("{0}. Try again in a moment.")]
     Idp(String),
-    /// Okta did not answer in time: 504.
+    /// 504: Okta did not answer in time.
     #[error("{0}. Try again in a moment.")]
     IdpTimeout(String),
-    /// Okta's discovery document has not been read yet: 503.
-    #[error("The app cannot reach Okta yet ({0}). It keeps trying: try again in a moment.")]
+    /// 503: Okta's discovery document has not been read yet.
+    #[error("The app cannot log anyone in yet: {0}. It keeps trying: try again in a moment.")]
     NotReady(String),
-    /// A refresh was refused: the login was ended at Okta. 401.
-    #[error("Your login has ended (Okta says: {0}). Log in again to go on.")]
-    LoginEnded(String),
-    /// The session store did not answer: 503.
-    #[error(
-        "Your session cannot be read right now: the session store is not answering. Try again in a moment."
-    )]
+    /// 500: the session could not be read or written.
+    #[error("Your session could not be read or saved. Try again in a moment.")]
     Session(#[from] tower_sessions::session::Error),
 }
 
@@ -113,18 +106,27 @@ impl AppError {
     pub fn from_http(endpoint: &str, error: &reqwest::Error) -> AppError {
         let okta = format!("Okta's {endpoint} endpoint");
         match error.status() {
-            Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
-            Some(status) => AppError::Idp(format!("{okta} answered {status}")),
+            Some(status) => AppError::from_status(endpoint, status),
             None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
             None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
             None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
             None => AppError::Idp(format!("the request to {okta} failed")),
         }
     }
+
+    /// Okta's `endpoint` answered `status`, an error.
+    pub fn from_status(endpoint: &str, status: StatusCode) -> AppError {
+        let okta = format!("Okta's {endpoint} endpoint");
+        match status {
+            StatusCode::FORBIDDEN => AppError::NotGranted(format!("{okta} answered 403")),
+            status => AppError::Idp(format!("{okta} answered {status}")),
+        }
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        tracing::warn!("login failed: {self:?}");
         let (status, kind) = match self {
             AppError::BadCallback(_) => (StatusCode::BAD_REQUEST, "bad-callback"),
             AppError::Denied(_) => (StatusCode::FORBIDDEN, "access-denied"),
@@ -134,24 +136,14 @@ impl IntoResponse for AppError {
             AppError::Idp(_) => (StatusCode::BAD_GATEWAY, "idp-failed"),
             AppError::IdpTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "idp-timeout"),
             AppError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready"),
-            AppError::LoginEnded(_) => (StatusCode::UNAUTHORIZED, "login-ended"),
-            AppError::Session(_) => (StatusCode::SERVICE_UNAVAILABLE, "session"),
-        };
-        tracing::warn!("{kind}: {self:?}");
-        // A session store that does not answer fails any page, not a login.
-        let (title, retry) = match self {
-            AppError::Session(_) => ("Not available right now", "<a href=\"/\">Try again</a>"),
-            _ => (
-                "The login did not work",
-                "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>",
-            ),
+            AppError::Session(_) => (StatusCode::INTERNAL_SERVER_ERROR, "session"),
         };
         let text = self.to_string();
         let text = encode_text(&text);
+        let retry = "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>";
         let body = format!(
             "<div class=\"error\" data-error=\"{kind}\"><p>{text}</p></div>\n<p>{retry}</p>"
         );
-        (status, page(title, &body)).into_response()
+        (status, page("The login did not work", &body)).into_response()
     }
 }
-// ANCHOR_END: app_error

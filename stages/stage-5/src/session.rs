@@ -1,54 +1,35 @@
-//! Server-side sessions, for logged-in users only, in Redis so that every
-//! instance of the app shares them and a restart keeps them. The browser's
-//! cookie holds a signed session id and nothing else.
+//! Server-side sessions, for logged-in users only. The browser's cookie
+//! holds a signed session id and nothing else; who is logged in, and until
+//! when, stays here on the server.
 
 use crate::config::Config;
-use openidconnect::core::CoreIdToken;
-use openidconnect::{AccessToken, RefreshToken};
+use crate::identity::Identity;
 use serde::{Deserialize, Serialize};
-use std::time::Duration as StdDuration;
-use tower::util::Either;
 use tower_sessions::cookie::{SameSite, time::Duration};
 use tower_sessions::service::SignedCookie;
-use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session::Error};
+use tower_sessions::session::{Error, Id, Record};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore, session_store};
 use tower_sessions_moka_store::MokaStore;
-use tower_sessions_redis_store::RedisStore;
-use tower_sessions_redis_store::fred::prelude::{
-    Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
-};
 use url::Url;
 
 // ANCHOR: records
 /// Where the session keeps the [`LoggedInUser`].
 pub const LOGGED_IN_USER: &str = "logged_in_user";
-/// Where it keeps the [`Tokens`], read only to refresh them and at logout.
-pub const TOKENS: &str = "tokens";
+/// Where it keeps the ID token, which Okta's logout asks for.
+pub const ID_TOKEN: &str = "id_token";
 
-/// Who is logged in, read on every page view: from the validated ID token.
+/// Who is logged in, read on every page view. The app calls no API after
+/// the login, so the access token itself is not kept, only when it expires
+/// (an app that calls APIs keeps it here, on the server, never in a cookie).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
-    /// The ID token's `sub`: who this is, for good (an email can change).
-    pub subject: String,
-    /// The ID token's `email`.
-    pub email: String,
-    /// When the access token expires, in seconds since the Unix epoch.
+    /// From the validated ID token, at login.
+    pub identity: Identity,
+    /// When the access token expires, in seconds since the Unix epoch: the
+    /// login ends then.
     pub expires_at: u64,
-    /// When to refresh it: a page view after this refreshes it first.
-    pub refresh_at: u64,
     /// When the session was last saved, which restarted its idle limit.
     pub renewed_at: u64,
-}
-
-/// The tokens of a login, kept on the server: never in a cookie, a page or
-/// a log line (`Debug` prints them redacted).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Tokens {
-    /// For the APIs the app calls on the user's behalf.
-    pub access_token: AccessToken,
-    /// Trades for a new access token (scope `offline_access`).
-    pub refresh_token: Option<RefreshToken>,
-    /// The ID token, which Okta's logout asks for (as `id_token_hint`).
-    pub id_token: Option<CoreIdToken>,
 }
 // ANCHOR_END: records
 
@@ -58,13 +39,16 @@ pub fn now() -> u64 {
     since_epoch.map_or(0, |d| d.as_secs())
 }
 
-// ANCHOR: logged_in_user
-/// The logged-in user, if there is one. Whether the access token is still
-/// good is for the guard to decide: it refreshes it.
+/// The logged-in user, if there is one whose access token has not expired.
+/// An expired login is removed: it counts as logged out.
 pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, Error> {
     let Some(mut user) = session.get::<LoggedInUser>(LOGGED_IN_USER).await? else {
         return Ok(None);
     };
+    if user.expires_at <= now() {
+        session.remove_value(LOGGED_IN_USER).await?;
+        return Ok(None);
+    }
     // Saving the session restarts its idle limit, at the cost of a store
     // write and a new cookie: once a tenth of the limit has passed, not on
     // every page view.
@@ -76,78 +60,69 @@ pub async fn logged_in_user(session: &Session) -> Result<Option<LoggedInUser>, E
     }
     Ok(Some(user))
 }
-// ANCHOR_END: logged_in_user
 
-// ANCHOR: layer
-/// The name of the app's cookies, after `APP_URL`'s port: browsers keep
-/// cookies per host, not per port. Every instance behind one `APP_URL`
-/// uses the same name, so a browser's cookie works on each of them.
+/// The name of the app's cookies, after its port: browsers keep cookies per
+/// host, not per port, so two apps on `localhost` that used one name would
+/// overwrite each other's cookie and log each other's users out.
 pub fn cookie_name(app_url: &Url) -> String {
     format!("workbook_{}", app_url.port_or_known_default().unwrap_or(80))
 }
 
-/// Where the sessions live: a Redis that every instance shares, or, without
-/// `REDIS_URL`, this process's memory.
+// ANCHOR: memory_sessions
+/// Sessions in this process's memory: tower-sessions' `MokaStore`, which
+/// forgets each one when it expires and holds at most 100,000, with one
+/// change: a logout wins. A request that read the session just before a
+/// logout, and changed it (the idle limit's renewal, say), saves it just
+/// after; `MokaStore` would put the session back. So a session ended here
+/// is remembered, for as long as a session could live, and not saved again.
 #[derive(Debug, Clone)]
-pub struct Sessions {
-    /// The connections to Redis, if there is one.
-    pub redis: Option<Pool>,
+pub struct MemorySessions {
+    sessions: MokaStore,
+    ended: moka::future::Cache<Id, ()>,
 }
 
-impl Sessions {
-    /// Connects to `REDIS_URL`, if set. The connections are made in the
-    /// background and made again whenever Redis comes back: an app started
-    /// while Redis is down starts anyway, and says it is not ready.
-    pub fn connect(config: &Config) -> Sessions {
-        let Some(url) = &config.redis_url else {
-            tracing::warn!(
-                "REDIS_URL is not set: sessions live in this process's memory, so a restart logs everyone out and a second instance knows none of them"
-            );
-            return Sessions { redis: None };
-        };
-        let mut redis = RedisConfig::from_url(url).expect("checked by Config");
-        // Not there at start? Keep trying, as when it goes away later.
-        redis.fail_fast = false;
-        let pool = Builder::from_config(redis)
-            // A request waits at most this long for Redis, then gets a 503 page.
-            .with_performance_config(|p| p.default_command_timeout = StdDuration::from_secs(2))
-            .with_connection_config(|c| {
-                c.connection_timeout = StdDuration::from_secs(2);
-                c.max_command_attempts = 1;
-            })
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
-            .build_pool(2)
-            .expect("a pool of two connections");
-        pool.connect();
-        // Say why, while Redis cannot be reached (one connection speaks for all).
-        pool.next().on_error(|(error, _)| async move {
-            tracing::warn!("Redis: {error}");
-            Ok(())
-        });
-        // Not the URL itself: it may hold a password.
-        tracing::info!("sessions live in Redis (REDIS_URL), shared by every instance that uses it");
-        Sessions { redis: Some(pool) }
-    }
-
-    /// The session layer, over Redis or memory. The cookie is signed,
-    /// `HttpOnly`, `Secure` when the app is https, and `SameSite=Lax`.
-    pub fn layer(
-        &self,
-        config: &Config,
-    ) -> Either<
-        SessionManagerLayer<RedisStore<Pool>, SignedCookie>,
-        SessionManagerLayer<MokaStore, SignedCookie>,
-    > {
-        match &self.redis {
-            Some(pool) => Either::Left(configure(RedisStore::new(pool.clone()), config)),
-            None => Either::Right(configure(MokaStore::new(Some(100_000)), config)),
+impl MemorySessions {
+    pub fn new(idle_limit: std::time::Duration) -> MemorySessions {
+        let ended = moka::future::Cache::builder().max_capacity(100_000);
+        MemorySessions {
+            sessions: MokaStore::new(Some(100_000)),
+            ended: ended.time_to_live(idle_limit).build(),
         }
     }
 }
 
-fn configure<S: SessionStore>(store: S, config: &Config) -> SessionManagerLayer<S, SignedCookie> {
+#[async_trait::async_trait]
+impl SessionStore for MemorySessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.sessions.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.sessions.save(record).await?;
+        // Ended while this request ran: it stays ended.
+        if self.ended.contains_key(&record.id) {
+            self.sessions.delete(&record.id).await?;
+        }
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.sessions.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.ended.insert(*id, ()).await;
+        self.sessions.delete(id).await
+    }
+}
+// ANCHOR_END: memory_sessions
+
+/// The session layer, over [`MemorySessions`]. The cookie is signed,
+/// `HttpOnly` (no JavaScript reads it), `Secure` when the app is https, and
+/// `SameSite=Lax`: `Strict` would leave it behind on the way back from Okta.
+pub fn layer(config: &Config) -> SessionManagerLayer<MemorySessions, SignedCookie> {
     let idle_limit = Duration::try_from(config.idle_limit).expect("hours, not centuries");
-    SessionManagerLayer::new(store)
+    SessionManagerLayer::new(MemorySessions::new(config.idle_limit))
         .with_name(cookie_name(&config.app_url))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -155,4 +130,3 @@ fn configure<S: SessionStore>(store: S, config: &Config) -> SessionManagerLayer<
         .with_expiry(Expiry::OnInactivity(idle_limit))
         .with_signed(config.session_key.clone())
 }
-// ANCHOR_END: layer

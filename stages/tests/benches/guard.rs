@@ -1,14 +1,14 @@
 //! What the login costs a page view: requests per second of a logged-in
 //! `GET /` on stage 4 (session lookup + guard + page) beside stage 1's bare
-//! `GET /`, and on stage 5 with its sessions in Redis beside stage 4's in
+//! `GET /`, and on stage 8 with its sessions in Redis beside stage 4's in
 //! memory, side by side in one run, under wrk; then full logins per second,
-//! end to end, on stages 4 and 5. Run it with:
+//! end to end, on stages 4 and 8. Run it with:
 //!
 //! ```text
 //! cargo bench -p stage-tests --bench guard
 //! ```
 //!
-//! It needs wrk (`apt-get install wrk`), and `redis-server` for stage 5's
+//! It needs wrk (`apt-get install wrk`), and `redis-server` for stage 8's
 //! rows. Each server runs in this process on a 2-thread runtime; wrk runs
 //! with 1 thread and 64 connections for 5 s, three rounds taken in turn,
 //! and the median is printed. A full login is mock-okta's test browser
@@ -69,10 +69,10 @@ fn main() {
         .build()
         .expect("a runtime");
     let redis = RedisServer::start();
-    let (stage_1, four, five) = runtime.block_on(async {
+    let (stage_1, four, eight) = runtime.block_on(async {
         let stage_1 = serve(stage_1::app()).await;
         let four = logged_in(TestApp::start(Stage::Four).await).await;
-        let five = match &redis {
+        let eight = match &redis {
             Some(redis) => {
                 let okta = MockOkta::start().await.expect("the mock starts");
                 let secret = "guard-bench-".repeat(8);
@@ -80,23 +80,23 @@ fn main() {
                 let settings: Vec<(&str, &str)> =
                     settings.iter().map(|(n, v)| (*n, v.as_str())).collect();
                 let app =
-                    TestApp::start_with(Stage::Five, okta, Timing::default(), &settings).await;
+                    TestApp::start_with(Stage::Eight, okta, Timing::default(), &settings).await;
                 Some(logged_in(app).await)
             }
             None => None,
         };
-        (stage_1, four, five)
+        (stage_1, four, eight)
     });
 
-    let (mut one, mut fours, mut fives) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut one, mut fours, mut eights) = (Vec::new(), Vec::new(), Vec::new());
     let stage_4_only = std::env::var_os("GUARD_BENCH_STAGE_4_ONLY").is_some();
     for _ in 0..ROUNDS {
         if !stage_4_only {
             one.push(wrk(&stage_1, None));
         }
         fours.push(wrk(&four.1, Some(&four.2)));
-        if let (Some(five), false) = (&five, stage_4_only) {
-            fives.push(wrk(&five.1, Some(&five.2)));
+        if let (Some(eight), false) = (&eight, stage_4_only) {
+            eights.push(wrk(&eight.1, Some(&eight.2)));
         }
     }
     if stage_4_only {
@@ -112,21 +112,21 @@ fn main() {
         "  stage 4, GET / logged in (sessions in memory) {four_rate:>9.0} /s   ({:.0}% of stage 1)",
         100.0 * four_rate / one
     );
-    match &five {
+    match &eight {
         Some(_) => {
-            let five_rate = median(fives);
+            let eight_rate = median(eights);
             println!(
-                "  stage 5, GET / logged in (sessions in Redis)  {five_rate:>9.0} /s   ({:.0}% of stage 4)",
-                100.0 * five_rate / four_rate
+                "  stage 8, GET / logged in (sessions in Redis)  {eight_rate:>9.0} /s   ({:.0}% of stage 4)",
+                100.0 * eight_rate / four_rate
             );
         }
-        None => println!("  stage 5: skipped, `redis-server` is not installed"),
+        None => println!("  stage 8: skipped, `redis-server` is not installed"),
     }
     println!("full logins per second, end to end (8 at a time, 5 s)");
     let logins = |app: &TestApp| runtime.block_on(logins_per_second(app));
     println!("  stage 4                                      {:>9.0} /s", logins(&four.0));
-    if let Some(five) = &five {
-        println!("  stage 5 (Redis)                              {:>9.0} /s", logins(&five.0));
+    if let Some(eight) = &eight {
+        println!("  stage 8 (Redis)                              {:>9.0} /s", logins(&eight.0));
     }
     runtime.shutdown_background();
 }

@@ -1,4 +1,4 @@
-//! A soak of stage 5 as it runs in production: two instances behind one
+//! A soak of stage 8 as it runs in production: two instances behind one
 //! `APP_URL`, sessions in one Redis, 50 users logging in (on either
 //! instance), reading pages (on either), half of them logging out and in
 //! again every hundred pages, for 30 s,
@@ -64,8 +64,8 @@ async fn instance(okta: &MockOkta, redis: &RedisServer, app_url: Option<&str>) -
         ("REDIS_URL", redis_url.as_str()),
     ];
     settings.extend(app_url.map(|url| ("APP_URL", url)));
-    let instance = Instance::spawn(listener, Stage::Five, &settings, Timing::default());
-    wait_until_ready(&instance.url).await;
+    let instance = Instance::spawn(listener, Stage::Eight, &settings, Timing::default());
+    wait_until_ready(Stage::Eight, &instance.url).await;
     instance
 }
 
@@ -203,7 +203,7 @@ async fn main() {
     refreshes += refreshes_in(&okta);
     let (from, to) = window.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_default();
 
-    println!("soak: 2 instances of stage 5 on one Redis, {USERS} users, {} s", LENGTH.as_secs());
+    println!("soak: 2 instances of stage 8 on one Redis, {USERS} users, {} s", LENGTH.as_secs());
     println!(
         "  logins {} (refused while a fault was on: {}), page views {}, logouts {}",
         tally.logins, tally.logins_refused, tally.page_views, tally.logouts

@@ -25,7 +25,7 @@ pub const CLIENT_ID: &str = "0oa-stage-tests";
 pub const CLIENT_SECRET: &str = "stage-tests-secret-0123456789";
 
 /// A stage with a login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     /// Log in with Okta.
     Two,
@@ -33,18 +33,37 @@ pub enum Stage {
     Three,
     /// One global guard.
     Four,
-    /// Going to production.
+    /// Who logged in: OpenID Connect.
     Five,
+    /// Many instances: sessions in Redis.
+    Six,
+    /// Staying logged in: refresh tokens.
+    Seven,
+    /// Ready for the internet.
+    Eight,
 }
 
+use Stage::{Eight, Five, Four, Seven, Six, Three, Two};
+
 /// Every stage with a login.
-pub const STAGES: [Stage; 4] = [Stage::Two, Stage::Three, Stage::Four, Stage::Five];
+pub const STAGES: [Stage; 7] = [Two, Three, Four, Five, Six, Seven, Eight];
 /// The stages that protect pages.
-pub const PROTECTING: [Stage; 3] = [Stage::Three, Stage::Four, Stage::Five];
-/// The stages that fetch the email from Okta's userinfo endpoint, and whose
-/// login ends with the access token (stage 5 reads the email from the ID
-/// token, and refreshes the access token).
-pub const USERINFO: [Stage; 3] = [Stage::Two, Stage::Three, Stage::Four];
+pub const PROTECTING: [Stage; 6] = [Three, Four, Five, Six, Seven, Eight];
+/// The stages with a logout.
+pub const LOGGING_OUT: [Stage; 5] = [Four, Five, Six, Seven, Eight];
+/// The stages of plain OAuth 2.0: Okta's endpoints built from the issuer,
+/// and the email fetched from userinfo at every login.
+pub const OAUTH: [Stage; 3] = [Two, Three, Four];
+/// The stages of OpenID Connect: discovery, and a validated ID token.
+pub const OPENID: [Stage; 4] = [Five, Six, Seven, Eight];
+/// The stages whose login ends with the access token (no refresh).
+pub const ACCESS_TOKEN_ENDS_LOGIN: [Stage; 5] = [Two, Three, Four, Five, Six];
+/// The stages that refresh the access token.
+pub const REFRESHING: [Stage; 2] = [Seven, Eight];
+/// The stages that keep sessions in Redis when `REDIS_URL` is set.
+pub const REDIS: [Stage; 3] = [Six, Seven, Eight];
+/// The stages ready for the internet: health checks, limits, headers.
+pub const INTERNET: [Stage; 1] = [Eight];
 
 /// The times a test may shorten.
 #[derive(Debug, Clone, Copy)]
@@ -53,17 +72,17 @@ pub struct Timing {
     pub idp_timeout: Duration,
     /// How long a session lasts after its last request.
     pub idle_limit: Duration,
-    /// How long a request may take in all (stage 5).
+    /// How long a request may take in all (stage 8).
     pub request_timeout: Duration,
-    /// How long a client may take to send a request's headers (stage 5).
+    /// How long a client may take to send a request's headers (stage 8).
     pub header_timeout: Duration,
-    /// How long a stop waits for the requests in flight (stage 5).
+    /// How long a stop waits for the requests in flight (stage 8).
     pub shutdown_grace: Duration,
 }
 
 impl Default for Timing {
     /// 2 seconds for Okta (the mock answers at once), 8 hours idle, and
-    /// stage 5's own limits otherwise.
+    /// stage 8's own limits otherwise.
     fn default() -> Timing {
         Timing {
             idp_timeout: Duration::from_secs(2),
@@ -136,7 +155,7 @@ impl TestApp {
     /// Opens `path`, logs in as alice at the mock, and follows the way
     /// back. Stage 2 protects nothing, so there the login is started by hand.
     pub async fn log_in_as_alice(&self, path: &str) -> Page {
-        let start = if self.stage == Stage::Two { "/login/okta" } else { path };
+        let start = if self.stage == Two { "/login/okta" } else { path };
         self.browser.log_in(&self.at(start), ALICE.0, ALICE.1).await
     }
 
@@ -168,7 +187,45 @@ impl TestApp {
     }
 }
 
-pub use {stage_2, stage_3, stage_4, stage_5};
+pub use {stage_2, stage_3, stage_4, stage_5, stage_6, stage_7, stage_8};
+
+/// Runs `$body` with `$krate` naming `$stage`'s crate (`stage_2` …
+/// `stage_8`): the stages' types differ, so each gets its own copy.
+#[macro_export]
+macro_rules! with_stage {
+    ($stage:expr, |$krate:ident| $body:expr) => {
+        match $stage {
+            $crate::Stage::Two => {
+                use $crate::stage_2 as $krate;
+                $body
+            }
+            $crate::Stage::Three => {
+                use $crate::stage_3 as $krate;
+                $body
+            }
+            $crate::Stage::Four => {
+                use $crate::stage_4 as $krate;
+                $body
+            }
+            $crate::Stage::Five => {
+                use $crate::stage_5 as $krate;
+                $body
+            }
+            $crate::Stage::Six => {
+                use $crate::stage_6 as $krate;
+                $body
+            }
+            $crate::Stage::Seven => {
+                use $crate::stage_7 as $krate;
+                $body
+            }
+            $crate::Stage::Eight => {
+                use $crate::stage_8 as $krate;
+                $body
+            }
+        }
+    };
+}
 
 /// What a stage's `Config::from_lookup` made of `vars`: the stage's own
 /// config, seen through what every stage has in common.
@@ -180,9 +237,9 @@ pub struct ConfigSeen {
     pub app_url: String,
     /// The issuer, as the stage keeps it.
     pub issuer: String,
-    /// `config.endpoint("token")` (stage 5 finds it by discovery instead).
+    /// `config.endpoint("token")` (stages 5 on find it by discovery).
     pub token_endpoint: Option<String>,
-    /// `config.listen_addr()`.
+    /// Where it listens.
     pub listen_addr: String,
     /// `OAUTH_CLIENT_ID`, or the default.
     pub client_id: String,
@@ -193,41 +250,52 @@ pub struct ConfigSeen {
 pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, String> {
     let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
     macro_rules! seen {
-        ($stage:ident, |$c:ident| $token_endpoint:expr, $listen_addr:expr) => {
-            $stage::config::Config::from_lookup(lookup).map(|$c| ConfigSeen {
+        ($c:ident, $token_endpoint:expr, $listen_addr:expr) => {
+            ConfigSeen {
                 debug: format!("{:?}", $c),
                 app_url: $c.app_url.to_string(),
                 issuer: $c.issuer.clone(),
                 token_endpoint: $token_endpoint,
                 listen_addr: $listen_addr,
                 client_id: $c.client_id.to_string(),
-            })
+            }
         };
     }
     match stage {
-        Stage::Two => seen!(stage_2, |c| Some(c.endpoint("token")), c.listen_addr()),
-        Stage::Three => seen!(stage_3, |c| Some(c.endpoint("token")), c.listen_addr()),
-        Stage::Four => seen!(stage_4, |c| Some(c.endpoint("token")), c.listen_addr()),
-        // Stage 5 finds its endpoints by discovery, and has LISTEN_ADDR.
-        Stage::Five => seen!(stage_5, |c| None, c.listen_addr.clone()),
+        Two => stage_2::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, Some(c.endpoint("token")), c.listen_addr())),
+        Three => stage_3::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, Some(c.endpoint("token")), c.listen_addr())),
+        Four => stage_4::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, Some(c.endpoint("token")), c.listen_addr())),
+        Five => {
+            stage_5::config::Config::from_lookup(lookup).map(|c| seen!(c, None, c.listen_addr()))
+        }
+        // Stages 6 on have LISTEN_ADDR.
+        Six => stage_6::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, None, c.listen_addr.clone())),
+        Seven => stage_7::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, None, c.listen_addr.clone())),
+        Eight => stage_8::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, None, c.listen_addr.clone())),
     }
 }
 
 /// A stage's `Config`, read by its own `Config::from_lookup` from `vars`,
 /// with the times `timing` shortens.
 macro_rules! configured {
-    ($stage:ident, $vars:expr, $timing:expr) => {{
+    ($krate:ident, $vars:expr, $timing:expr) => {{
         let lookup = |name: &str| $vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-        let mut config = $stage::config::Config::from_lookup(lookup).expect("a valid test config");
+        let mut config = $krate::config::Config::from_lookup(lookup).expect("a valid test config");
         config.idp_timeout = $timing.idp_timeout;
         config.idle_limit = $timing.idle_limit;
         config
     }};
 }
 
-/// Stage 5's `Config`, with its own limits from `timing` too.
-fn stage_5_config(vars: &[(String, String)], timing: Timing) -> stage_5::config::Config {
-    let mut config = configured!(stage_5, vars, timing);
+/// Stage 8's `Config`, with its own limits from `timing` too.
+fn stage_8_config(vars: &[(String, String)], timing: Timing) -> stage_8::config::Config {
+    let mut config = configured!(stage_8, vars, timing);
     config.request_timeout = timing.request_timeout;
     config.header_timeout = timing.header_timeout;
     config.shutdown_grace = timing.shutdown_grace;
@@ -237,25 +305,21 @@ fn stage_5_config(vars: &[(String, String)], timing: Timing) -> stage_5::config:
 /// The stage's router.
 fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
     match stage {
-        Stage::Two => stage_2::app(configured!(stage_2, vars, timing)),
-        Stage::Three => stage_3::app(configured!(stage_3, vars, timing)),
-        Stage::Four => stage_4::app(configured!(stage_4, vars, timing)),
-        Stage::Five => stage_5::app(stage_5_config(vars, timing)),
+        Eight => stage_8::app(stage_8_config(vars, timing)),
+        _ => with_stage!(stage, |krate| krate::app(configured!(krate, vars, timing))),
     }
 }
 
 /// Serves `stage` on a free port of 127.0.0.1, configured with `settings`
 /// and `APP_URL` set to where it listens; returns that URL (no trailing
-/// slash) once the app is ready (stage 5 finds Okta in the background).
+/// slash) once the app is ready (stages 5 on find Okta in the background).
 pub async fn serve(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
     let url = serve_now(stage, settings, timing).await;
-    if stage == Stage::Five {
-        wait_until_ready(&url).await;
-    }
+    wait_until_ready(stage, &url).await;
     url
 }
 
-/// [`serve`], without waiting for stage 5 to be ready.
+/// [`serve`], without waiting for the stage to be ready.
 pub async fn serve_now(stage: Stage, settings: &[(&str, &str)], timing: Timing) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let instance = Instance::spawn(listener, stage, settings, timing);
@@ -293,9 +357,11 @@ impl Instance {
         };
         let task = match stage {
             // Served as its binary serves it, with its time limits.
-            Stage::Five => {
-                tokio::spawn(stage_5::serve(listener, stage_5_config(&vars, timing), stopped))
-            }
+            Eight => tokio::spawn(stage_8::server::serve(
+                listener,
+                stage_8_config(&vars, timing),
+                stopped,
+            )),
             _ => {
                 let router = router(stage, &vars, timing);
                 let server = axum::serve(listener, router).with_graceful_shutdown(stopped);
@@ -315,42 +381,85 @@ impl Instance {
     }
 }
 
-/// Waits (up to 10 s) until stage 5 at `url` says it is ready: it has
-/// discovered Okta, and its session store answers.
-pub async fn wait_until_ready(url: &str) {
+/// Waits (up to 10 s) until `stage` at `url` is ready: stage 8 says so at
+/// `/healthz/ready` (Okta discovered, the session store answering); stages
+/// 5 to 7 are once they have found Okta ([`wait_until_discovered`]);
+/// stages 2 to 4 are ready at once.
+pub async fn wait_until_ready(stage: Stage, url: &str) {
+    match stage {
+        Two | Three | Four => {}
+        Eight => wait_for_success(&format!("{url}/healthz/ready")).await,
+        _ => wait_until_discovered(url).await,
+    }
+}
+
+/// Waits (up to 10 s) until a stage from 5 on at `url` has found Okta: it
+/// no longer answers a login with 503.
+pub async fn wait_until_discovered(url: &str) {
+    wait_for_success(&format!("{url}/login/okta")).await;
+}
+
+/// Waits (up to 10 s) until `probe` answers 2xx or 3xx.
+async fn wait_for_success(probe: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client with no TLS settings to load always builds");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let ready = reqwest::get(format!("{url}/healthz/ready")).await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
+        let answer = http.get(probe).send().await;
+        if answer.is_ok_and(|r| r.status().is_success() || r.status().is_redirection()) {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "{url} did not get ready");
+        assert!(std::time::Instant::now() < deadline, "{probe} did not get ready");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// The router of a stage, for tests that send it requests in-process;
-/// stage 5's once it is ready (it finds Okta in the background).
+/// The router of a stage, for tests that send it requests in-process, once
+/// it has found Okta (stages 5 on find it in the background).
 pub async fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
     use tower::ServiceExt;
     let vars: Vec<(String, String)> =
         settings.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
     let router = router(stage, &vars, Timing::default());
-    if stage == Stage::Five {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let request =
-                axum::http::Request::get("/healthz/ready").body(axum::body::Body::empty());
-            let answer =
-                router.clone().oneshot(request.expect("a request")).await.expect("infallible");
-            if answer.status().is_success() {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "stage 5 did not get ready");
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while OPENID.contains(&stage) {
+        let request = axum::http::Request::get("/login/okta").body(axum::body::Body::empty());
+        let answer = router.clone().oneshot(request.expect("a request")).await.expect("infallible");
+        if answer.status() != axum::http::StatusCode::SERVICE_UNAVAILABLE {
+            break;
         }
+        assert!(std::time::Instant::now() < deadline, "{stage:?} did not get ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     router
+}
+
+/// Runs `test` for each of `stages` at once, each on its own task, and
+/// waits for them all; a test that fails fails this, naming its stage.
+pub async fn each_stage<F, Fut>(stages: &[Stage], test: F)
+where
+    F: Fn(Stage) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    for &stage in stages {
+        running.spawn(test(stage));
+    }
+    while let Some(done) = running.join_next().await {
+        if let Err(failed) = done {
+            std::panic::resume_unwind(failed.into_panic());
+        }
+    }
+}
+
+/// The session cookie's name for `stage` at `app_url`: over https, stage 8
+/// on puts the `__Host-` prefix before [`session_cookie`]'s.
+pub fn session_cookie_of(stage: Stage, app_url: &str) -> String {
+    let https = app_url.starts_with("https:");
+    let name = session_cookie(app_url);
+    if https && INTERNET.contains(&stage) { format!("__Host-{name}") } else { name }
 }
 
 /// The session cookie's name for an app at `app_url`: each stage names it

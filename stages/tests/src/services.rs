@@ -120,3 +120,79 @@ impl Drop for RedisServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A TCP proxy on a free port of 127.0.0.1 in front of `target`, whose
+/// connections can be frozen: they stay open, and nothing more passes
+/// through them, as when a NAT forgets a connection or a Redis fails over.
+/// New connections pass as before.
+#[derive(Debug)]
+pub struct FreezingProxy {
+    /// Its port.
+    pub port: u16,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FreezingProxy {
+    /// Starts one, on the current Tokio runtime.
+    pub async fn start(target: u16) -> FreezingProxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let port = listener.local_addr().expect("bound").port();
+        let frozen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let generation = frozen.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                    continue;
+                };
+                // This connection passes bytes until the next freeze.
+                let born = generation.load(Ordering::SeqCst);
+                let generation = generation.clone();
+                tokio::spawn(async move {
+                    let (mut from_client, mut to_client) = client.into_split();
+                    let (mut from_server, mut to_server) = server.into_split();
+                    let alive = || generation.load(Ordering::SeqCst) == born;
+                    let up = pump(&mut from_client, &mut to_server, &alive);
+                    let down = pump(&mut from_server, &mut to_client, &alive);
+                    tokio::join!(up, down);
+                    if !alive() {
+                        // Frozen: hold both sockets open, answering nothing.
+                        std::future::pending::<()>().await;
+                    }
+                });
+            }
+        });
+        FreezingProxy { port, frozen }
+    }
+
+    /// Freezes every connection open now.
+    pub fn freeze(&self) {
+        self.frozen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Copies bytes from `from` to `to` while `alive()`, then stops reading.
+async fn pump(
+    from: &mut tokio::net::tcp::OwnedReadHalf,
+    to: &mut tokio::net::tcp::OwnedWriteHalf,
+    alive: &impl Fn() -> bool,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = [0; 16 * 1024];
+    loop {
+        let read = tokio::select! {
+            read = from.read(&mut buffer) => read,
+            () = tokio::time::sleep(Duration::from_millis(50)) => {
+                if alive() { continue } else { return }
+            }
+        };
+        match read {
+            Ok(n) if n > 0 && alive() => {
+                if to.write_all(&buffer[..n]).await.is_err() {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}

@@ -6,7 +6,9 @@
 use axum::http::StatusCode;
 use base64::Engine;
 use mock_okta::Browser;
-use stage_tests::{ALICE, CLIENT_ID, PROTECTING, STAGES, Stage, TestApp, session_cookie};
+use stage_tests::{
+    ALICE, CLIENT_ID, OPENID, PROTECTING, STAGES, Stage, TestApp, each_stage, session_cookie,
+};
 
 /// A query parameter of `url`.
 fn param(url: &url::Url, name: &str) -> Option<String> {
@@ -20,7 +22,7 @@ fn attempt_cookie(app: &TestApp, state: &str) -> String {
 
 #[tokio::test]
 async fn the_login_sends_okta_a_s256_challenge_and_a_fresh_state_kept_in_a_cookie() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let mut seen = Vec::new();
         for _ in 0..2 {
@@ -47,7 +49,7 @@ async fn the_login_sends_okta_a_s256_challenge_and_a_fresh_state_kept_in_a_cooki
                 panic!("{stage:?}: no cookie {name} for this login: {:?}", start.set_cookies())
             });
             assert!(
-                cookie.contains("HttpOnly") && cookie.contains("Path=/login/okta/authorized"),
+                cookie.contains("HttpOnly") && cookie.contains("Path=/login/okta;"),
                 "{stage:?}: {cookie}"
             );
             assert!(!cookie.contains(&challenge), "{stage:?}: the attempt is readable");
@@ -55,12 +57,13 @@ async fn the_login_sends_okta_a_s256_challenge_and_a_fresh_state_kept_in_a_cooki
         }
         assert_ne!(seen[0].0, seen[1].0, "{stage:?}: the state is reused");
         assert_ne!(seen[0].1, seen[1].1, "{stage:?}: the PKCE challenge is reused");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_code_is_traded_with_the_verifier_whose_challenge_went_to_okta() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = app.callback_url().await;
         let state = param(&callback, "state").expect("a state");
@@ -88,7 +91,8 @@ async fn the_code_is_traded_with_the_verifier_whose_challenge_went_to_okta() {
             Some(challenge.as_str()),
             "{stage:?}: the verifier is not the one whose challenge went to Okta"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -111,7 +115,7 @@ async fn stage_3_a_stranger_is_sent_to_the_login_and_a_logged_in_user_sees_each_
 
 #[tokio::test]
 async fn a_local_next_given_to_the_login_is_where_the_user_lands() {
-    for stage in PROTECTING {
+    each_stage(&PROTECTING, |stage| async move {
         for next in ["/user?tab=1", "/members"] {
             let app = TestApp::start(stage).await;
             let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
@@ -119,7 +123,8 @@ async fn a_local_next_given_to_the_login_is_where_the_user_lands() {
             let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
             assert_eq!(page.url.as_str(), app.at(next), "{stage:?}: next={next}");
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -134,4 +139,24 @@ async fn stage_4_a_stranger_reaches_the_login_routes() {
     );
     let callback = stranger.get(&app.at("/login/okta/authorized?code=x&state=y")).await;
     assert_eq!(callback.status, StatusCode::BAD_REQUEST, "the callback answers a stranger itself");
+}
+
+#[tokio::test]
+async fn the_login_sends_okta_a_fresh_nonce_and_keeps_it_sealed_in_its_cookie() {
+    each_stage(&OPENID, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let mut nonces = Vec::new();
+        for _ in 0..2 {
+            let start = app.browser.get(&app.at("/login/okta")).await;
+            let to_okta = start.location().expect("/login/okta redirects");
+            let nonce = param(&to_okta, "nonce").expect("a nonce");
+            assert!(nonce.len() >= 22, "{stage:?}: a nonce of {} characters", nonce.len());
+            let state = param(&to_okta, "state").expect("a state");
+            let cookie = start.set_cookie(&attempt_cookie(&app, &state)).expect("the attempt");
+            assert!(!cookie.contains(&nonce), "{stage:?}: the nonce is readable");
+            nonces.push(nonce);
+        }
+        assert_ne!(nonces[0], nonces[1], "{stage:?}: the nonce is reused");
+    })
+    .await;
 }

@@ -2,7 +2,7 @@
 //! authorization server, and a one-line error naming the variable and the
 //! fix for each bad value.
 
-use stage_tests::{STAGES, config_of};
+use stage_tests::{REDIS, STAGES, config_of};
 
 /// The one-line error for `vars`, in every stage (the same in each).
 fn problem(vars: &[(&str, &str)]) -> String {
@@ -98,6 +98,18 @@ fn what_people_paste_instead_of_the_issuer_is_refused_with_what_to_paste() {
 fn a_real_org_needs_https_and_its_own_client() {
     let org = [("OKTA_BASE_URL", "https://dev-1.okta.com/oauth2/default")];
     assert!(problem(&org).starts_with("OAUTH_CLIENT_ID is not set: copy it from your Okta app"));
+    // `cp .env.example .env` and only OKTA_BASE_URL changed: the mock's client.
+    let copied = [
+        org[0],
+        ("OAUTH_CLIENT_ID", "0oa-workbook-client"),
+        ("OAUTH_CLIENT_SECRET", "workbook-secret-for-the-local-mock-only"),
+    ];
+    assert_eq!(
+        problem(&copied),
+        "OAUTH_CLIENT_ID is the local mock's: copy your Okta app's from its General tab into .env"
+    );
+    let secret_left = [org[0], ("OAUTH_CLIENT_ID", "0oa1"), copied[2]];
+    assert!(problem(&secret_left).starts_with("OAUTH_CLIENT_SECRET is the local mock's"));
     let plain = [("OKTA_BASE_URL", "http://okta.internal/oauth2/default")];
     assert!(problem(&plain).contains("or set OAUTH_INSECURE_TRANSPORT=true"));
     let allowed =
@@ -138,4 +150,48 @@ fn debug_never_shows_a_secret() {
     let shown = valid(&vars).debug;
     assert!(shown.contains("0oa-workbook-client"), "{shown}");
     assert!(!shown.contains("s3cr3t") && !shown.contains("kkkk"), "{shown}");
+}
+
+#[test]
+fn listen_addr_and_redis_url_are_checked_in_the_stages_that_read_them() {
+    for stage in REDIS {
+        let listen = config_of(stage, &[("LISTEN_ADDR", "127.0.0.1:8082")]).expect("valid");
+        assert_eq!(listen.listen_addr, "127.0.0.1:8082", "{stage:?}");
+        assert_eq!(config_of(stage, &[]).expect("valid").listen_addr, "localhost:8080");
+        let secret = ("SESSION_SECRET", "k".repeat(64));
+        let secret = (secret.0, secret.1.as_str());
+        for url in ["redis://127.0.0.1:6379", "rediss://:hunter2@redis.example:6380/0"] {
+            let config = config_of(stage, &[("REDIS_URL", url), secret]).expect("valid");
+            assert!(!config.debug.contains("hunter2"), "{stage:?}: {}", config.debug);
+        }
+        let cases = [
+            (("LISTEN_ADDR", "8082"), "LISTEN_ADDR=\"8082\" is not host:port: e.g. LISTEN_ADDR="),
+            (("REDIS_URL", "redis:/:hunter2@127.0.0.1"), "REDIS_URL is not a Redis URL: e.g. "),
+            (
+                ("REDIS_URL", "redis://127.0.0.1:6379"),
+                "SESSION_SECRET is not set, and REDIS_URL is",
+            ),
+        ];
+        for ((name, value), expected) in cases {
+            let error = config_of(stage, &[(name, value)]).expect_err("a bad value");
+            assert!(error.starts_with(expected), "{stage:?} {name}: {error}");
+            assert!(!error.contains("hunter2") && !error.contains('\n'), "{stage:?}: {error}");
+        }
+    }
+}
+
+#[test]
+fn instances_that_share_redis_must_be_given_one_session_secret() {
+    for stage in REDIS {
+        let error = config_of(stage, &[("REDIS_URL", "redis://127.0.0.1:6379")]);
+        let error = error.expect_err("REDIS_URL without SESSION_SECRET");
+        assert!(
+            error.starts_with("SESSION_SECRET is not set, and REDIS_URL is: give every instance"),
+            "{stage:?}: {error}"
+        );
+        let secret = "k".repeat(64);
+        let shared = [("REDIS_URL", "redis://127.0.0.1:6379"), ("SESSION_SECRET", &secret)];
+        assert!(config_of(stage, &shared).is_ok(), "{stage:?}");
+        assert!(config_of(stage, &[]).is_ok(), "{stage:?}: in memory, a random key will do");
+    }
 }

@@ -1,4 +1,4 @@
-//! The stage-5 binary as an operator runs it: a bad setting stops it at once
+//! The stage-8 binary as an operator runs it: a bad setting stops it at once
 //! with one line; with Okta not there yet it starts anyway and says it is
 //! not ready; SIGTERM (what a service manager sends) stops it cleanly.
 
@@ -6,8 +6,8 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn stage_5(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-5"));
+fn stage_8(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-8"));
     // Run in an empty folder, so a developer's own .env is not read.
     command.current_dir(std::env::temp_dir()).env("RUST_LOG", "info");
     for name in [
@@ -30,14 +30,14 @@ fn stage_5(vars: &[(&str, &str)]) -> Command {
 fn each_bad_setting_stops_it_with_one_line() {
     let cases = [
         ("LISTEN_ADDR", "8082", "LISTEN_ADDR=\"8082\" is not host:port"),
-        ("REDIS_URL", "localhost:6379", "REDIS_URL is not a redis:// URL"),
-        ("REDIS_URL", "rediss://:hunter2@127.0.0.1:6390", "REDIS_URL is not a redis:// URL"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL is not a Redis URL"),
+        ("REDIS_URL", "redis:/:hunter2@127.0.0.1:6390", "REDIS_URL is not a Redis URL"),
         ("SESSION_SECRET", "too-short", "SESSION_SECRET is 9 bytes"),
         ("REDIS_URL", "redis://127.0.0.1:1", "give every instance the same SESSION_SECRET"),
     ];
     for (name, value, expected) in cases {
         let output =
-            stage_5(&[(name, value)]).env("RUST_LOG", "off").output().expect("stage-5 runs");
+            stage_8(&[(name, value)]).env("RUST_LOG", "off").output().expect("stage-8 runs");
         assert!(!output.status.success(), "{name}={value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -77,7 +77,7 @@ fn without_okta_it_starts_unready_and_stops_cleanly_on_sigterm() {
     // the issuer's port.
     let nowhere = format!("http://127.0.0.1:{}/oauth2/default", free_port());
     let mut running = Running(
-        stage_5(&[
+        stage_8(&[
             ("APP_URL", &format!("http://localhost:{app}")),
             ("LISTEN_ADDR", &format!("127.0.0.1:{listen}")),
             ("OKTA_BASE_URL", &nowhere),
@@ -85,7 +85,7 @@ fn without_okta_it_starts_unready_and_stops_cleanly_on_sigterm() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("stage-5 starts"),
+        .expect("stage-8 starts"),
     );
     // While it starts, a connection may be refused, or even reset (see
     // stage 4's start test).
@@ -93,7 +93,7 @@ fn without_okta_it_starts_unready_and_stops_cleanly_on_sigterm() {
     let alive = loop {
         match get(listen, "/healthz") {
             Ok(answer) if !answer.is_empty() => break answer,
-            _ => assert!(Instant::now() < deadline, "stage-5 did not answer on LISTEN_ADDR"),
+            _ => assert!(Instant::now() < deadline, "stage-8 did not answer on LISTEN_ADDR"),
         }
         std::thread::sleep(Duration::from_millis(20));
     };

@@ -1,6 +1,6 @@
 //! A real browser: headless Chromium, driven through ChromeDriver with
-//! fantoccini (WebDriver), logs in to stage 5 against the mock, and out
-//! again; and is turned away when it presses "Deny". Where Chromium or
+//! fantoccini (WebDriver), logs in to the last stage against the mock, and
+//! out again; and is turned away when it presses "Deny". Where Chromium or
 //! ChromeDriver is missing, the test says so on the terminal and does not
 //! run (CI requires both: `WORKBOOK_REQUIRE_SERVICES=1`).
 //!
@@ -11,6 +11,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use stage_tests::services::available;
 use stage_tests::{ALICE, Stage, TestApp};
+
+/// The stage a real browser is driven through: the last, with every layer.
+const LAST: Stage = Stage::Eight;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -114,9 +117,9 @@ async fn click(browser: &Client, css: &str) {
 }
 
 #[tokio::test]
-async fn chromium_logs_in_to_stage_5_and_out_again() {
+async fn chromium_logs_in_and_out_again() {
     let Some((browser, _driver)) = chromium().await else { return };
-    let app = TestApp::start(Stage::Five).await;
+    let app = TestApp::start(LAST).await;
     browser.goto(&app.at("/user")).await.expect("the app opens");
     shows(&browser, "Sign in").await;
     screenshot(&browser, "mock-login.png").await;
@@ -144,7 +147,7 @@ async fn chromium_logs_in_to_stage_5_and_out_again() {
 #[tokio::test]
 async fn chromium_pressing_deny_gets_a_page_that_says_so() {
     let Some((browser, _driver)) = chromium().await else { return };
-    let app = TestApp::start(Stage::Five).await;
+    let app = TestApp::start(LAST).await;
     browser.goto(&app.at("/")).await.expect("the app opens");
     sign_in(&browser, "deny").await;
     let page = shows(&browser, "The login did not work").await;

@@ -1,13 +1,13 @@
 //! Answers that real authorization servers send and mock-okta does not
 //! model, played by wiremock, against every stage that trades the code
-//! with plain OAuth 2.0 and reads userinfo (stage 5 needs a signed ID
-//! token: mock-okta's faults cover it). Each test is named for what the
+//! with plain OAuth 2.0 and reads userinfo (stages 5 on need a signed ID
+//! token: mock-okta's faults cover them). Each test is named for what the
 //! user sees.
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Page};
 use serde_json::{Value, json};
-use stage_tests::{ALICE, Stage, Timing, USERINFO, serve};
+use stage_tests::{ALICE, OAUTH, Stage, Timing, serve};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -49,7 +49,7 @@ async fn log_in(stage: Stage, idp: &MockServer) -> (Page, Browser) {
 
 /// Every stage logs alice in against `token` and `userinfo` answers.
 async fn logs_in_with(token: ResponseTemplate, userinfo: ResponseTemplate) {
-    for stage in USERINFO {
+    for stage in OAUTH {
         let idp = MockServer::start().await;
         Mock::given(path(TOKEN)).respond_with(token.clone()).mount(&idp).await;
         Mock::given(path(USERINFO_PATH)).respond_with(userinfo.clone()).mount(&idp).await;
@@ -70,7 +70,7 @@ async fn refused_with(
     kind: &str,
 ) -> String {
     let mut text = String::new();
-    for stage in USERINFO {
+    for stage in OAUTH {
         let idp = MockServer::start().await;
         Mock::given(path(TOKEN)).respond_with(token.clone()).mount(&idp).await;
         Mock::given(path(USERINFO_PATH)).respond_with(userinfo.clone()).mount(&idp).await;
@@ -86,7 +86,7 @@ async fn refused_with(
 
 #[tokio::test]
 async fn a_token_endpoint_that_redirects_is_a_502_page_and_the_redirect_is_not_followed() {
-    for stage in USERINFO {
+    for stage in OAUTH {
         let idp = MockServer::start().await;
         let elsewhere = format!("{}/elsewhere", idp.uri());
         let redirect = ResponseTemplate::new(307).insert_header("location", elsewhere.as_str());

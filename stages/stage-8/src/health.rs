@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use fred::prelude::{ClientLike, Pool};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
-use tower_sessions_redis_store::fred::prelude::{ClientLike, Pool};
 
 /// What the readiness check looks at.
 #[derive(Debug, Clone)]
@@ -31,7 +31,8 @@ pub fn routes(okta: Arc<Okta>, redis: Option<Pool>) -> Router {
 
 /// 200 when ready, 503 when not, with each check's finding.
 async fn ready(State(health): State<Health>) -> (StatusCode, Json<Value>) {
-    let okta = health.okta.provider().map(|_| "ok".to_string()).map_err(|e| e.to_string());
+    let okta =
+        health.okta.discovery.provider().map(|_| "ok".to_string()).map_err(|e| e.to_string());
     let sessions = match &health.redis {
         None => Ok("in memory".to_string()),
         Some(pool) => {

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, MockOkta};
-use stage_tests::{ALICE, STAGES, TestApp, Timing, session_cookie};
+use stage_tests::{ALICE, STAGES, TestApp, Timing, each_stage, session_cookie};
 use std::time::Duration;
 
 /// The page `path` shows once a login that started there is finished:
@@ -30,7 +30,7 @@ async fn start_login(app: &TestApp, path: &str) -> url::Url {
 
 #[tokio::test]
 async fn two_tabs_logging_in_at_once_both_land_logged_in() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         // Tab 1 and tab 2 both start a login before either comes back.
         let first = start_login(&app, "/user").await;
@@ -42,12 +42,13 @@ async fn two_tabs_logging_in_at_once_both_land_logged_in() {
         }
         assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
         assert_eq!(app.okta.requests_to("/v1/token").len(), 2, "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_forged_callback_does_not_spoil_the_login_in_progress() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = start_login(&app, "/").await;
         let mut forged = callback.clone();
@@ -55,12 +56,13 @@ async fn a_forged_callback_does_not_spoil_the_login_in_progress() {
         assert_eq!(app.browser.get(forged.as_str()).await.status, StatusCode::BAD_REQUEST);
         let page = app.browser.follow(app.browser.get(callback.as_str()).await).await;
         assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_callback_that_arrives_again_keeps_the_user_logged_in_where_they_were_going() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = start_login(&app, "/user").await;
         let first = app.browser.get(callback.as_str()).await;
@@ -73,12 +75,13 @@ async fn a_callback_that_arrives_again_keeps_the_user_logged_in_where_they_were_
             assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
         }
         assert_eq!(app.okta.requests_to("/v1/token").len(), 1, "{stage:?}: one exchange");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn logging_in_to_an_app_on_another_port_does_not_log_this_one_out() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let here = TestApp::start(stage).await;
         let neighbour = TestApp::start(stage).await;
         here.log_in_as_alice("/").await;
@@ -88,37 +91,33 @@ async fn logging_in_to_an_app_on_another_port_does_not_log_this_one_out() {
         let page = here.browser.log_in(&neighbour.at("/login/okta"), ALICE.0, ALICE.1).await;
         assert!(page.body.contains("You are logged in as"), "{stage:?}: {}", page.body);
         assert_eq!(here.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_reader_who_keeps_reading_stays_logged_in_past_the_idle_limit() {
-    let mut stages = tokio::task::JoinSet::new();
-    for stage in STAGES {
-        stages.spawn(async move {
-            let idle_limit = Duration::from_secs(2);
-            let okta = MockOkta::start().await.expect("start");
-            let timing = Timing { idle_limit, ..Timing::default() };
-            let app = TestApp::start_with(stage, okta, timing, &[]).await;
-            app.log_in_as_alice("/").await;
-            // Five page views 700 ms apart: 3.5 s in all, past the limit.
-            for _ in 0..5 {
-                tokio::time::sleep(Duration::from_millis(700)).await;
-                assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
-            }
-            // Then idle for longer than the limit.
-            tokio::time::sleep(idle_limit + Duration::from_millis(500)).await;
-            assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
-        });
-    }
-    while let Some(done) = stages.join_next().await {
-        done.expect("each stage passes");
-    }
+    each_stage(&STAGES, |stage| async move {
+        let idle_limit = Duration::from_secs(2);
+        let okta = MockOkta::start().await.expect("start");
+        let timing = Timing { idle_limit, ..Timing::default() };
+        let app = TestApp::start_with(stage, okta, timing, &[]).await;
+        app.log_in_as_alice("/").await;
+        // Five page views 700 ms apart: 3.5 s in all, past the limit.
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        }
+        // Then idle for longer than the limit.
+        tokio::time::sleep(idle_limit + Duration::from_millis(500)).await;
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_flood_of_strangers_at_the_login_costs_no_session_and_logs_no_one_out() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         app.log_in_as_alice("/").await;
         let session = session_cookie(&app.url);
@@ -128,5 +127,39 @@ async fn a_flood_of_strangers_at_the_login_costs_no_session_and_logs_no_one_out(
             assert_eq!(stranger.set_cookie(&session), None, "{stage:?}: a stranger got a session");
         }
         assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
-    }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_browser_that_starts_many_logins_keeps_a_few_and_the_last_one_still_logs_in() {
+    each_stage(&STAGES, |stage| async move {
+        let app = TestApp::start(stage).await;
+        // A long `next` makes each waiting login's cookie as big as it gets.
+        let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
+        start.query_pairs_mut().append_pair("next", &format!("/members?q={}", "a".repeat(1000)));
+        let mut started = Vec::new();
+        for _ in 0..40 {
+            let to_okta = app.browser.get(start.as_str()).await.location().expect("to Okta");
+            let state = to_okta.query_pairs().find(|(n, _)| n == "state").expect("a state").1;
+            started.push((state.into_owned(), to_okta));
+        }
+        let prefix = format!("{}_login_", session_cookie(&app.url));
+        let held: Vec<usize> = started
+            .iter()
+            .filter_map(|(state, _)| app.browser.cookie("127.0.0.1", &format!("{prefix}{state}")))
+            .map(|value| prefix.len() + 43 + 1 + value.len())
+            .collect();
+        assert!((2..=3).contains(&held.len()), "{stage:?}: {} logins wait", held.len());
+        let bytes: usize = held.iter().sum();
+        assert!(bytes < 6 * 1024, "{stage:?}: the callback would get {bytes} bytes of cookies");
+        // The newest login, in its own tab, still finishes.
+        let (_, to_okta) = started.pop().expect("a login");
+        let form = app.browser.get(to_okta.as_str()).await;
+        let back = app.browser.post_login_form(&form, "login", ALICE.0, ALICE.1).await;
+        let page = app.browser.follow(back).await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
 }

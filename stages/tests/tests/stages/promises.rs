@@ -5,7 +5,8 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, User};
 use stage_tests::{
-    ALICE, PROTECTING, STAGES, Stage, TestApp, Timing, USERINFO, captured_logs, router_for,
+    ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
+    captured_logs, each_stage, router_for,
 };
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -13,7 +14,7 @@ use tower::ServiceExt;
 // ANCHOR: story
 #[tokio::test]
 async fn alice_logs_in_and_sees_her_email() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let page = app.log_in_as_alice("/").await;
         assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
@@ -23,14 +24,15 @@ async fn alice_logs_in_and_sees_her_email() {
             "{stage:?}: {}",
             page.body
         );
-    }
+    })
+    .await;
 }
 // ANCHOR_END: story
 
 // ANCHOR: state
 #[tokio::test]
 async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         for tamper in ["forged", ""] {
             let app = TestApp::start(stage).await;
             let mut callback = app.callback_url().await;
@@ -53,13 +55,14 @@ async fn a_wrong_or_missing_state_is_a_400_and_no_token_is_asked_for() {
                 "{stage:?}: a token was asked for"
             );
         }
-    }
+    })
+    .await;
 }
 // ANCHOR_END: state
 
 #[tokio::test]
 async fn a_callback_no_login_started_is_a_400() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = app.callback_url().await;
         let stranger = Browser::new();
@@ -67,12 +70,13 @@ async fn a_callback_no_login_started_is_a_400() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{stage:?}");
         assert!(page.body.contains("does not answer a login started in this browser"));
         assert!(app.okta.requests_to("/v1/token").is_empty(), "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_state_works_once_even_when_its_login_failed() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         app.okta.set_fault(Fault::Token500);
         let callback = app.callback_url().await;
@@ -82,13 +86,14 @@ async fn a_state_works_once_even_when_its_login_failed() {
         let replay = app.browser.get(callback.as_str()).await;
         assert_eq!(replay.status, StatusCode::BAD_REQUEST, "{stage:?}: {}", replay.body);
         assert_eq!(app.okta.requests_to("/v1/token").len(), 1, "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn every_login_uses_pkce_s256_and_a_fresh_state() {
     use base64::Engine;
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         app.log_in_as_alice("/").await;
         app.browser.clear_cookies();
@@ -114,12 +119,13 @@ async fn every_login_uses_pkce_s256_and_a_fresh_state() {
             assert_eq!(asked.param("code_challenge"), Some(challenge.as_str()), "{stage:?}");
             assert!(asked.param("scope").is_some_and(|s| s.split(' ').any(|s| s == "openid")));
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         // The attacker logs in as bob, and plants bob's session id in the
         // victim's browser, who then logs in as alice.
@@ -135,13 +141,14 @@ async fn the_session_id_changes_at_login_so_a_planted_one_is_worthless() {
         assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
         let home = attacker.get(&app.at("/")).await;
         assert!(!home.body.contains(ALICE.0), "{stage:?}: the planted id is alice's");
-    }
+    })
+    .await;
 }
 
 /// Every cookie the stage sets on the way through a login, as `Set-Cookie`
 /// headers: the login attempt's at `/login/okta`, the session's at the
 /// callback.
-async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
+pub async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec<String> {
     let settings = [
         ("APP_URL", app_url),
         ("OKTA_BASE_URL", okta.issuer()),
@@ -173,7 +180,7 @@ async fn cookies_of_a_login(stage: Stage, app_url: &str, okta: &MockOkta) -> Vec
 
 #[tokio::test]
 async fn the_cookies_are_httponly_lax_and_secure_over_https() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         for app_url in ["http://127.0.0.1:18080", "https://app.example.com"] {
             let okta = MockOkta::start().await.expect("start");
             okta.add_client(
@@ -181,7 +188,7 @@ async fn the_cookies_are_httponly_lax_and_secure_over_https() {
                     .redirect_uri(format!("{app_url}/login/okta/authorized")),
             );
             let cookies = cookies_of_a_login(stage, app_url, &okta).await;
-            let session = stage_tests::session_cookie(app_url);
+            let session = stage_tests::session_cookie_of(stage, app_url);
             assert!(cookies.iter().any(|c| c.starts_with(&format!("{session}="))), "{cookies:?}");
             for cookie in &cookies {
                 assert!(
@@ -195,12 +202,13 @@ async fn the_cookies_are_httponly_lax_and_secure_over_https() {
                 );
             }
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = app.callback_url().await;
         let state = callback.query_pairs().find(|(n, _)| n == "state").expect("a state").1;
@@ -208,8 +216,8 @@ async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
         let attempt = app.browser.cookie("127.0.0.1", &attempt_cookie).expect("the attempt");
         let landing = app.browser.get(callback.as_str()).await;
         let home = app.browser.follow(landing.clone()).await;
-        // The access token as the app sent it to userinfo; stage 5 calls no
-        // userinfo, and then any JWT (the mock's tokens are JWTs) will do.
+        // The access token as the app sent it to userinfo; stages 5 on call
+        // no userinfo, and then any JWT (the mock's tokens are JWTs) will do.
         let userinfo = app.okta.requests_to("/v1/userinfo");
         let bearer = userinfo.first().map(|r| r.headers["authorization"].to_str().expect("ASCII"));
         let access_token =
@@ -234,7 +242,8 @@ async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
                 "{stage:?}: a token in a URL of ours"
             );
         }
-    }
+    })
+    .await;
     let logs = captured_logs();
     assert!(logs.contains("\"alice@example.com\" logged in"), "the logs are captured");
     assert!(!logs.contains("eyJ"), "a JWT was logged:\n{logs}");
@@ -243,7 +252,7 @@ async fn tokens_stay_on_the_server_never_in_a_cookie_a_page_or_a_log() {
 
 #[tokio::test]
 async fn access_denied_shows_a_page_with_a_retry_and_never_loops() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let page = app.browser.deny(&app.at("/login/okta")).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
@@ -254,12 +263,13 @@ async fn access_denied_shows_a_page_with_a_retry_and_never_loops() {
         let authorizations = app.okta.requests_to("/v1/authorize");
         assert_eq!(authorizations.len(), 2, "{stage:?}: the login page and the Deny, nothing more");
         assert!(app.okta.requests_to("/v1/token").is_empty());
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_user_not_assigned_is_told_what_to_ask_for() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         app.okta.set_fault(Fault::UserNotAssigned);
         let page = app.log_in_as_alice("/").await;
@@ -270,12 +280,13 @@ async fn a_user_not_assigned_is_told_what_to_ask_for() {
                 && page.body.contains("Assignments")
         );
         assert_eq!(app.okta.requests_to("/v1/authorize").len(), 2, "{stage:?}: no second login");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         for fault in [
             Fault::Token500,
             Fault::Token503,
@@ -292,35 +303,46 @@ async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
             assert!(page.body.contains("Try logging in again"));
             assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_permission_okta_did_not_grant_is_a_page_naming_who_can_grant_it() {
-    // Stage 5 calls no userinfo, so a 403 there cannot happen to it.
+    // Stages 5 on ask userinfo only for what the ID token lacks: with the
+    // email in the ID token, a userinfo 403 cannot happen to them.
     let cases =
-        [(Fault::UserinfoInsufficientScope, &USERINFO[..]), (Fault::EmailNotGranted, &STAGES[..])];
+        [(Fault::UserinfoInsufficientScope, &OAUTH[..]), (Fault::EmailNotGranted, &STAGES[..])];
     for (fault, stages) in cases {
-        for &stage in stages {
-            let app = TestApp::start(stage).await;
-            app.okta.set_fault(fault.clone());
-            let page = app.log_in_as_alice("/").await;
-            assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?} {fault}: {}", page.body);
-            assert!(
-                page.body.contains("data-error=\"not-granted\""),
-                "{stage:?} {fault}: {}",
-                page.body
-            );
-            assert!(page.body.contains("Only an Okta admin can grant it"), "{stage:?} {fault}");
-            assert!(!page.body.contains("Try again in a moment"), "{stage:?} {fault}");
-            assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
-        }
+        each_stage(stages, |stage| {
+            let fault = fault.clone();
+            async move {
+                let app = TestApp::start(stage).await;
+                app.okta.set_fault(fault.clone());
+                let page = app.log_in_as_alice("/").await;
+                assert_eq!(
+                    page.status,
+                    StatusCode::BAD_GATEWAY,
+                    "{stage:?} {fault}: {}",
+                    page.body
+                );
+                assert!(
+                    page.body.contains("data-error=\"not-granted\""),
+                    "{stage:?} {fault}: {}",
+                    page.body
+                );
+                assert!(page.body.contains("Only an Okta admin can grant it"), "{stage:?} {fault}");
+                assert!(!page.body.contains("Try again in a moment"), "{stage:?} {fault}");
+                assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
+            }
+        })
+        .await;
     }
 }
 
 #[tokio::test]
 async fn alice_logs_in_through_the_org_authorization_server() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let okta = MockOkta::start().await.expect("start");
         let org = okta.org_issuer().to_string();
         let app =
@@ -337,13 +359,14 @@ async fn alice_logs_in_through_the_org_authorization_server() {
             "{stage:?}: the org server's token endpoint"
         );
         assert!(app.okta.requests_to("/oauth2/default/v1/token").is_empty(), "{stage:?}");
-    }
+    })
+    .await;
 }
 
 // ANCHOR: slow
 #[tokio::test]
 async fn a_slow_okta_is_a_504_page_after_the_timeout() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let okta = MockOkta::builder()
             .fault(Fault::TokenSlow(Duration::from_secs(30)))
             .start()
@@ -361,13 +384,14 @@ async fn a_slow_okta_is_a_504_page_after_the_timeout() {
             "{stage:?}: waited {:?}",
             started.elapsed()
         );
-    }
+    })
+    .await;
 }
 // ANCHOR_END: slow
 
 #[tokio::test]
 async fn okta_down_is_a_502_page() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let callback = app.callback_url().await;
         let TestApp { okta, browser, .. } = app;
@@ -376,61 +400,53 @@ async fn okta_down_is_a_502_page() {
         let page = browser.get(callback.as_str()).await;
         assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
         assert!(page.body.contains("cannot be reached"), "{stage:?}: {}", page.body);
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_userinfo_failure_is_a_502_page() {
-    for stage in USERINFO {
+    each_stage(&OAUTH, |stage| async move {
         let app = TestApp::start(stage).await;
         app.okta.set_fault(Fault::UserinfoUnauthorized);
         let page = app.log_in_as_alice("/").await;
         assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}");
         assert!(page.body.contains("userinfo endpoint answered 401"), "{}", page.body);
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_expired_access_token_counts_as_logged_out() {
     // The stages keep the expiry in whole seconds, so a 2-second token is
     // valid for at least one: long enough to see the login, then wait it out.
-    // The stages run at once, to wait only once.
-    let mut stages = tokio::task::JoinSet::new();
-    for stage in USERINFO {
-        stages.spawn(async move {
-            let lifetime = Fault::AccessTokenLifetime(Duration::from_secs(2));
-            let okta = MockOkta::builder().fault(lifetime).start().await.expect("start");
-            let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
-            app.log_in_as_alice("/").await;
-            assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
-            tokio::time::sleep(Duration::from_millis(3100)).await;
-            assert_eq!(
-                app.logged_in_email().await,
-                None,
-                "{stage:?}: an expired token still counts"
-            );
-            let home = app.browser.get(&app.at("/")).await;
-            match stage {
-                Stage::Two => assert!(home.body.contains("You are not logged in")),
-                _ => assert!(
-                    home.location().is_some_and(|l| l.path() == "/login/okta"),
-                    "{stage:?}: not sent to log in"
-                ),
-            }
-        });
-    }
-    while let Some(done) = stages.join_next().await {
-        done.expect("each stage passes");
-    }
+    each_stage(&ACCESS_TOKEN_ENDS_LOGIN, |stage| async move {
+        let lifetime = Fault::AccessTokenLifetime(Duration::from_secs(2));
+        let okta = MockOkta::builder().fault(lifetime).start().await.expect("start");
+        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
+        app.log_in_as_alice("/").await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        tokio::time::sleep(Duration::from_millis(3100)).await;
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: an expired token still counts");
+        let home = app.browser.get(&app.at("/")).await;
+        match stage {
+            Stage::Two => assert!(home.body.contains("You are not logged in")),
+            _ => assert!(
+                home.location().is_some_and(|l| l.path() == "/login/okta"),
+                "{stage:?}: not sent to log in"
+            ),
+        }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_email_is_fetched_once_and_page_views_never_call_okta() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         app.log_in_as_alice("/").await;
-        // Stage 5 reads the email from the ID token: no userinfo at all.
-        let userinfo = usize::from(USERINFO.contains(&stage));
+        // Stages 5 on read the email from the ID token: no userinfo at all.
+        let userinfo = usize::from(OAUTH.contains(&stage));
         assert_eq!(app.okta.requests_to("/v1/userinfo").len(), userinfo, "{stage:?}");
         app.okta.clear_requests();
         let paths: &[&str] = if stage == Stage::Two { &["/"] } else { &["/", "/user", "/members"] };
@@ -445,24 +461,26 @@ async fn the_email_is_fetched_once_and_page_views_never_call_okta() {
             "{stage:?}: page views called Okta: {:?}",
             app.okta.requests()
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_unknown_path_is_a_404_not_a_login() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         for path in ["/nope", "/login/okta/nope", "/user/1"] {
             let page = app.browser.get(&app.at(path)).await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{stage:?} {path}");
             assert!(page.location().is_none());
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn what_comes_from_okta_or_the_request_is_escaped() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let mallory = User::new(
             "mallory<script>x</script>@example.com",
             "<b>Mallory</b>",
@@ -498,12 +516,13 @@ async fn what_comes_from_okta_or_the_request_is_escaped() {
             "{stage:?}: {}",
             page.body
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_iss_from_another_issuer_is_refused_and_unknown_parameters_are_ignored() {
-    for stage in STAGES {
+    each_stage(&STAGES, |stage| async move {
         let app = TestApp::start(stage).await;
         let mut callback = app.callback_url().await;
         callback.query_pairs_mut().append_pair("iss", "https://evil.example/oauth2/default");
@@ -523,22 +542,24 @@ async fn an_iss_from_another_issuer_is_refused_and_unknown_parameters_are_ignore
             "{stage:?}: {}",
             page.body
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn after_login_the_user_lands_on_the_page_first_asked_for() {
-    for stage in PROTECTING {
+    each_stage(&PROTECTING, |stage| async move {
         let app = TestApp::start(stage).await;
         let page = app.log_in_as_alice("/user?tab=1").await;
         assert_eq!(page.url.as_str(), app.at("/user?tab=1"), "{stage:?}");
         assert!(page.body.contains("You are logged in as alice@example.com"));
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_next_too_long_for_a_cookie_still_logs_in_and_lands_home() {
-    for stage in PROTECTING {
+    each_stage(&PROTECTING, |stage| async move {
         let app = TestApp::start(stage).await;
         let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
         let next = format!("/members?q={}", "a".repeat(3000));
@@ -549,12 +570,13 @@ async fn a_next_too_long_for_a_cookie_still_logs_in_and_lands_home() {
         }
         let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
         assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn after_login_another_host_is_never_the_destination() {
-    for stage in PROTECTING {
+    each_stage(&PROTECTING, |stage| async move {
         for next in [
             "//evil.example",
             "https://evil.example/x",
@@ -569,5 +591,70 @@ async fn after_login_another_host_is_never_the_destination() {
             let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
             assert_eq!(page.url.as_str(), app.at("/"), "{stage:?}: next={next}");
         }
+    })
+    .await;
+}
+
+/// A logout, then a save of the session by a request that read it before:
+/// whether the session is still in the memory store of `stage`.
+macro_rules! saved_after_logout {
+    ($krate:ident) => {{
+        use tower_sessions::SessionStore;
+        use tower_sessions::cookie::time::{Duration as Span, OffsetDateTime};
+        use tower_sessions::session::{Id, Record};
+        let store = stage_tests::$krate::session::MemorySessions::new(Duration::from_secs(3600));
+        let data = [("logged_in_user".to_string(), serde_json::json!({"renewed": 1}))];
+        let expiry_date = OffsetDateTime::now_utc() + Span::hours(1);
+        let mut record = Record { id: Id::default(), data: data.into(), expiry_date };
+        store.create(&mut record).await.expect("created");
+        // The request in flight read `record`; the logout ends the session...
+        store.delete(&record.id).await.expect("deleted");
+        // ...and then the request saves what it read, with its renewal.
+        store.save(&record).await.expect("saved");
+        store.load(&record.id).await.expect("loaded").is_some()
+    }};
+}
+
+#[tokio::test]
+async fn a_request_that_read_the_session_before_a_logout_cannot_bring_it_back() {
+    for stage in LOGGING_OUT {
+        let back = match stage {
+            Stage::Four => saved_after_logout!(stage_4),
+            Stage::Five => saved_after_logout!(stage_5),
+            Stage::Six => saved_after_logout!(stage_6),
+            Stage::Seven => saved_after_logout!(stage_7),
+            Stage::Eight => saved_after_logout!(stage_8),
+            _ => unreachable!("{stage:?} has no logout"),
+        };
+        assert!(!back, "{stage:?}: the session came back after the logout");
     }
+}
+
+#[tokio::test]
+async fn a_logout_posted_from_another_origin_of_the_same_site_is_refused() {
+    each_stage(&LOGGING_OUT, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let session = app.session_id().expect("a session");
+        let cookie = format!("{}={session}", stage_tests::session_cookie(&app.url));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client with no TLS settings to load always builds");
+        let logout = |origin: &str, site: &str| {
+            let request = http.post(app.at("/logout")).header("cookie", &cookie);
+            request.header("origin", origin).header("sec-fetch-site", site).send()
+        };
+        // A page on another port of this host (the same site) posts the form.
+        let refused = logout("http://127.0.0.1:1", "same-site").await.expect("an answer");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{stage:?}");
+        let page = refused.text().await.expect("a page");
+        assert!(page.contains("came from another site"), "{stage:?}: {page}");
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        // The app's own page posts it.
+        let done = logout(&app.url, "same-origin").await.expect("an answer");
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
+    })
+    .await;
 }

@@ -1,0 +1,61 @@
+//! # Stage 6: many instances: sessions in Redis
+//!
+//! Stage 5's app, with its sessions in Redis (`REDIS_URL`, `session.rs`):
+//! several instances behind one `APP_URL` (each on its own `LISTEN_ADDR`)
+//! share every login, and a restart logs no one out.
+//!
+//! Chapter: "Many instances: sessions in Redis" (`book/src/redis.md`).
+//!
+//! Run it, with the mock Okta in another terminal (and, to share sessions
+//! between instances, a Redis and `REDIS_URL`), then open
+//! <http://localhost:8080/>:
+//!
+//! ```text
+//! cargo run -p mock-okta
+//! cargo run -p stage-6
+//! ```
+
+pub mod config;
+pub mod guard;
+pub mod identity;
+pub mod okta;
+pub mod pages;
+pub mod provider;
+pub mod session;
+
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use config::Config;
+use std::sync::Arc;
+use tower_http::csrf::CsrfLayer;
+
+// ANCHOR: app
+/// The whole application: its routes and layers, in one place. Starts
+/// finding Okta in the background, so call it inside a Tokio runtime.
+pub fn app(config: Config) -> Router {
+    let okta = Arc::new(okta::Okta::new(&config));
+    tokio::spawn(okta.discovery.clone().run());
+    // A logout (any state-changing request) from another origin is refused,
+    // even from the same site (another port of this host, a sibling
+    // subdomain), which `SameSite=Lax` lets through.
+    let app_origin = config.app_url.origin().ascii_serialization();
+    let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
+    let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
+    // Every route above `route_layer` is guarded; the routes below it are
+    // not. The login and callback must stay outside: guarded, a stranger
+    // sent to the login would be sent to the login again, forever.
+    // (`route_layer`, not `layer`, so an unknown path stays a 404.)
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/user", get(pages::user))
+        .route("/members", get(pages::members))
+        .route_layer(middleware::from_fn(guard::require_login))
+        .route(okta::LOGIN_PATH, get(okta::login))
+        .route(okta::CALLBACK_PATH, get(okta::callback))
+        .route(okta::LOGOUT_PATH, post(okta::logout))
+        .fallback(pages::not_found)
+        .layer(same_origin_only)
+        .layer(session::Sessions::connect(&config).layer(&config))
+        .with_state(okta)
+}
+// ANCHOR_END: app

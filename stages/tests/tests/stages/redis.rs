@@ -1,0 +1,320 @@
+//! Stage 6 on: sessions in a real Redis, shared by two instances behind
+//! one `APP_URL`. Each test starts its own `redis-server` on a free port;
+//! where none is installed, the test says so on the terminal and does not
+//! run (CI requires it: `WORKBOOK_REQUIRE_SERVICES=1`).
+
+use axum::http::StatusCode;
+use mock_okta::{Browser, Client, MockOkta};
+use stage_tests::services::{FreezingProxy, RedisServer};
+use stage_tests::{
+    ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, Stage, Timing, each_stage,
+    wait_until_discovered, wait_until_ready,
+};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// Two instances of a stage on one Redis, and the mock they log in with.
+struct Site {
+    stage: Stage,
+    okta: MockOkta,
+    redis: RedisServer,
+    /// `APP_URL`, where A listens; B listens on a port of its own.
+    app_url: String,
+    a: Option<Instance>,
+    b: Instance,
+    browser: Browser,
+}
+
+const SECRET: &str = "redis-tests-session-secret-redis-tests-session-secret-0123456789";
+
+/// The settings of an instance on `redis`.
+fn settings<'a>(okta: &'a MockOkta, redis: &'a str) -> [(&'a str, &'a str); 5] {
+    [
+        ("OKTA_BASE_URL", okta.issuer()),
+        ("OAUTH_CLIENT_ID", CLIENT_ID),
+        ("OAUTH_CLIENT_SECRET", CLIENT_SECRET),
+        ("SESSION_SECRET", SECRET),
+        ("REDIS_URL", redis),
+    ]
+}
+
+impl Site {
+    async fn start(stage: Stage) -> Option<Site> {
+        let redis = RedisServer::start()?;
+        let okta = MockOkta::start().await.expect("the mock starts");
+        let a = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let app_url = format!("http://127.0.0.1:{}", a.local_addr().expect("bound").port());
+        okta.add_client(
+            Client::web(CLIENT_ID, CLIENT_SECRET)
+                .redirect_uri(format!("{app_url}/login/okta/authorized"))
+                .post_logout_redirect_uri(app_url.clone()),
+        );
+        let a = Some(Site::instance(stage, &okta, &redis, &app_url, a).await);
+        let b = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let b = Site::instance(stage, &okta, &redis, &app_url, b).await;
+        Some(Site { stage, okta, redis, app_url, a, b, browser: Browser::new() })
+    }
+
+    async fn instance(
+        stage: Stage,
+        okta: &MockOkta,
+        redis: &RedisServer,
+        app_url: &str,
+        listener: TcpListener,
+    ) -> Instance {
+        let redis = redis.url();
+        let settings = [&settings(okta, &redis)[..], &[("APP_URL", app_url)]].concat();
+        let instance = Instance::spawn(listener, stage, &settings, Timing::default());
+        wait_until_ready(stage, &instance.url).await;
+        instance
+    }
+
+    fn a(&self) -> &str {
+        &self.a.as_ref().expect("A is running").url
+    }
+
+    /// Who `/` on `instance` (a URL) says is logged in, if anyone.
+    async fn logged_in_on(&self, instance: &str) -> Option<String> {
+        let home = self.browser.get(&format!("{instance}/")).await;
+        let marker = "You are logged in as ";
+        let start = home.body.find(marker)? + marker.len();
+        Some(home.body[start..start + home.body[start..].find('<')?].to_string())
+    }
+}
+
+/// Logs alice in at `url` in a fresh browser, again and again for up to
+/// 10 s while the session store does not answer (Redis coming up): the
+/// page she lands on.
+async fn log_in_once_redis_answers(url: &str) -> mock_okta::Page {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = Browser::new().log_in(url, ALICE.0, ALICE.1).await;
+        if page.status != StatusCode::SERVICE_UNAVAILABLE || Instant::now() > deadline {
+            return page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_login_on_one_instance_counts_on_the_other() {
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        let page = site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn restarting_an_instance_keeps_its_users_logged_in() {
+    each_stage(&REDIS, |stage| async move {
+        let Some(mut site) = Site::start(stage).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        let a = site.a.take().expect("A");
+        let port = a.url.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).expect("a port");
+        a.stop().await;
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("A's port again");
+        let again = Site::instance(site.stage, &site.okta, &site.redis, &site.app_url, listener);
+        site.a = Some(again.await);
+        assert_eq!(site.logged_in_on(site.a()).await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logging_out_on_one_instance_logs_out_on_the_other() {
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        let out = site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(site.logged_in_on(site.a()).await, None, "{stage:?}");
+        assert_eq!(site.logged_in_on(&site.b.url).await, None, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn redis_down_is_a_503_page_soon_and_the_app_recovers_when_it_is_back() {
+    each_stage(&REDIS, |stage| async move {
+        let Some(mut site) = Site::start(stage).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        site.redis.stop();
+
+        let started = Instant::now();
+        let page = site.browser.get(&format!("{}/user", site.a())).await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"session\""), "{stage:?}: {}", page.body);
+        assert!(!page.body.contains("The login did not work"), "{stage:?}: a page view");
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_secs(5), "{stage:?}: it took {waited:?}");
+
+        site.redis.resume();
+        // Back within the reconnect policy's 2 s, without a restart.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while site.logged_in_on(site.a()).await.is_none() {
+            assert!(Instant::now() < deadline, "{stage:?}: not recovered");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn readiness_says_when_redis_is_down() {
+    each_stage(&INTERNET, |stage| async move {
+        let Some(mut site) = Site::start(stage).await else { return };
+        site.redis.stop();
+        let ready = site.browser.get(&format!("{}/healthz/ready", site.b.url)).await;
+        assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{stage:?}: {}", ready.body);
+        assert!(ready.body.contains("Redis"), "{stage:?}: {}", ready.body);
+        site.redis.resume();
+        wait_until_ready(stage, &site.b.url).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_instance_started_while_redis_is_down_works_when_it_comes_up() {
+    each_stage(&REDIS, |stage| async move {
+        let Some(mut redis) = RedisServer::start() else { return };
+        redis.stop();
+        let okta = MockOkta::start().await.expect("the mock starts");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let url = redis.url();
+        let app = Instance::spawn(listener, stage, &settings(&okta, &url), Timing::default());
+        okta.add_client(
+            Client::web(CLIENT_ID, CLIENT_SECRET)
+                .redirect_uri(format!("{}/login/okta/authorized", app.url)),
+        );
+        wait_until_discovered(&app.url).await;
+        if INTERNET.contains(&stage) {
+            let ready = Browser::new().get(&format!("{}/healthz/ready", app.url)).await;
+            assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{stage:?}: {}", ready.body);
+        }
+        redis.resume();
+        let page = log_in_once_redis_answers(&format!("{}/", app.url)).await;
+        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+    })
+    .await;
+}
+
+/// A client of the test's own Redis, for tests that change what is in it.
+async fn redis_client(redis: &RedisServer) -> fred::prelude::Client {
+    use fred::prelude::ClientLike;
+    let config = fred::prelude::Config::from_url(&redis.url()).expect("a Redis URL");
+    let client = fred::prelude::Client::new(config, None, None, None);
+    client.init().await.expect("Redis answers");
+    client
+}
+
+/// The sessions' keys in `redis` (stage 7 on keeps tokens beside them,
+/// under keys of its own).
+async fn keys(redis: &fred::prelude::Client) -> Vec<String> {
+    use fred::prelude::ClientLike;
+    let keys = fred::types::CustomCommand::new_static("KEYS", None, false);
+    let keys: Vec<String> = redis.custom(keys, vec!["*"]).await.expect("the keys");
+    keys.into_iter().filter(|key| !key.starts_with("workbook:")).collect()
+}
+
+#[tokio::test]
+async fn sessions_saved_by_another_version_of_the_app_are_logged_out_not_locked_out() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        for rewrite in ["an older shape", "bytes that are not a session"] {
+            site.browser.clear_cookies();
+            site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+            let redis = redis_client(&site.redis).await;
+            let keys = keys(&redis).await;
+            assert_eq!(keys.len(), 1, "{stage:?}: one session: {keys:?}");
+            let saved: Vec<u8> = redis.get(&keys[0]).await.expect("the session");
+            let changed = match rewrite {
+                // What stage 4 kept: no `identity`, an `email` instead.
+                "an older shape" => {
+                    let mut record: tower_sessions::session::Record =
+                        rmp_serde::from_slice(&saved).expect("a session record");
+                    let old = serde_json::json!({"email": ALICE.0, "expires_at": u64::MAX});
+                    record.data.insert("logged_in_user".into(), old);
+                    rmp_serde::to_vec(&record).expect("encoded")
+                }
+                _ => b"not a session".to_vec(),
+            };
+            let set = redis.set::<(), _, _>(&keys[0], changed.as_slice(), None, None, false);
+            set.await.expect("rewritten");
+            redis.quit().await.ok();
+            // The page sends the user to log in again, on either instance...
+            let page = site.browser.get(&format!("{}/user", site.b.url)).await;
+            let to = page.location().map(|l| l.path().to_string());
+            assert_eq!(to.as_deref(), Some("/login/okta"), "{stage:?} {rewrite}: {}", page.body);
+            // ...and the login works (Okta remembers her: no password asked).
+            let page = site.browser.open(&format!("{}/", site.a())).await;
+            assert!(page.body.contains("You are logged in as"), "{stage:?} {rewrite}");
+            let out = site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await;
+            assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?} {rewrite}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_logout_works_with_a_session_that_does_not_decode() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(site) = Site::start(stage).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        let redis = redis_client(&site.redis).await;
+        let keys = keys(&redis).await;
+        let set = redis.set::<(), _, _>(&keys[0], "not a session", None, None, false);
+        set.await.expect("rewritten");
+        redis.quit().await.ok();
+        let out = site.browser.post_form(&format!("{}/logout", site.a()), &[]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?}: {}", out.body);
+    })
+    .await;
+}
+
+/// The session store's connections to Redis of `stage`, as it makes them.
+fn connections(stage: Stage, redis_url: &str) -> fred::prelude::Pool {
+    let settings = [("REDIS_URL", redis_url), ("SESSION_SECRET", SECRET)];
+    let lookup = |n: &str| settings.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
+    macro_rules! pool {
+        ($krate:ident) => {{
+            let config = stage_tests::$krate::config::Config::from_lookup(lookup).expect("valid");
+            stage_tests::$krate::session::Sessions::connect(&config).redis.expect("a pool")
+        }};
+    }
+    match stage {
+        Stage::Six => pool!(stage_6),
+        Stage::Seven => pool!(stage_7),
+        Stage::Eight => pool!(stage_8),
+        _ => unreachable!("{stage:?} keeps no sessions in Redis"),
+    }
+}
+
+#[tokio::test]
+async fn a_redis_connection_that_stops_answering_is_replaced_within_seconds() {
+    use fred::prelude::{ClientLike, KeysInterface};
+    each_stage(&REDIS, |stage| async move {
+        let Some(redis) = RedisServer::start() else { return };
+        let proxy = FreezingProxy::start(redis.port).await;
+        let pool = connections(stage, &format!("redis://127.0.0.1:{}", proxy.port));
+        pool.wait_for_connect().await.expect("connected");
+        let set = pool.set::<(), _, _>("a-session", "alice", None, None, false);
+        set.await.expect("Redis answers");
+        // Every connection open now stops answering, and stays open.
+        proxy.freeze();
+        let frozen = Instant::now();
+        loop {
+            let read: Result<Option<String>, _> = pool.get("a-session").await;
+            if read.is_ok_and(|v| v.as_deref() == Some("alice")) {
+                break;
+            }
+            let waited = frozen.elapsed();
+            assert!(waited < Duration::from_secs(15), "{stage:?}: no answer for {waited:?}");
+        }
+    })
+    .await;
+}

@@ -1,0 +1,156 @@
+//! Stage 7 on: a refresh token keeps a login alive past its access token,
+//! and a refresh Okta refuses ends the login with a page.
+
+use axum::http::StatusCode;
+use mock_okta::{Fault, MockOkta};
+use stage_tests::{ALICE, REFRESHING, Stage, TestApp, Timing, each_stage};
+use std::time::Duration;
+
+/// `stage` against a mock whose access tokens live `lifetime`, with alice
+/// logged in.
+async fn short_tokens(stage: Stage, lifetime: Duration) -> TestApp {
+    let okta = MockOkta::builder()
+        .fault(Fault::AccessTokenLifetime(lifetime))
+        .start()
+        .await
+        .expect("start");
+    let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
+    app.log_in_as_alice("/").await;
+    app
+}
+
+/// How many refreshes reached the mock.
+fn refreshes(app: &TestApp) -> usize {
+    let tokens = app.okta.requests_to("/v1/token");
+    tokens.iter().filter(|r| r.param("grant_type") == Some("refresh_token")).count()
+}
+
+#[tokio::test]
+async fn the_login_asks_for_a_refresh_token() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let start = app.browser.get(&app.at("/login/okta")).await;
+        let to_okta = start.location().expect("/login/okta redirects to Okta");
+        let scope = to_okta.query_pairs().find(|(n, _)| n == "scope").map(|(_, v)| v.into_owned());
+        let scope = scope.unwrap_or_default();
+        assert!(scope.split(' ').any(|s| s == "offline_access"), "{stage:?}: {scope}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_page_view_shortly_before_the_access_token_expires_refreshes_it() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = short_tokens(stage, Duration::from_secs(4)).await;
+        assert_eq!(refreshes(&app), 0, "{stage:?}");
+        // Three quarters of the lifetime on, the token is due.
+        tokio::time::sleep(Duration::from_millis(3300)).await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        assert_eq!(refreshes(&app), 1, "{stage:?}");
+        // Past the first token's end, the login goes on with the new one.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_answer_without_a_new_refresh_token_keeps_the_login_going() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = short_tokens(stage, Duration::from_secs(2)).await;
+        app.okta.set_fault(Fault::RefreshTokenNotSent);
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        assert_eq!(refreshes(&app), 1, "{stage:?}");
+        // Past the refreshed token's end: the refresh token kept from the
+        // login refreshes it again.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        assert_eq!(refreshes(&app), 2, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn five_tabs_at_once_when_the_token_is_due_make_one_refresh_and_stay_logged_in() {
+    each_stage(&REFRESHING, |stage| async move {
+        // 4 s: the refresh's new token is due 3 s later, long after every
+        // tab has been answered (the times are in whole seconds).
+        let app = short_tokens(stage, Duration::from_secs(4)).await;
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        let (home, user, members) = (app.at("/"), app.at("/user"), app.at("/members"));
+        let tab = |url| app.browser.get(url);
+        let pages = tokio::join!(tab(&home), tab(&user), tab(&members), tab(&home), tab(&user));
+        for page in [pages.0, pages.1, pages.2, pages.3, pages.4] {
+            assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        }
+        assert_eq!(refreshes(&app), 1, "{stage:?}: one refresh for all the tabs");
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_that_fails_for_a_moment_is_not_tried_again_on_every_page_view() {
+    each_stage(&REFRESHING, |stage| async move {
+        // 6 s: due after 4 (times are whole seconds), expired after 6.
+        let app = short_tokens(stage, Duration::from_secs(6)).await;
+        app.okta.set_fault(Fault::Token500);
+        tokio::time::sleep(Duration::from_millis(4300)).await;
+        // Due: the refresh fails, and the access token, still good, serves.
+        for _ in 0..4 {
+            let page = app.browser.get(&app.at("/")).await;
+            assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        }
+        assert_eq!(refreshes(&app), 1, "{stage:?}: tried again before its time");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refreshed_id_token_that_is_not_valid_ends_the_login() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = short_tokens(stage, Duration::from_secs(2)).await;
+        app.okta.set_fault(Fault::IdTokenWrongAudience);
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let page = app.browser.get(&app.at("/")).await;
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"bad-id-token\""), "{stage:?}: {}", page.body);
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_logout_revokes_the_refresh_token_at_okta() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let out = app.browser.post_form(&app.at("/logout"), &[]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?}");
+        let revoked = app.okta.requests_to("/v1/revoke");
+        assert_eq!(revoked.len(), 1, "{stage:?}: no revocation");
+        assert_eq!(revoked[0].param("token_type_hint"), Some("refresh_token"), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_okta_refuses_ends_the_login_with_a_page() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = short_tokens(stage, Duration::from_secs(2)).await;
+        app.okta.set_fault(Fault::TokenInvalidGrant);
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let page = app.browser.get(&app.at("/")).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{stage:?}: {}", page.body);
+        assert!(
+            page.body.contains("data-error=\"login-ended\"") && page.body.contains("invalid_grant"),
+            "{stage:?}: {}",
+            page.body
+        );
+        let home = app.browser.get(&app.at("/")).await;
+        let to = home.location().map(|l| l.path().to_string());
+        assert_eq!(to.as_deref(), Some("/login/okta"), "{stage:?}");
+    })
+    .await;
+}
