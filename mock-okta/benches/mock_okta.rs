@@ -268,7 +268,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// `client_credentials` tokens per second from `http://{addr}{path}`.
 fn token_rate(addr: SocketAddr, path: &str, client_id: &str, secret: &str) -> f64 {
     use base64::Engine;
-    let body = "grant_type=client_credentials&scope=reports%3Aread";
+    let body = "grant_type=client_credentials&scope=messages%3Aread";
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
     let request: Arc<[u8]> = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {basic}\r\n\

@@ -9,6 +9,7 @@
 //! help lines, parsing ([`FromStr`]) and printing ([`Display`](fmt::Display))
 //! all come from it.
 
+use crate::clock::parse_span;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
@@ -52,6 +53,16 @@ pub enum Fault {
     /// `/v1/token` answers `503 temporarily_unavailable`.
     /// *An app shows a 502 page and suggests trying again later.*
     Token503,
+    /// `/v1/token` answers `429 Too Many Requests`, as Okta does past a rate
+    /// limit: `Retry-After` (this long, in whole seconds, at least 1),
+    /// `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining: 0` and
+    /// `X-Rate-Limit-Reset` (the Unix time the window resets), and Okta's
+    /// error body, `{"errorCode": "E0000047", "errorSummary": "API call
+    /// exceeded rate limit due to too many requests.", …}` (Okta's "Rate
+    /// limits" and "Error codes" references).
+    /// *An app waits `Retry-After` before it asks again, keeps a login
+    /// whose access token is still good, and says Okta is busy.*
+    Token429(Duration),
     /// `/v1/token` waits this long before answering.
     /// *An app gives up after its own, shorter, timeout with a 504 page.*
     TokenSlow(Duration),
@@ -73,8 +84,20 @@ pub enum Fault {
     /// `/v1/token` answers a refresh grant without a `refresh_token`, as
     /// servers that do not rotate refresh tokens do; the one the app holds
     /// stays valid. *An app keeps the refresh token it has (RFC 6749 §6: a
-    /// new one is optional) and uses it for the next refresh.*
+    /// new one is optional) and uses it for the next refresh.* (With
+    /// [`Fault::RefreshTokenRotation`] on, a new one is always sent.)
     RefreshTokenNotSent,
+    /// Refresh tokens rotate, as Okta's do when an app's refresh token
+    /// behavior is "Rotate token after every use": every refresh answers a
+    /// new refresh token (expiring when the old one would have). The old
+    /// one still works for this grace period (Okta: 0 to 60 s; default 0
+    /// here), answering the same new one; after it, presenting the old one
+    /// is `invalid_grant` and revokes every token of that grant, refresh
+    /// and access tokens alike (Okta's refresh token reuse detection).
+    /// *An app sends one refresh at a time per login, across tabs and
+    /// instances, keeps the new refresh token at once, and survives a lost
+    /// answer within the grace period.*
+    RefreshTokenRotation(Duration),
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
@@ -119,6 +142,14 @@ pub enum Fault {
     /// `/v1/keys` publishes it beside the old one.
     /// *An app that cached the key set fetches it again.*
     RotateKeys,
+    /// The discovery documents name the issuer under another origin, as
+    /// after Okta switches on a custom domain (e.g.
+    /// `https://login.example.com`): `{origin}/oauth2/default` for the
+    /// custom server, `{origin}` for the org server. Endpoints and tokens
+    /// stay as they were. *An app refuses the document (OpenID Connect
+    /// Discovery §4.3: the issuer must be the one it asked) and says which
+    /// `OKTA_BASE_URL` to set; it does not retry forever.*
+    CustomDomainIssuer(String),
 }
 
 /// One row of [`FAULTS`]: how a fault is written on the command line.
@@ -133,10 +164,21 @@ pub struct FaultSpec {
 
 #[derive(Debug, Clone)]
 enum Make {
-    /// A fault that takes no value.
+    /// A fault that takes no value: `NAME`.
     Plain(Fault),
-    /// A fault that takes a duration: `NAME=DURATION`.
-    Timed(fn(Duration) -> Fault),
+    /// A fault that takes a duration up to `longest`: `NAME=DURATION`, or,
+    /// with a default, `NAME[=VALUE]`.
+    Timed {
+        make: fn(Duration) -> Fault,
+        value: &'static str,
+        default: Option<Duration>,
+        longest: Duration,
+    },
+    /// A fault that takes an origin, with a default: `NAME[=ORIGIN]`.
+    Origin {
+        make: fn(String) -> Fault,
+        default: &'static str,
+    },
 }
 
 impl FaultSpec {
@@ -148,30 +190,109 @@ impl FaultSpec {
         }
     }
 
+    /// `NAME=DURATION`, at most a day.
     const fn timed(name: &'static str, fault: fn(Duration) -> Fault, help: &'static str) -> Self {
         FaultSpec {
             name,
             help,
-            make: Make::Timed(fault),
+            make: Make::Timed {
+                make: fault,
+                value: "DURATION",
+                default: None,
+                longest: LONGEST_DURATION,
+            },
         }
     }
 
-    /// How to write it: `deny-consent`, or `token-slow=DURATION`.
+    /// `NAME[=VALUE]`: a duration up to `longest`, `default` when none is given.
+    const fn timed_or(
+        name: &'static str,
+        fault: fn(Duration) -> Fault,
+        (value, default, longest): (&'static str, Duration, Duration),
+        help: &'static str,
+    ) -> Self {
+        FaultSpec {
+            name,
+            help,
+            make: Make::Timed {
+                make: fault,
+                value,
+                default: Some(default),
+                longest,
+            },
+        }
+    }
+
+    /// How to write it: `deny-consent`, `token-slow=DURATION` or
+    /// `refresh-token-rotation[=GRACE]`.
     pub fn usage(&self) -> String {
-        match self.make {
+        match &self.make {
             Make::Plain(_) => self.name.to_string(),
-            Make::Timed(_) => format!("{}=DURATION", self.name),
+            Make::Timed {
+                value,
+                default: None,
+                ..
+            } => format!("{}={value}", self.name),
+            Make::Timed { value, .. } => format!("{}[={value}]", self.name),
+            Make::Origin { .. } => format!("{}[=ORIGIN]", self.name),
         }
     }
 
-    /// The fault of this row; `duration` is used by the rows that take one.
+    /// The fault of this row: `duration` for the rows that take a
+    /// duration, the default for the rows that take an origin.
     pub fn fault(&self, duration: Duration) -> Fault {
         match &self.make {
             Make::Plain(fault) => fault.clone(),
-            Make::Timed(make) => make(duration),
+            Make::Timed { make, .. } => make(duration),
+            Make::Origin { make, default } => make((*default).to_string()),
+        }
+    }
+
+    /// The fault this row makes of `value` (`None` when the name came
+    /// alone), or the one line that says what to write instead.
+    fn parse(&self, value: Option<&str>) -> Result<Fault, String> {
+        let name = self.name;
+        match (&self.make, value) {
+            (Make::Plain(fault), None) => Ok(fault.clone()),
+            (Make::Plain(_), Some(_)) => Err(format!("fault {name} takes no value")),
+            (Make::Timed { make, default, .. }, None) => default
+                .map(make)
+                .ok_or_else(|| format!("fault {name} needs a duration, e.g. {name}=30s")),
+            (Make::Timed { make, longest, .. }, Some(value)) => {
+                parse_span(value, *longest).map(make).ok_or_else(|| {
+                    let most = match *longest {
+                        LONGEST_DURATION => "a day".to_string(),
+                        other => format!("{}s", other.as_secs()),
+                    };
+                    format!(
+                        "fault {name}: {value:?} is not a duration of at most {most}: write e.g. 30s, 500ms or 2m"
+                    )
+                })
+            }
+            (Make::Origin { make, default }, None) => Ok(make((*default).to_string())),
+            (Make::Origin { make, .. }, Some(value)) => origin(value)
+                .map(make)
+                .ok_or_else(|| {
+                    format!("fault {name}: {value:?} is not an origin: write e.g. {name}=https://login.example.com")
+                }),
         }
     }
 }
+
+/// `value` if it is an http(s) origin: a scheme and a host, no path.
+fn origin(value: &str) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    let origin = url.origin().ascii_serialization();
+    let alone = matches!(url.scheme(), "http" | "https")
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty();
+    (alone && value.trim_end_matches('/') == origin).then_some(origin)
+}
+
+/// The longest grace period of a rotated refresh token: Okta's.
+const LONGEST_GRACE: Duration = Duration::from_secs(60);
 
 /// Every fault, once: its command-line name and its help line. Parsing,
 /// printing and `--help` all read this table.
@@ -202,6 +323,12 @@ pub const FAULTS: &[FaultSpec] = &[
         Fault::Token503,
         "/v1/token answers 503 temporarily_unavailable",
     ),
+    FaultSpec::timed_or(
+        "token-429",
+        Fault::Token429,
+        ("RETRY_AFTER", Duration::from_secs(60), LONGEST_DURATION),
+        "/v1/token answers 429 E0000047, Retry-After (default 60s) and Okta's X-Rate-Limit-* headers",
+    ),
     FaultSpec::timed(
         "token-slow",
         Fault::TokenSlow,
@@ -226,6 +353,12 @@ pub const FAULTS: &[FaultSpec] = &[
         "refresh-token-not-sent",
         Fault::RefreshTokenNotSent,
         "/v1/token answers a refresh without a new refresh_token (the old one stays valid)",
+    ),
+    FaultSpec::timed_or(
+        "refresh-token-rotation",
+        Fault::RefreshTokenRotation,
+        ("GRACE", Duration::ZERO, LONGEST_GRACE),
+        "every refresh answers a new refresh token; the old one works GRACE more (default 0s, at most 60s), then revokes the grant",
     ),
     FaultSpec::timed(
         "access-token-lifetime",
@@ -302,6 +435,14 @@ pub const FAULTS: &[FaultSpec] = &[
         Fault::RotateKeys,
         "sign with a new key, published beside the old one",
     ),
+    FaultSpec {
+        name: "custom-domain-issuer",
+        help: "discovery names the issuer under ORIGIN (default https://login.example.com), as after Okta switches on a custom domain",
+        make: Make::Origin {
+            make: Fault::CustomDomainIssuer,
+            default: "https://login.example.com",
+        },
+    },
 ];
 
 impl Fault {
@@ -318,22 +459,18 @@ impl Fault {
             .find(|spec| spec.fault(Duration::ZERO).same_kind(self))
             .expect("every fault has a row in FAULTS")
     }
-
-    /// The duration a `TokenSlow` or `AccessTokenLifetime` carries.
-    fn duration(&self) -> Option<Duration> {
-        match self {
-            Fault::TokenSlow(d) | Fault::AccessTokenLifetime(d) => Some(*d),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.spec().name)?;
-        match self.duration() {
-            Some(d) => write!(f, "={}ms", d.as_millis()),
-            None => Ok(()),
+        match self {
+            Fault::TokenSlow(d)
+            | Fault::AccessTokenLifetime(d)
+            | Fault::Token429(d)
+            | Fault::RefreshTokenRotation(d) => write!(f, "={}ms", d.as_millis()),
+            Fault::CustomDomainIssuer(origin) => write!(f, "={origin}"),
+            _ => Ok(()),
         }
     }
 }
@@ -341,46 +478,25 @@ impl fmt::Display for Fault {
 impl FromStr for Fault {
     type Err = String;
 
-    /// `NAME` or `NAME=DURATION`, as in [`FAULTS`]; the error is one line
+    /// `NAME` or `NAME=VALUE`, as in [`FAULTS`]; the error is one line
     /// that says what to write instead.
     fn from_str(text: &str) -> Result<Self, String> {
         let (name, value) = match text.split_once('=') {
             Some((name, value)) => (name, Some(value)),
             None => (text, None),
         };
-        let spec = FAULTS
+        FAULTS
             .iter()
             .find(|spec| spec.name == name)
-            .ok_or_else(|| format!("unknown fault {name:?}: see --help for the list"))?;
-        match (&spec.make, value) {
-            (Make::Plain(fault), None) => Ok(fault.clone()),
-            (Make::Plain(_), Some(_)) => Err(format!("fault {name} takes no value")),
-            (Make::Timed(_), None) => {
-                Err(format!("fault {name} needs a duration, e.g. {name}=30s"))
-            }
-            (Make::Timed(make), Some(value)) => parse_duration(value).map(make).ok_or_else(|| {
-                format!("fault {name}: {value:?} is not a duration of at most a day: write e.g. 30s, 500ms or 2m")
-            }),
-        }
+            .ok_or_else(|| format!("unknown fault {name:?}: see --help for the list"))?
+            .parse(value)
     }
 }
 
-/// `30s`, `500ms`, `2m`, or a bare number of seconds, up to
+/// `500ms`, `30s`, `2m`, `1h`, `1d` or a bare number of seconds, up to
 /// [`LONGEST_DURATION`]; anything else is `None`.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().ok()?;
-    match unit {
-        "ms" => Some(Duration::from_millis(number)),
-        "" | "s" => Some(Duration::from_secs(number)),
-        "m" => Some(Duration::from_secs(number.checked_mul(60)?)),
-        _ => None,
-    }
-    .filter(|d| *d <= LONGEST_DURATION)
+    parse_span(text, LONGEST_DURATION)
 }
 
 /// The longest duration a fault takes: a day, the longest access token
@@ -392,13 +508,67 @@ pub const LONGEST_DURATION: Duration = Duration::from_secs(24 * 3600);
 mod tests {
     use super::*;
 
+    /// The usage with its value written in: `token-slow=1500ms`.
+    fn example(spec: &FaultSpec) -> String {
+        let usage = spec.usage();
+        match usage.split_once(['=', '[']) {
+            Some((name, "=ORIGIN]")) => format!("{name}=https://login.example.com"),
+            Some((name, _)) => format!("{name}=1500ms"),
+            None => usage,
+        }
+    }
+
     #[test]
     fn every_row_parses_from_its_usage_and_prints_back() {
         for spec in FAULTS {
-            let text = spec.usage().replace("DURATION", "1500ms");
+            let text = example(spec);
             let fault: Fault = text.parse().expect(spec.name);
             assert_eq!(fault.to_string(), text);
             assert_eq!(fault.spec().name, spec.name);
+            if spec.usage().contains("[=") {
+                let alone: Fault = spec.name.parse().expect("a default value");
+                assert!(alone.same_kind(&fault), "{}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn optional_values_have_oktas_defaults_and_limits() {
+        let parse = |text: &str| text.parse::<Fault>();
+        assert_eq!(
+            parse("refresh-token-rotation"),
+            Ok(Fault::RefreshTokenRotation(Duration::ZERO))
+        );
+        assert_eq!(
+            parse("refresh-token-rotation=61s"),
+            Err("fault refresh-token-rotation: \"61s\" is not a duration of at most 60s: write e.g. 30s, 500ms or 2m".into())
+        );
+        assert_eq!(
+            parse("token-429"),
+            Ok(Fault::Token429(Duration::from_secs(60)))
+        );
+        assert_eq!(
+            parse("custom-domain-issuer"),
+            Ok(Fault::CustomDomainIssuer(
+                "https://login.example.com".into()
+            ))
+        );
+        assert_eq!(
+            parse("custom-domain-issuer=https://id.example.org/"),
+            Ok(Fault::CustomDomainIssuer("https://id.example.org".into()))
+        );
+        for bad in [
+            "login.example.com",
+            "https://login.example.com/oauth2/default",
+            "ftp://x.example",
+        ] {
+            let problem = parse(&format!("custom-domain-issuer={bad}")).expect_err(bad);
+            assert!(
+                problem.ends_with(
+                    "is not an origin: write e.g. custom-domain-issuer=https://login.example.com"
+                ),
+                "{problem}"
+            );
         }
     }
 
@@ -455,6 +625,7 @@ mod tests {
         assert_eq!(parse_duration("1441m"), None);
         assert_eq!(parse_duration("18446744073709551615"), None);
         assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_duration("1h"), None);
+        assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("2d"), None);
     }
 }

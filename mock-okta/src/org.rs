@@ -7,10 +7,14 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the other; the login (the mock's cookie) is org-wide.
 
-use crate::record::Recorder;
+use crate::claims::Groups;
+use crate::clients::Client;
+use crate::clock::Clock;
+use crate::faults::Fault;
+use crate::scopes::Scopes;
 use crate::store::{Code, Login, Memory, Token};
 use crate::tokens::{KeyName, Keys};
-use crate::{Client, Fault, User};
+use crate::users::User;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Everything the two authorization servers share.
@@ -19,14 +23,15 @@ pub(crate) struct Org {
     /// `http://{host}:{port}`: the org's URL, and its authorization
     /// server's issuer.
     pub base: String,
+    /// The time codes, tokens and logins expire by.
+    pub clock: Arc<Clock>,
     clients: RwLock<Vec<Client>>,
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
     pub logins: Memory<Login>,
-    pub recorder: Recorder,
 }
 
-pub(crate) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -41,13 +46,14 @@ impl Org {
         users: Vec<User>,
         faults: Vec<Fault>,
     ) -> Self {
+        let clock = Arc::new(Clock::default());
         Org {
             base,
             clients: RwLock::new(clients),
             users: RwLock::new(users),
             faults: RwLock::new(faults),
-            logins: Memory::default(),
-            recorder: Recorder::default(),
+            logins: Memory::new(clock.clone()),
+            clock,
         }
     }
 
@@ -119,6 +125,21 @@ impl Org {
     }
 }
 
+/// A custom authorization server, as its admin set it up in Okta's console.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomServer {
+    /// Its name: its issuer ends `/oauth2/{name}`.
+    pub name: String,
+    /// The `aud` of its access tokens (Okta's default server:
+    /// `api://default`).
+    pub audience: String,
+    /// The custom scopes declared on it.
+    pub scopes: Vec<String>,
+    /// Whether a `groups` claim was added to it (in the ID token, always,
+    /// every group).
+    pub groups_claim: bool,
+}
+
 /// One of the org's authorization servers, as its handlers see it.
 #[derive(Debug)]
 pub(crate) struct AuthServer {
@@ -134,6 +155,10 @@ pub(crate) struct AuthServer {
     pub audience: String,
     /// Whether this is the org authorization server.
     pub is_org: bool,
+    /// The scopes it knows.
+    pub scopes: Scopes,
+    /// Where it puts the user's groups.
+    pub groups: Groups,
     pub keys: Keys,
     pub codes: Memory<Code>,
     pub tokens: Memory<Token>,
@@ -151,27 +176,34 @@ impl AuthServer {
             endpoint_path: "/oauth2/v1".into(),
             audience: base,
             is_org: true,
+            scopes: Scopes::Org,
+            groups: Groups::Scope,
             keys: Keys::new(KeyName::Org1, KeyName::Org2),
-            codes: Memory::default(),
-            tokens: Memory::default(),
+            codes: Memory::new(org.clock.clone()),
+            tokens: Memory::new(org.clock.clone()),
             org,
         }
     }
 
     /// A custom authorization server: issuer `{base}/oauth2/{name}`,
-    /// endpoints under `{issuer}/v1`, access tokens for `api://{name}` (the
-    /// `default` server's audience in a new Okta org is `api://default`).
-    pub(crate) fn custom(org: Arc<Org>, name: &str) -> Self {
-        let path = format!("/oauth2/{name}");
+    /// endpoints under `{issuer}/v1`, access tokens for its audience.
+    pub(crate) fn custom(org: Arc<Org>, setup: &CustomServer) -> Self {
+        let path = format!("/oauth2/{}", setup.name);
         AuthServer {
             issuer: format!("{}{path}", org.base),
             endpoint_path: format!("{path}/v1"),
             metadata_path: path,
-            audience: format!("api://{name}"),
+            audience: setup.audience.clone(),
             is_org: false,
+            scopes: Scopes::Custom(setup.scopes.clone()),
+            groups: if setup.groups_claim {
+                Groups::Claim
+            } else {
+                Groups::Off
+            },
             keys: Keys::new(KeyName::Custom1, KeyName::Custom2),
-            codes: Memory::default(),
-            tokens: Memory::default(),
+            codes: Memory::new(org.clock.clone()),
+            tokens: Memory::new(org.clock.clone()),
             org,
         }
     }

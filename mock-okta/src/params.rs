@@ -1,9 +1,11 @@
-//! Query and form parameters, parsed strictly: RFC 6749 §3.1 says a
-//! parameter must not be sent twice, and a value that is not UTF-8 is a bad
-//! request. Both are answered with `invalid_request`, never a panic.
+//! What a request carries, parsed strictly: query and form parameters
+//! (RFC 6749 §3.1: a parameter must not be sent twice; a value that is not
+//! UTF-8 is a bad request; both are `invalid_request`, never a panic), and
+//! the `Authorization` and `Cookie` headers.
 
-use crate::OAuthError;
+use crate::error::OAuthError;
 use axum::http::{HeaderMap, header};
+use base64::Engine;
 use percent_encoding::percent_decode;
 
 /// Parameters of one request, each name at most once.
@@ -60,6 +62,61 @@ impl Params {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// Parses a form body, or answers Okta's error for it.
+pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
+    if !is_form(headers) {
+        return Err(OAuthError::invalid_request(
+            "The request must be application/x-www-form-urlencoded.",
+        ));
+    }
+    Params::parse(body)
+}
+
+/// The id and secret of an `Authorization: Basic` header, if well-formed
+/// (RFC 6749 §2.3.1: both parts are form-urlencoded before encoding).
+pub(crate) fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        Params::parse(format!("x={s}").as_bytes())
+            .ok()?
+            .get("x")
+            .map(str::to_string)
+    };
+    Some((
+        unescape(id).unwrap_or_default(),
+        unescape(secret).unwrap_or_default(),
+    ))
+}
+
+/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// The value of one cookie of the request.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
 }
 
 /// Whether a request's body is `application/x-www-form-urlencoded`.

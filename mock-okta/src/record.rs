@@ -1,16 +1,15 @@
 //! Recorded requests, so a test can assert what an app sent; and the one
 //! log line per request that lets a learner watch a login happen.
 
-use crate::org::Org;
-use crate::params::{is_form, pairs_lossy};
+use crate::error::{OAuthError, Outcome};
+use crate::params::{basic_auth, is_form, pairs_lossy};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
+use axum::response::{IntoResponse, Response};
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -60,85 +59,82 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<RecordedRequest>> {
+        // Each operation is one call on the queue: a poisoned lock is safe.
+        self.requests.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn push(&self, request: RecordedRequest) {
-        let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        let mut requests = self.lock();
         if requests.len() == RECORD_LIMIT {
             requests.pop_front();
         }
         requests.push_back(request);
     }
 
-    pub(crate) fn all(&self) -> Vec<RecordedRequest> {
-        let requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        requests.iter().cloned().collect()
+    /// The recorded requests whose path ends with `endpoint` (all of them
+    /// for `""`), oldest first.
+    pub(crate) fn to(&self, endpoint: &str) -> Vec<RecordedRequest> {
+        self.lock()
+            .iter()
+            .filter(|r| r.is(endpoint))
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn clear(&self) {
-        self.requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.lock().clear();
     }
 }
 
-/// What a handler tells the log about its answer (e.g. `invalid_grant`,
-/// `tokens for alice@example.com`). A part of the response, so a handler
-/// answers `(Outcome::new("login page"), page)`; the log line reads it.
+/// The client a request named, for the log line: a part of the response
+/// that [`record`] adds.
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome(String);
+struct ClientId(String);
 
-impl Outcome {
-    pub(crate) fn new(outcome: impl Into<String>) -> Self {
-        Outcome(outcome.into())
-    }
-}
-
-impl IntoResponseParts for Outcome {
-    type Error = Infallible;
-
-    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Infallible> {
-        parts.extensions_mut().insert(self);
-        Ok(parts)
-    }
-}
-
-/// Buffers the body (bounded), records the request, runs the handler and
-/// logs one line: method, path, client, status and outcome. Never the query,
-/// a secret, a password or a token.
-pub(crate) async fn record_and_log(
-    State(org): State<Arc<Org>>,
+/// Buffers the body (bounded), records the request, and runs the handler;
+/// the answer carries the client the request named, for [`log`].
+pub(crate) async fn record(
+    State(recorder): State<Arc<Recorder>>,
     request: Request,
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-        tracing::info!(
-            "{} {} -> 413 body too large",
-            parts.method,
-            parts.uri.path()
-        );
-        return crate::OAuthError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        let error = OAuthError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
             "invalid_request",
             "The request body is larger than 64 KiB.",
-        )
-        .into_response();
+        );
+        return (Outcome::new("body too large"), error).into_response();
     };
     let recorded = RecordedRequest::new(&parts, &bytes);
-    let line = format!(
-        "{} {}{}",
-        recorded.method,
-        recorded.path,
-        client_of(&recorded)
-            .map(|client| format!(" client={client:?}"))
-            .unwrap_or_default()
-    );
-    org.recorder.push(recorded);
-    let response = next
+    let client = client_of(&recorded);
+    recorder.push(recorded);
+    let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
-    let outcome = response.extensions().get::<Outcome>().map_or("", |o| &o.0);
-    tracing::info!("{line} -> {} {outcome}", response.status().as_u16());
+    if let Some(client) = client {
+        response.extensions_mut().insert(ClientId(client));
+    }
+    response
+}
+
+/// Logs one line per request: method, path, client, status and outcome.
+/// Never the query, a secret, a password or a token.
+pub(crate) async fn log(request: Request, next: Next) -> Response {
+    let line = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    let client = response
+        .extensions()
+        .get::<ClientId>()
+        .map(|c| format!(" client={:?}", c.0))
+        .unwrap_or_default();
+    let outcome = response
+        .extensions()
+        .get::<Outcome>()
+        .map_or("", Outcome::as_str);
+    tracing::info!("{line}{client} -> {} {outcome}", response.status().as_u16());
     response
 }
 
@@ -164,5 +160,5 @@ impl RecordedRequest {
 /// The client id a request names, from the query, the form or Basic auth.
 fn client_of(request: &RecordedRequest) -> Option<String> {
     let named = request.param("client_id").map(String::from);
-    named.or_else(|| crate::routes::basic_auth(&request.headers).map(|(id, _secret)| id))
+    named.or_else(|| basic_auth(&request.headers).map(|(id, _secret)| id))
 }

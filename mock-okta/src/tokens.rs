@@ -244,6 +244,13 @@ pub(crate) fn s256(verifier: &str) -> String {
     B64.encode(digest(&SHA256, verifier.as_bytes()))
 }
 
+/// The `at_hash` of an ID token issued with `access_token` (OpenID Connect
+/// Core §3.1.3.6): the left half of its SHA-256, base64url-encoded.
+pub(crate) fn at_hash(access_token: &str) -> String {
+    let digest = digest(&SHA256, access_token.as_bytes());
+    B64.encode(&digest.as_ref()[..16])
+}
+
 /// SHA-256 of some bytes.
 pub(crate) fn sha256(bytes: &[u8]) -> Vec<u8> {
     digest(&SHA256, bytes).as_ref().to_vec()

@@ -6,19 +6,24 @@
 //! redirector. Every other problem goes back to the app as
 //! `redirect_uri?error=…&state=…`, as in Okta.
 
-use super::{OIDC_SCOPES, cookie, error_page, escape, now, page};
+use crate::clients::Client;
+use crate::error::{OAuthError, Outcome};
+use crate::faults::Fault;
 use crate::org::AuthServer;
-use crate::params::{Params, is_pkce_value};
-use crate::record::Outcome;
+use crate::pages::{error_page, escape, page};
+use crate::params::{Params, cookie, form, is_pkce_value};
 use crate::store::{CODE_LIFETIME, Challenge, Code, LOGIN_LIFETIME, Login};
 use crate::tokens::random_id;
-use crate::{Client, Fault, LOGIN_COOKIE, OAuthError};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
-use std::time::Instant;
+
+/// The mock's login cookie. Its own name, and `Path=/oauth2`, so it never
+/// collides with an app's cookies on another port of the same host; both
+/// authorization servers read it, as an Okta session is org-wide.
+pub const LOGIN_COOKIE: &str = "mock_okta_sid";
 
 pub(super) async fn get(
     State(server): State<Arc<AuthServer>>,
@@ -37,7 +42,7 @@ pub(super) async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match super::form(&headers, &body) {
+    match form(&headers, &body) {
         Ok(params) => authorize(&server, &headers, &params),
         Err(error) => error_page(&error),
     }
@@ -128,11 +133,12 @@ fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Res
         );
     };
     let id = random_id();
-    let auth_time = now();
+    let clock = &server.org.clock;
+    let auth_time = clock.unix();
     let login = Login {
         email: user.email.clone(),
         auth_time,
-        expires: Instant::now() + LOGIN_LIFETIME,
+        expires: clock.now() + LOGIN_LIFETIME,
     };
     server.org.logins.insert(id.clone(), login);
     let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");
@@ -155,7 +161,8 @@ fn check<'a>(server: &AuthServer, params: &'a Params) -> Result<Authorize<'a>, B
         redirect_uri,
         state: params.get("state"),
     };
-    let checked = shape(params).and_then(|()| Ok((scopes(params)?, pkce(params, &client)?)));
+    let checked =
+        shape(params).and_then(|()| Ok((scopes(server, params)?, pkce(params, &client)?)));
     match checked {
         Ok((scopes, challenge)) => Ok(Authorize {
             client,
@@ -218,18 +225,15 @@ fn shape(params: &Params) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The scopes asked for: `openid` among them, none unknown.
-fn scopes(params: &Params) -> Result<Vec<String>, Refusal> {
+/// The scopes asked for: `openid` among them, none the server does not
+/// know.
+fn scopes(server: &AuthServer, params: &Params) -> Result<Vec<String>, Refusal> {
     let scopes = params.words("scope");
     if !scopes.iter().any(|s| s == "openid") {
         return Err(refuse("invalid_scope", "The 'openid' scope is required."));
     }
-    if let Some(unknown) = scopes.iter().find(|s| !OIDC_SCOPES.contains(&s.as_str())) {
-        let unknown = crate::params::shorten(unknown);
-        return Err(refuse(
-            "invalid_scope",
-            &format!("The scope '{unknown}' is not configured for the authorization server."),
-        ));
+    if let Some(description) = server.scopes.unknown(&scopes) {
+        return Err(refuse("invalid_scope", description));
     }
     Ok(scopes)
 }
@@ -306,7 +310,7 @@ fn issue_code(
         auth_time,
         grant: random_id(),
         redeemed: false,
-        expires: Instant::now() + CODE_LIFETIME,
+        expires: org.clock.now() + CODE_LIFETIME,
     };
     server.codes.insert(code.clone(), entry);
     request

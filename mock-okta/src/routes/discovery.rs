@@ -2,6 +2,7 @@
 //! and `/.well-known/oauth-authorization-server` (RFC 8414 §3): what the
 //! server offers, consistent with what it serves.
 
+use crate::faults::Fault;
 use crate::org::AuthServer;
 use axum::Json;
 use axum::extract::State;
@@ -10,8 +11,16 @@ use std::sync::Arc;
 
 fn metadata(server: &AuthServer) -> Value {
     let endpoint = |name| server.endpoint(name);
+    // Okta switched on a custom domain: the issuer moved, the app did not.
+    let issuer = server
+        .org
+        .fault(|f| match f {
+            Fault::CustomDomainIssuer(origin) => Some(format!("{origin}{}", server.metadata_path)),
+            _ => None,
+        })
+        .unwrap_or_else(|| server.issuer.clone());
     json!({
-        "issuer": server.issuer,
+        "issuer": issuer,
         "authorization_endpoint": endpoint("authorize"),
         "token_endpoint": endpoint("token"),
         "userinfo_endpoint": endpoint("userinfo"),
@@ -24,13 +33,14 @@ fn metadata(server: &AuthServer) -> Value {
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "scopes_supported": server.scopes.supported(),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": [
-            "iss", "sub", "aud", "iat", "exp", "auth_time", "nonce", "email",
-            "email_verified", "name", "preferred_username", "given_name", "family_name"
+            "iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp",
+            "nonce", "at_hash", "name", "preferred_username", "given_name", "family_name",
+            "locale", "zoneinfo", "email", "email_verified", "groups"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
         "request_parameter_supported": false,

@@ -1,6 +1,6 @@
 //! `/v1/introspect`: whether a token is active, and what it is (RFC 7662).
 
-use super::client_and_token;
+use crate::client_auth::client_and_token;
 use crate::org::AuthServer;
 use crate::store::Kind;
 use axum::Json;
@@ -33,12 +33,16 @@ pub(super) async fn introspect(
         Kind::Access => "Bearer",
         Kind::Refresh => "refresh_token",
     };
-    let sub = stored.email.clone().unwrap_or_else(|| client.id.clone());
-    Json(json!({
+    let mut answer = json!({
         "active": true, "scope": stored.scopes.join(" "), "client_id": client.id,
-        "username": stored.email, "sub": sub, "iat": stored.issued_at,
-        "exp": stored.expires_at, "iss": server.issuer, "aud": server.audience,
-        "token_type": token_type,
-    }))
-    .into_response()
+        "sub": client.id, "iat": stored.issued_at, "exp": stored.expires_at,
+        "iss": server.issuer, "aud": server.audience, "token_type": token_type,
+    });
+    // A user's token names the user; a service's names no one else.
+    if let Some(user) = stored.email.as_deref().and_then(|e| server.org.user(e)) {
+        answer["sub"] = json!(user.email);
+        answer["username"] = json!(user.email);
+        answer["uid"] = json!(user.id());
+    }
+    Json(answer).into_response()
 }

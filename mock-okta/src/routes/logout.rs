@@ -5,11 +5,12 @@
 //! (a forged hint, an unregistered `post_logout_redirect_uri`) shows an
 //! error page and leaves the user logged in.
 
-use super::{cookie, error_page, page};
+use super::authorize::LOGIN_COOKIE;
+use crate::clients::Client;
+use crate::error::{OAuthError, Outcome};
 use crate::org::AuthServer;
-use crate::params::Params;
-use crate::record::Outcome;
-use crate::{Client, LOGIN_COOKIE, OAuthError};
+use crate::pages::{error_page, page};
+use crate::params::{Params, cookie};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

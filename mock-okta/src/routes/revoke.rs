@@ -1,6 +1,6 @@
 //! `/v1/revoke`: ends a token (RFC 7009). An unknown token is not an error.
 
-use super::client_and_token;
+use crate::client_auth::client_and_token;
 use crate::org::AuthServer;
 use axum::body::Bytes;
 use axum::extract::State;

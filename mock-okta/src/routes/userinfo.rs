@@ -1,10 +1,13 @@
 //! `/v1/userinfo`: the user's claims, by the access token's scopes
 //! (OpenID Connect Core §5.3). Errors are RFC 6750 §3 challenges.
 
+use crate::claims;
+use crate::error::Outcome;
+use crate::faults::Fault;
 use crate::org::AuthServer;
-use crate::record::Outcome;
+use crate::params::bearer;
 use crate::store::Kind;
-use crate::{Fault, User};
+use crate::users::User;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -50,16 +53,11 @@ pub(super) async fn userinfo(
         );
     }
     let outcome = Outcome::new(format!("claims of {}", user.email));
-    (outcome, Json(user.claims(&scopes))).into_response()
-}
-
-/// The token of an `Authorization: Bearer` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+    (
+        outcome,
+        Json(claims::userinfo(&user, &scopes, server.groups)),
+    )
+        .into_response()
 }
 
 /// The user and scopes of a live access token this server issued to a user.

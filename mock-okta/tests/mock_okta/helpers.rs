@@ -1,7 +1,6 @@
-//! Helpers shared by mock-okta's integration tests: an OAuth client's side
+//! Helpers shared by the modules of this test binary: an OAuth client's side
 //! of the conversation, spoken directly (no app in between), with either
 //! authorization server of the mock.
-#![allow(dead_code)]
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -167,6 +166,15 @@ pub async fn exchange<'a>(
     post(at, "/v1/token", &form).await
 }
 
+/// A refresh with `refresh_token`, by the default client.
+pub async fn refresh<'a>(at: impl Into<At<'a>>, refresh_token: &str) -> (StatusCode, Value) {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    post(at, "/v1/token", &form).await
+}
+
 /// A full login as alice: the token response.
 pub async fn tokens<'a>(at: impl Into<At<'a>>) -> Value {
     let at = at.into();
@@ -174,6 +182,22 @@ pub async fn tokens<'a>(at: impl Into<At<'a>>) -> Value {
     let (status, body) = exchange(at, &code, Some(VERIFIER)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
+}
+
+/// GET a JSON document.
+pub async fn get_json(url: &str) -> Value {
+    reqwest::get(url)
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The names of a JSON object's members (claims), in order.
+pub fn names(object: &Value) -> Vec<&str> {
+    let map = object.as_object().expect("a JSON object");
+    map.keys().map(String::as_str).collect()
 }
 
 /// One string field of a token response, e.g. `"access_token"`.

@@ -3,23 +3,12 @@
 //! the custom one (`{org}/oauth2/default`), each with its own issuer, keys,
 //! codes and tokens, and one login shared between them.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{
     Browser, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, MockOkta,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn get_json(url: &str) -> Value {
-    reqwest::get(url)
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON")
-}
 
 #[tokio::test]
 async fn the_org_server_is_discovered_at_the_orgs_own_url_with_okta_paths() {
@@ -183,7 +172,7 @@ async fn the_org_server_refuses_client_credentials_with_a_secret_as_okta_does() 
         ("client_id", DEFAULT_SERVICE_CLIENT_ID),
         ("client_secret", DEFAULT_CLIENT_SECRET),
         ("grant_type", "client_credentials"),
-        ("scope", "reports:read"),
+        ("scope", "messages:read"),
     ];
     let (status, body) = post_raw(At::org(&okta), "/v1/token", &form).await;
     assert_eq!(

@@ -1,9 +1,7 @@
 //! Every fault of the table bites where its documentation says, on both
 //! authorization servers, and only while it is on.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{Browser, DEFAULT_CLIENT_ID, FAULTS, Fault, MockOkta};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -65,6 +63,7 @@ async fn bites(at: At<'_>, fault: &Fault) {
             token_endpoint_answers(at, StatusCode::SERVICE_UNAVAILABLE, error).await
         }
         Fault::TokenMalformedJson => token_endpoint_answers(at, StatusCode::OK, None).await,
+        Fault::Token429(retry_after) => token_endpoint_is_rate_limited(at, *retry_after).await,
         Fault::TokenSlow(delay) => {
             let code = code(at, &[]).await;
             let started = Instant::now();
@@ -83,6 +82,15 @@ async fn bites(at: At<'_>, fault: &Fault) {
                 assert_eq!(status, StatusCode::OK, "{refreshed}");
                 assert!(refreshed.get("refresh_token").is_none(), "{refreshed}");
             }
+        }
+        Fault::RefreshTokenRotation(grace) => refresh_tokens_rotate(at, *grace).await,
+        Fault::CustomDomainIssuer(origin) => {
+            let served = format!("{}/.well-known/openid-configuration", at.issuer());
+            let meta = get_json(&served).await;
+            let path = if at.org { "" } else { "/oauth2/default" };
+            assert_eq!(meta["issuer"], format!("{origin}{path}"));
+            let id = id_token_claims(at).await;
+            assert_eq!(id["iss"], at.issuer(), "tokens keep their issuer");
         }
         Fault::AccessTokenLifetime(lifetime) => {
             let tokens = tokens(at).await;
@@ -211,6 +219,68 @@ async fn token_endpoint_answers(at: At<'_>, status: StatusCode, error: Option<&s
     }
 }
 
+async fn token_endpoint_is_rate_limited(at: At<'_>, retry_after: Duration) {
+    let code = code(at, &[]).await;
+    let before = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let answer = raw_exchange(at, &code).await;
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    let header = |name: &str| {
+        answer.headers()[name]
+            .to_str()
+            .expect("ASCII")
+            .parse::<u64>()
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    assert_eq!(header("retry-after"), retry_after.as_secs().max(1));
+    assert_eq!(header("x-rate-limit-remaining"), 0);
+    assert!(header("x-rate-limit-limit") > 0);
+    assert!(
+        header("x-rate-limit-reset") > before,
+        "the window resets after the request"
+    );
+    let body: Value = answer.json().await.expect("JSON");
+    assert_eq!(body["errorCode"], "E0000047");
+    assert_eq!(
+        body["errorSummary"],
+        "API call exceeded rate limit due to too many requests."
+    );
+}
+
+/// Each refresh answers a new refresh token; the old one answers the same
+/// new one within the grace period, and after it ends the whole grant.
+async fn refresh_tokens_rotate(at: At<'_>, grace: Duration) {
+    let first = tokens(at).await;
+    let old = field(&first, "refresh_token");
+    let (status, refreshed) = refresh(at, old).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let new = field(&refreshed, "refresh_token");
+    assert_ne!(new, old, "a new refresh token");
+    let (status, again) = refresh(at, old).await;
+    assert_eq!(status, StatusCode::OK, "within the grace period: {again}");
+    assert_eq!(field(&again, "refresh_token"), new, "the same new one");
+    at.okta.advance(grace + Duration::from_secs(1));
+    let (status, reused) = refresh(at, old).await;
+    assert_eq!(
+        (status, &reused["error"]),
+        (StatusCode::BAD_REQUEST, &Value::from("invalid_grant"))
+    );
+    for access in [&first, &refreshed, &again].map(|t| field(t, "access_token")) {
+        assert_eq!(
+            userinfo(at, access).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "every access token of the grant is revoked"
+        );
+    }
+    assert_eq!(
+        refresh(at, new).await.0,
+        StatusCode::BAD_REQUEST,
+        "and the new refresh token"
+    );
+}
+
 async fn token_endpoint_redirects_to_the_sign_in_page(at: At<'_>) {
     let answer = raw_exchange(at, &code(at, &[]).await).await;
     assert_eq!(answer.status(), StatusCode::FOUND);
@@ -286,12 +356,7 @@ async fn id_token_and_kid(at: At<'_>) -> (String, String) {
 }
 
 async fn published_kids(at: At<'_>) -> Vec<String> {
-    let jwks: Value = reqwest::get(at.url("/v1/keys"))
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let jwks = get_json(&at.url("/v1/keys")).await;
     jwks["keys"]
         .as_array()
         .expect("keys")

@@ -3,9 +3,7 @@
 //! endpoint it was sent to, and the same instance then completes a normal
 //! login.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::MockOkta;
 use reqwest::{Method, StatusCode};
 

@@ -23,6 +23,11 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
         "--client <FIELD=VALUE>",
         "--user <FIELD=VALUE>",
         "--fault",
+        "--no-control-api",
+        "--audience",
+        "--scope <SCOPE>",
+        "--no-groups-claim",
+        "groups=GROUP,GROUP",
         "org authorization server",
         "http://HOST:PORT/oauth2/AUTH_SERVER",
     ];
@@ -169,9 +174,12 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
         org_issuer.as_str(),
         "0oa-workbook-client",
         "http://localhost:8080/login/okta/authorized",
-        "alice@example.com / alice-password",
+        "alice@example.com / alice-password\n",
+        "bob@example.com / bob-password  (groups: admins)",
+        "audience (API_AUDIENCE) api://aus1",
         "faults on: token-500",
         "****only",
+        &format!("control API  {org}/__mock/faults"),
     ] {
         assert!(
             banner.contains(expected),

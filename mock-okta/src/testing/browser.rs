@@ -1,4 +1,5 @@
-//! The test browser.
+//! The test browser: a cookie jar, redirects followed by hand, and the
+//! mock's login form filled in.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use std::sync::Mutex;

@@ -1,8 +1,6 @@
 //! Okta's endpoints, as a strict client meets them.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use mock_okta::{
     Browser, Client, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID,
     LOGIN_COOKIE, MockOkta, User,
@@ -394,7 +392,7 @@ async fn client_credentials_for_a_service_app_only() {
             ("client_id", DEFAULT_SERVICE_CLIENT_ID),
             ("client_secret", DEFAULT_CLIENT_SECRET),
             ("grant_type", "client_credentials"),
-            ("scope", "reports:read"),
+            ("scope", "messages:read"),
         ],
     )
     .await;
@@ -404,7 +402,7 @@ async fn client_credentials_for_a_service_app_only() {
         .await
         .expect("signed");
     assert_eq!(claims["sub"], DEFAULT_SERVICE_CLIENT_ID);
-    assert_eq!(claims["scp"], json!(["reports:read"]));
+    assert_eq!(claims["scp"], json!(["messages:read"]));
 
     let (status, body) = post(&okta, "/v1/token", &[("grant_type", "client_credentials")]).await;
     assert_eq!(
@@ -419,7 +417,7 @@ async fn userinfo_gives_claims_by_scope_and_401_for_a_bad_token() {
     let okta = MockOkta::builder()
         .user(
             User::new("carol@example.com", "Carol Example", "carol-password")
-                .claim("groups", json!(["admins"])),
+                .claim("department", json!("Finance")),
         )
         .start()
         .await
@@ -440,7 +438,7 @@ async fn userinfo_gives_claims_by_scope_and_401_for_a_bad_token() {
         .expect("JSON");
     assert_eq!(claims["email"], "carol@example.com");
     assert!(claims.get("name").is_none(), "no profile scope, no name");
-    assert!(claims.get("groups").is_none());
+    assert!(claims.get("department").is_none(), "nor a profile claim");
 
     let with_profile = tokens_as(&okta, ("carol@example.com", "carol-password")).await;
     let claims: Value = userinfo(
@@ -452,8 +450,8 @@ async fn userinfo_gives_claims_by_scope_and_401_for_a_bad_token() {
     .await
     .expect("JSON");
     assert_eq!(
-        (claims["name"].as_str(), claims["groups"][0].as_str()),
-        (Some("Carol Example"), Some("admins"))
+        (claims["name"].as_str(), claims["department"].as_str()),
+        (Some("Carol Example"), Some("Finance"))
     );
 
     let bad = userinfo(&okta, "not-a-token").await;

@@ -1,0 +1,79 @@
+//! The start-up banner: what a learner needs to point an app at the mock,
+//! never a whole secret.
+
+use mock_okta::{DEFAULT_CLIENT_ID, MockOkta};
+
+/// What a learner needs to point a stage at this mock.
+pub(crate) fn print_banner(okta: &MockOkta) {
+    let custom = okta.issuer();
+    let org = okta.org_issuer();
+    let name = custom.rsplit('/').next().unwrap_or_default();
+    println!("mock-okta is running: an offline stand-in for an Okta org. Ctrl-C stops it.\n");
+    println!("  custom authorization server {name:?}");
+    println!("    issuer (OKTA_BASE_URL)  {custom}");
+    println!("    discovery               {custom}/.well-known/openid-configuration");
+    println!("    audience (API_AUDIENCE) {}", okta.audience());
+    println!("  org authorization server");
+    println!("    issuer (OKTA_BASE_URL)  {org}");
+    println!("    discovery               {org}/.well-known/openid-configuration\n");
+    for client in okta.clients() {
+        let secret = client
+            .secret
+            .as_deref()
+            .map(mask)
+            .unwrap_or_else(|| "(public client)".into());
+        println!("  client {}  secret {secret}", client.id);
+        for uri in &client.redirect_uris {
+            println!("    login redirect URI   {uri}");
+        }
+        for uri in &client.post_logout_redirect_uris {
+            println!("    logout redirect URI  {uri}");
+        }
+    }
+    println!("\n  users (username / password):");
+    for user in okta.users() {
+        let groups = match user.groups.join(", ") {
+            groups if groups.is_empty() => String::new(),
+            groups => format!("  (groups: {groups})"),
+        };
+        println!("    {} / {}{groups}", user.email, user.password);
+    }
+    let faults = okta.faults();
+    if !faults.is_empty() {
+        let names: Vec<String> = faults.iter().map(ToString::to_string).collect();
+        println!("\n  faults on: {}", names.join(", "));
+    }
+    if let Some(control) = okta.control_url() {
+        println!("\n  control API  {control}/faults, /users, /clients, /requests, /clock");
+        println!("               (see the README; --no-control-api turns it off)");
+    }
+    println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");
+    println!("  In .env, they are OKTA_BASE_URL={custom}");
+    println!(
+        "  and OAUTH_CLIENT_ID={} (see .env.example).\n",
+        DEFAULT_CLIENT_ID
+    );
+}
+
+/// A secret as `****` plus its last four characters, which tell secrets
+/// apart; a secret of fewer than 12 characters shows none (four would be
+/// too much of it).
+fn mask(secret: &str) -> String {
+    let count = secret.chars().count();
+    match count {
+        0..12 => "****".into(),
+        _ => format!("****{}", secret.chars().skip(count - 4).collect::<String>()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_shows_its_last_four_characters_only_when_they_are_a_small_part() {
+        assert_eq!(mask("workbook-secret-for-the-local-mock-only"), "****only");
+        assert_eq!(mask("s3cret"), "****");
+        assert_eq!(mask("abcd"), "****");
+    }
+}

@@ -1,0 +1,172 @@
+//! Clients: the applications registered with the mock, as in Okta's console.
+
+use serde::Deserialize;
+
+/// The built-in client's id: what the workbook's stages use by default.
+pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
+/// The built-in client's secret. Public on purpose: it only opens this mock.
+pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
+/// The built-in service client (for `client_credentials`).
+pub const DEFAULT_SERVICE_CLIENT_ID: &str = "0oa-workbook-service";
+
+/// The grant types a client may be registered for.
+pub(crate) const GRANT_TYPES: [&str; 3] =
+    ["authorization_code", "refresh_token", "client_credentials"];
+
+/// An application registered with the mock, as in Okta's console. It reads
+/// from the config file's `[[clients]]` and from `POST /__mock/clients`
+/// with these field names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Client {
+    /// The client id.
+    pub id: String,
+    /// The client secret; `None` for a public client (PKCE, no secret).
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Sign-in redirect URIs, matched exactly.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Sign-out redirect URIs, matched exactly.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Grant types the client may use.
+    #[serde(default = "web_grants")]
+    pub grant_types: Vec<String>,
+    /// Whether `/v1/authorize` refuses a request without PKCE.
+    #[serde(default)]
+    pub require_pkce: bool,
+}
+
+fn web_grants() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
+}
+
+impl Client {
+    /// A web application (authorization code + refresh token), no URIs yet.
+    ///
+    /// ```
+    /// let client = mock_okta::Client::web("my-app", "my-secret")
+    ///     .redirect_uri("http://localhost:3000/callback")
+    ///     .post_logout_redirect_uri("http://localhost:3000");
+    /// assert_eq!(client.redirect_uris, ["http://localhost:3000/callback"]);
+    /// ```
+    pub fn web(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Client {
+            id: id.into(),
+            secret: Some(secret.into()),
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: web_grants(),
+            require_pkce: false,
+        }
+    }
+
+    /// A service application: `client_credentials` only.
+    pub fn service(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Client {
+            grant_types: vec!["client_credentials".into()],
+            ..Client::web(id, secret)
+        }
+    }
+
+    /// A public client (single-page or native app): no secret, PKCE required.
+    pub fn public(id: impl Into<String>) -> Self {
+        Client {
+            secret: None,
+            require_pkce: true,
+            ..Client::web(id, "")
+        }
+    }
+
+    /// Adds a sign-in redirect URI.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
+    }
+
+    /// Adds a sign-out redirect URI.
+    pub fn post_logout_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.post_logout_redirect_uris.push(uri.into());
+        self
+    }
+
+    /// The built-in client, matching the workbook's stage defaults.
+    pub fn workbook() -> Self {
+        Client::web(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+            .redirect_uri("http://localhost:8080/login/okta/authorized")
+            .post_logout_redirect_uri("http://localhost:8080")
+    }
+
+    /// Checks what the mock relies on: an id, absolute redirect URIs, known
+    /// grant types, no control characters (they would forge log lines).
+    ///
+    /// # Errors
+    /// One line naming the field, e.g. `redirect_uris[0]: "cb" is not an
+    /// absolute URL (relative URL without a base)`.
+    pub fn check(&self) -> Result<(), String> {
+        if self.id.is_empty() {
+            return Err("id: must not be empty".into());
+        }
+        if self.id.chars().any(char::is_control) {
+            return Err("id: holds a control character (a newline?): remove it".into());
+        }
+        let uris = [
+            ("redirect_uris", &self.redirect_uris),
+            ("post_logout_redirect_uris", &self.post_logout_redirect_uris),
+        ];
+        for (field, list) in uris {
+            for (i, uri) in list.iter().enumerate() {
+                url::Url::parse(uri)
+                    .map_err(|e| format!("{field}[{i}]: {uri:?} is not an absolute URL ({e})"))?;
+            }
+        }
+        for grant in &self.grant_types {
+            if !GRANT_TYPES.contains(&grant.as_str()) {
+                return Err(format!(
+                    "grant_types: {grant:?} is not one of {}",
+                    GRANT_TYPES.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn allows(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_names_the_field_at_fault() {
+        let cases = [
+            (Client::web("", "s"), "id: must not be empty"),
+            (Client::web("a\nb", "s"), "id: holds a control character"),
+            (
+                Client::web("app", "s").redirect_uri("cb"),
+                "redirect_uris[0]: \"cb\" is not an absolute URL",
+            ),
+            (
+                Client::web("app", "s").post_logout_redirect_uri("/bye"),
+                "post_logout_redirect_uris[0]",
+            ),
+            (
+                Client {
+                    grant_types: vec!["password".into()],
+                    ..Client::workbook()
+                },
+                "grant_types: \"password\" is not one of authorization_code, refresh_token, client_credentials",
+            ),
+        ];
+        for (client, expected) in cases {
+            let problem = client.check().expect_err(expected);
+            assert!(problem.starts_with(expected), "{problem}");
+        }
+        assert_eq!(Client::workbook().check(), Ok(()));
+    }
+}

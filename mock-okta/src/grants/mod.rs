@@ -1,0 +1,97 @@
+//! The token endpoint's grants, one file each: a grant checks a token
+//! request and says what it grants (a [`Grant`]); [`mint`] makes the
+//! tokens. RFC 6749 §4.1.3 (`authorization_code`), §6 (`refresh_token`),
+//! §4.4 (`client_credentials`).
+
+mod authorization_code;
+mod client_credentials;
+mod mint;
+mod refresh_token;
+
+pub(crate) use mint::Issued;
+
+use crate::client_auth::authenticate;
+use crate::clients::{Client, GRANT_TYPES};
+use crate::error::OAuthError;
+use crate::org::AuthServer;
+use crate::params::{Params, form, shorten};
+use crate::users::User;
+use axum::http::{HeaderMap, StatusCode};
+
+/// What a code's replay, or a refresh token of another client, gets.
+pub(crate) const INVALID_CODE: &str = "The authorization code is invalid or has expired.";
+
+/// What a token request is granted: the tokens follow from it.
+#[derive(Debug)]
+struct Grant {
+    client: Client,
+    /// The user; `None` for `client_credentials`.
+    user: Option<User>,
+    scopes: Vec<String>,
+    nonce: Option<String>,
+    auth_time: u64,
+    /// The authorization code the tokens descend from, if any.
+    grant: Option<String>,
+    /// The refresh token the answer carries.
+    refresh: Refresh,
+}
+
+/// The refresh token a grant's answer carries.
+#[derive(Debug)]
+enum Refresh {
+    /// A new one, if the grant gets one (`offline_access`).
+    Mint,
+    /// The one presented, which stays valid: sent back, unless the
+    /// `refresh-token-not-sent` fault is on.
+    Keep(String),
+    /// The one that replaced the one presented (a rotation), stored already.
+    Rotated(String),
+}
+
+impl Grant {
+    fn gets_id_token(&self) -> bool {
+        self.user.is_some() && self.scopes.iter().any(|s| s == "openid")
+    }
+
+    fn gets_refresh_token(&self) -> bool {
+        self.user.is_some()
+            && self.scopes.iter().any(|s| s == "offline_access")
+            && self.client.allows("refresh_token")
+    }
+}
+
+/// A token request, checked and answered with tokens or with Okta's error.
+pub(crate) fn exchange(
+    server: &AuthServer,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Issued, OAuthError> {
+    let params = form(headers, body)?;
+    let client = authenticate(&server.org, headers, &params)?;
+    let grant = match grant_type(&params, &client)? {
+        "authorization_code" => authorization_code::grant(server, client, &params)?,
+        "refresh_token" => refresh_token::grant(server, client, &params)?,
+        _ => client_credentials::grant(server, client, &params)?,
+    };
+    Ok(mint::issue(server, &grant))
+}
+
+/// The `grant_type`, if the server knows it and the client may use it.
+fn grant_type<'a>(params: &'a Params, client: &Client) -> Result<&'a str, OAuthError> {
+    let grant_type = params.require("grant_type")?;
+    if !GRANT_TYPES.contains(&grant_type) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("The grant type '{}' is not supported.", shorten(grant_type)),
+        ));
+    }
+    if !client.allows(grant_type) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "The client is not authorized to use the provided grant type.",
+        ));
+    }
+    Ok(grant_type)
+}

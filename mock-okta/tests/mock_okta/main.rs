@@ -1,0 +1,14 @@
+//! mock-okta's tests, as one test binary with a module per topic (one
+//! binary links once: the suite builds faster than with a binary per file).
+
+mod auth_servers;
+mod bad_input;
+mod cli;
+mod clock;
+mod control_api;
+mod endpoints;
+mod faults;
+mod groups_and_scopes;
+mod helpers;
+mod rotation;
+mod token_shapes;
