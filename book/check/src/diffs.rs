@@ -21,7 +21,7 @@ pub fn diff_path(stage: u32) -> PathBuf {
 }
 
 /// The stages that have a "what changed" diff.
-pub const DIFFED_STAGES: [u32; 7] = [2, 3, 4, 5, 6, 7, 8];
+pub const DIFFED_STAGES: [u32; 9] = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /// `Cargo.toml` and every file under `src/`, relative to the stage folder.
 fn files(stage_dir: &Path) -> BTreeSet<String> {

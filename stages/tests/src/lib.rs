@@ -41,29 +41,37 @@ pub enum Stage {
     Seven,
     /// Ready for the internet.
     Eight,
+    /// Who may do what: roles from Okta groups.
+    Nine,
+    /// Protect an API.
+    Ten,
 }
 
-use Stage::{Eight, Five, Four, Seven, Six, Three, Two};
+use Stage::{Eight, Five, Four, Nine, Seven, Six, Ten, Three, Two};
 
 /// Every stage with a login.
-pub const STAGES: [Stage; 7] = [Two, Three, Four, Five, Six, Seven, Eight];
+pub const STAGES: [Stage; 9] = [Two, Three, Four, Five, Six, Seven, Eight, Nine, Ten];
 /// The stages that protect pages.
-pub const PROTECTING: [Stage; 6] = [Three, Four, Five, Six, Seven, Eight];
+pub const PROTECTING: [Stage; 8] = [Three, Four, Five, Six, Seven, Eight, Nine, Ten];
 /// The stages with a logout.
-pub const LOGGING_OUT: [Stage; 5] = [Four, Five, Six, Seven, Eight];
+pub const LOGGING_OUT: [Stage; 7] = [Four, Five, Six, Seven, Eight, Nine, Ten];
 /// The stages of plain OAuth 2.0: Okta's endpoints built from the issuer,
 /// and the email fetched from userinfo at every login.
 pub const OAUTH: [Stage; 3] = [Two, Three, Four];
 /// The stages of OpenID Connect: discovery, and a validated ID token.
-pub const OPENID: [Stage; 4] = [Five, Six, Seven, Eight];
+pub const OPENID: [Stage; 6] = [Five, Six, Seven, Eight, Nine, Ten];
 /// The stages whose login ends with the access token (no refresh).
 pub const ACCESS_TOKEN_ENDS_LOGIN: [Stage; 5] = [Two, Three, Four, Five, Six];
 /// The stages that refresh the access token.
-pub const REFRESHING: [Stage; 2] = [Seven, Eight];
+pub const REFRESHING: [Stage; 4] = [Seven, Eight, Nine, Ten];
 /// The stages that keep sessions in Redis when `REDIS_URL` is set.
-pub const REDIS: [Stage; 3] = [Six, Seven, Eight];
+pub const REDIS: [Stage; 5] = [Six, Seven, Eight, Nine, Ten];
 /// The stages ready for the internet: health checks, limits, headers.
-pub const INTERNET: [Stage; 1] = [Eight];
+pub const INTERNET: [Stage; 3] = [Eight, Nine, Ten];
+/// The stages with roles from Okta groups.
+pub const ROLES: [Stage; 2] = [Nine, Ten];
+/// The stages with an API that takes access tokens.
+pub const API: [Stage; 1] = [Ten];
 
 /// The times a test may shorten.
 #[derive(Debug, Clone, Copy)]
@@ -187,7 +195,7 @@ impl TestApp {
     }
 }
 
-pub use {stage_2, stage_3, stage_4, stage_5, stage_6, stage_7, stage_8};
+pub use {stage_2, stage_3, stage_4, stage_5, stage_6, stage_7, stage_8, stage_9, stage_10};
 
 /// Runs `$body` with `$krate` naming `$stage`'s crate (`stage_2` …
 /// `stage_8`): the stages' types differ, so each gets its own copy.
@@ -221,6 +229,14 @@ macro_rules! with_stage {
             }
             $crate::Stage::Eight => {
                 use $crate::stage_8 as $krate;
+                $body
+            }
+            $crate::Stage::Nine => {
+                use $crate::stage_9 as $krate;
+                $body
+            }
+            $crate::Stage::Ten => {
+                use $crate::stage_10 as $krate;
                 $body
             }
         }
@@ -278,6 +294,10 @@ pub fn config_of(stage: Stage, vars: &[(&str, &str)]) -> Result<ConfigSeen, Stri
             .map(|c| seen!(c, None, c.listen_addr.clone())),
         Eight => stage_8::config::Config::from_lookup(lookup)
             .map(|c| seen!(c, None, c.listen_addr.clone())),
+        Nine => stage_9::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, None, c.listen_addr.clone())),
+        Ten => stage_10::config::Config::from_lookup(lookup)
+            .map(|c| seen!(c, None, c.listen_addr.clone())),
     }
 }
 
@@ -293,19 +313,23 @@ macro_rules! configured {
     }};
 }
 
-/// Stage 8's `Config`, with its own limits from `timing` too.
-fn stage_8_config(vars: &[(String, String)], timing: Timing) -> stage_8::config::Config {
-    let mut config = configured!(stage_8, vars, timing);
-    config.request_timeout = timing.request_timeout;
-    config.header_timeout = timing.header_timeout;
-    config.shutdown_grace = timing.shutdown_grace;
-    config
+/// The `Config` of a stage from 8 on, with its own limits from `timing` too.
+macro_rules! served {
+    ($krate:ident, $vars:expr, $timing:expr) => {{
+        let mut config = configured!($krate, $vars, $timing);
+        config.request_timeout = $timing.request_timeout;
+        config.header_timeout = $timing.header_timeout;
+        config.shutdown_grace = $timing.shutdown_grace;
+        config
+    }};
 }
 
 /// The stage's router.
 fn router(stage: Stage, vars: &[(String, String)], timing: Timing) -> Router {
     match stage {
-        Eight => stage_8::app(stage_8_config(vars, timing)),
+        Eight => stage_8::app(served!(stage_8, vars, timing)),
+        Nine => stage_9::app(served!(stage_9, vars, timing)),
+        Ten => stage_10::app(served!(stage_10, vars, timing)),
         _ => with_stage!(stage, |krate| krate::app(configured!(krate, vars, timing))),
     }
 }
@@ -355,11 +379,21 @@ impl Instance {
         let stopped = async {
             stopped.await.ok();
         };
+        // From stage 8 on, served as its binary serves it, with its limits.
         let task = match stage {
-            // Served as its binary serves it, with its time limits.
             Eight => tokio::spawn(stage_8::server::serve(
                 listener,
-                stage_8_config(&vars, timing),
+                served!(stage_8, &vars, timing),
+                stopped,
+            )),
+            Nine => tokio::spawn(stage_9::server::serve(
+                listener,
+                served!(stage_9, &vars, timing),
+                stopped,
+            )),
+            Ten => tokio::spawn(stage_10::server::serve(
+                listener,
+                served!(stage_10, &vars, timing),
                 stopped,
             )),
             _ => {
@@ -388,7 +422,7 @@ impl Instance {
 pub async fn wait_until_ready(stage: Stage, url: &str) {
     match stage {
         Two | Three | Four => {}
-        Eight => wait_for_success(&format!("{url}/healthz/ready")).await,
+        Eight | Nine | Ten => wait_for_success(&format!("{url}/healthz/ready")).await,
         _ => wait_until_discovered(url).await,
     }
 }

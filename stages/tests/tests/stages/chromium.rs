@@ -13,7 +13,7 @@ use stage_tests::services::available;
 use stage_tests::{ALICE, Stage, TestApp};
 
 /// The stage a real browser is driven through: the last, with every layer.
-const LAST: Stage = Stage::Eight;
+const LAST: Stage = Stage::Ten;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

@@ -624,6 +624,8 @@ async fn a_request_that_read_the_session_before_a_logout_cannot_bring_it_back() 
             Stage::Six => saved_after_logout!(stage_6),
             Stage::Seven => saved_after_logout!(stage_7),
             Stage::Eight => saved_after_logout!(stage_8),
+            Stage::Nine => saved_after_logout!(stage_9),
+            Stage::Ten => saved_after_logout!(stage_10),
             _ => unreachable!("{stage:?} has no logout"),
         };
         assert!(!back, "{stage:?}: the session came back after the logout");

@@ -290,6 +290,8 @@ fn connections(stage: Stage, redis_url: &str) -> fred::prelude::Pool {
         Stage::Six => pool!(stage_6),
         Stage::Seven => pool!(stage_7),
         Stage::Eight => pool!(stage_8),
+        Stage::Nine => pool!(stage_9),
+        Stage::Ten => pool!(stage_10),
         _ => unreachable!("{stage:?} keeps no sessions in Redis"),
     }
 }

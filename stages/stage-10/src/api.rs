@@ -1,0 +1,212 @@
+//! Protect an API: `GET /api/messages` answers the holder of an access token.
+//!
+//! Another program (or this app's own page, for its logged-in user) calls
+//! the API with `Authorization: Bearer <access token>` (RFC 6750). The app
+//! checks the token itself: a JWT from the custom authorization server,
+//! signed with one of its keys (RS256), issued by it (`iss`), for this API
+//! (`aud` = `API_AUDIENCE`), not expired (`exp`, with a minute of skew), and
+//! granting this route's scope (`scp`). No session, no cookie: a request
+//! with a session cookie and no token is refused like any other.
+
+use crate::pages::AppError;
+use crate::provider::Discovery;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use jsonwebtoken::{Algorithm, Validation, dangerous, decode, decode_header};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Where the messages are.
+pub const MESSAGES_PATH: &str = "/api/messages";
+/// The scope a caller needs to read them (a custom scope of the custom
+/// authorization server: Security, API, Authorization Servers, Scopes).
+pub const READ_MESSAGES: &str = "messages:read";
+
+// ANCHOR: caller
+/// What the API reads of a valid access token (Okta's access tokens carry
+/// more: `ver`, `jti`, `iat`, `cid`, …).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Caller {
+    /// The user the token was issued for, or, for a service (client
+    /// credentials), the client itself.
+    pub sub: String,
+    /// The scopes the token grants (Okta's `scp`).
+    #[serde(default)]
+    pub scp: Vec<String>,
+    /// The user's id, in a user's token only.
+    pub uid: Option<String>,
+}
+
+/// A valid access token's caller, as an extractor: a handler that takes a
+/// `Caller` runs only for a request with one.
+impl FromRequestParts<Arc<Api>> for Caller {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Caller, Refusal> {
+        let token = bearer(&parts.headers).ok_or(Refusal::NoToken)?;
+        api.check(token).await
+    }
+}
+
+/// The token of `Authorization: Bearer <token>` (the scheme's name is
+/// case-insensitive, RFC 7235 §2.1), if there is one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+}
+// ANCHOR_END: caller
+
+// ANCHOR: messages
+/// `GET /api/messages`: for a caller whose token grants `messages:read`.
+pub async fn messages(caller: Caller) -> Result<Json<Value>, Refusal> {
+    if !caller.scp.iter().any(|s| s == READ_MESSAGES) {
+        return Err(Refusal::InsufficientScope(READ_MESSAGES));
+    }
+    let who = caller.uid.map_or("a service", |_| "a user");
+    Ok(Json(json!({
+        "messages": [
+            {"text": "Hello from the API.", "to": caller.sub},
+            {"text": format!("Your access token says you are {who}.")},
+        ]
+    })))
+}
+// ANCHOR_END: messages
+
+// ANCHOR: check
+/// What the API needs to check a token: Okta's keys (from discovery) and
+/// what a token for this API must say.
+#[derive(Debug)]
+pub struct Api {
+    discovery: Arc<Discovery>,
+    issuer: String,
+    audience: String,
+}
+
+impl Api {
+    pub fn new(discovery: Arc<Discovery>, issuer: &str, audience: &str) -> Api {
+        Api { discovery, issuer: issuer.into(), audience: audience.into() }
+    }
+
+    /// The caller `token` names, once it is valid.
+    async fn check(&self, token: &str) -> Result<Caller, Refusal> {
+        let header = decode_header(token).map_err(|_| Refusal::invalid("it is not a JWT"))?;
+        // Whose is it? Read before any key is looked for (the claims are not
+        // trusted yet: only the answer's wording depends on them).
+        let claimed = dangerous::insecure_decode_claims::<Value>(token);
+        let iss = claimed.ok().and_then(|c| c["iss"].as_str().map(String::from));
+        if iss.as_deref() != Some(&self.issuer) {
+            return Err(match iss {
+                // The org authorization server's access tokens are for Okta's
+                // own APIs, and no other API can check them.
+                Some(iss) if !iss.contains("/oauth2/") => Refusal::invalid(
+                    "it is from Okta's org authorization server, whose tokens are for Okta's own APIs: ask a custom authorization server for one",
+                ),
+                _ => Refusal::invalid("it is from another issuer"),
+            });
+        }
+        let kid = header.kid.ok_or(Refusal::invalid("it names no signing key"))?;
+        let provider = self.discovery.provider().map_err(Refusal::NotReady)?;
+        let key = match provider.api_keys.get(&kid) {
+            Some(key) => key.clone(),
+            // A key the app has not seen: Okta rotated its keys. Read them
+            // once more (at most every ten seconds), and look again.
+            None => {
+                let provider = self.discovery.again().await.map_err(Refusal::NotReady)?;
+                let key = provider.api_keys.get(&kid).cloned();
+                key.ok_or(Refusal::invalid("it is signed with a key Okta does not publish"))?
+            }
+        };
+        // RS256 only (a token that says `alg: none` is refused), Okta's
+        // issuer, this API's audience, and a minute of clock skew.
+        let mut checks = Validation::new(Algorithm::RS256);
+        checks.set_issuer(&[&self.issuer]);
+        checks.set_audience(&[&self.audience]);
+        checks.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        checks.leeway = 60;
+        let checked = decode::<Caller>(token, &key, &checks);
+        checked.map(|data| data.claims).map_err(|e| Refusal::invalid(&e.to_string()))
+    }
+}
+// ANCHOR_END: check
+
+// ANCHOR: refusal
+/// Why the API refused a request, as RFC 6750 §3 says to tell it: a 401
+/// with a `WWW-Authenticate: Bearer` challenge (naming `invalid_token` when a
+/// token was sent), or a 403 `insufficient_scope`.
+#[derive(Debug)]
+pub enum Refusal {
+    NoToken,
+    InvalidToken(String),
+    InsufficientScope(&'static str),
+    /// Okta not discovered yet: its keys are unknown.
+    NotReady(AppError),
+}
+
+impl Refusal {
+    fn invalid(why: &str) -> Refusal {
+        Refusal::InvalidToken(why.into())
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, error, description, challenge) = match self {
+            Refusal::NoToken => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                "send an access token: Authorization: Bearer <token>".to_string(),
+                "Bearer".to_string(),
+            ),
+            Refusal::InvalidToken(why) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                format!("the access token was refused: {why}"),
+                format!("Bearer error=\"invalid_token\", error_description=\"{}\"", quoted(&why)),
+            ),
+            Refusal::InsufficientScope(scope) => (
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("the access token does not grant the scope {scope}"),
+                format!("Bearer error=\"insufficient_scope\", scope=\"{scope}\""),
+            ),
+            Refusal::NotReady(why) => {
+                let body = json!({"error": "temporarily_unavailable", "error_description": why.to_string()});
+                return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+            }
+        };
+        let challenge =
+            HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static("Bearer"));
+        let body = json!({"error": error, "error_description": description});
+        (status, [(WWW_AUTHENTICATE, challenge)], Json(body)).into_response()
+    }
+}
+
+/// `text` as it may stand between the quotes of a challenge's parameter.
+fn quoted(text: &str) -> String {
+    text.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect()
+}
+// ANCHOR_END: refusal
+
+// ANCHOR: page
+/// `GET /messages`: this app's own page calls its API, as the logged-in
+/// user, with the access token the login keeps (refreshed by the guard).
+pub async fn page(
+    State(okta): State<Arc<crate::okta::Okta>>,
+    Extension(user): Extension<crate::session::LoggedInUser>,
+) -> Result<axum::response::Html<String>, AppError> {
+    let tokens = okta.tokens.get(&user.tokens).await?;
+    let token = tokens.map(|t| t.access_token).ok_or(AppError::LoginEnded("no token".into()))?;
+    let url = format!("{}{MESSAGES_PATH}", okta.app_url);
+    let answer = okta.http.get(url).bearer_auth(token.secret()).send().await;
+    let answer = answer.map_err(|e| AppError::from_http("API's messages", &e))?;
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap_or_default();
+    Ok(crate::pages::messages(status, &body))
+}
+// ANCHOR_END: page

@@ -1,0 +1,357 @@
+//! Okta, through OpenID Connect: the two routes of a login, and the logout.
+//!
+//! `GET /login/okta` sends the browser to Okta; Okta sends it back to
+//! `GET /login/okta/authorized` with a one-time code, which the app trades
+//! for tokens, the ID token among them (`identity.rs` reads it). These are
+//! the routes Flask-Dance's blueprint made in the tutorial, so the Okta app
+//! settings carry over. `POST /logout` ends the session here, then at Okta.
+//! Okta's endpoints come from its discovery document (`provider.rs`).
+
+use crate::api::READ_MESSAGES;
+use crate::config::Config;
+use crate::pages::AppError;
+use crate::provider::Discovery;
+use crate::session::{LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
+use crate::tokens::{TokenStore, Tokens};
+use axum::extract::{Query, State, rejection::QueryRejection};
+use axum::response::Redirect;
+use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
+use openidconnect::{
+    AuthorizationCode, CsrfToken, HttpClientError, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RequestTokenError, Scope, StandardErrorResponse,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tower_cookies::cookie::{Key, SameSite, time::Duration};
+use tower_cookies::{Cookie, Cookies};
+use tower_sessions::Session;
+
+// ANCHOR: routes
+/// Starts a login.
+pub const LOGIN_PATH: &str = "/login/okta";
+/// Where Okta sends the browser back (the "Sign-in redirect URI").
+pub const CALLBACK_PATH: &str = "/login/okta/authorized";
+/// Ends the session, here and at Okta.
+pub const LOGOUT_PATH: &str = "/logout";
+/// `email` and `profile` release the user's email and name; with
+/// `offline_access`, Okta sends a refresh token too (the Okta app must
+/// allow the Refresh Token grant). (`openid`, which makes it an OpenID
+/// Connect login, openidconnect always sends.)
+const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
+/// The scope that asks Okta's org authorization server for the user's
+/// groups (in userinfo). A custom authorization server refuses a scope it
+/// does not declare, and sends a `groups` claim its admin added instead;
+/// there, the login asks for the API's scope, so that its access token
+/// can call the API (`api.rs`).
+const GROUPS_SCOPE: &str = "groups";
+/// How long a login may take, from `/login/okta` to the callback.
+const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
+/// How many logins may wait in one browser at once (tabs, retries); one
+/// more pushes out the oldest. Each waits in a cookie of up to about
+/// 1.6 KB that goes to the callback, and proxies refuse a request whose
+/// headers pass 8 KB.
+const WAITING_LOGINS: usize = 3;
+// ANCHOR_END: routes
+
+// ANCHOR: client
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer).
+#[derive(Debug)]
+pub struct Okta {
+    /// Finds Okta, and keeps what it found: its endpoints and keys.
+    pub discovery: Arc<Discovery>,
+    /// Where the tokens of every login are kept.
+    pub tokens: TokenStore,
+    /// For discovery, the token exchange and userinfo: redirects off
+    /// (following one would hand the code to wherever it points), and a
+    /// timeout, so a slow Okta gives a 504 page and not a hang.
+    pub http: reqwest::Client,
+    issuer: String,
+    /// Whether `OKTA_BASE_URL` is the org authorization server.
+    org_server: bool,
+    /// `APP_URL`, without its trailing `/`: where this app's API is.
+    pub app_url: String,
+    /// `APP_URL`, where Okta sends the browser after a logout.
+    post_logout_redirect_uri: String,
+    /// Encrypts the login attempts' cookies, named `{prefix}{state}`.
+    key: Key,
+    attempt_cookie_prefix: String,
+    https: bool,
+}
+
+impl Okta {
+    /// The client for the configured Okta app, before Okta is found
+    /// ([`Discovery::run`]).
+    pub fn new(config: &Config, tokens: TokenStore) -> Okta {
+        let checked = "the issuer and APP_URL are checked URLs";
+        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.idp_timeout)
+            .build()
+            .expect("a client with the built-in TLS roots always builds");
+        let redirect_uri = RedirectUrl::from_url(redirect_uri);
+        Okta {
+            discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
+            tokens,
+            http,
+            issuer: config.issuer.clone(),
+            org_server: !config.issuer.contains("/oauth2/"),
+            app_url: config.app_url.as_str().trim_end_matches('/').into(),
+            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
+            key: config.session_key.clone(),
+            attempt_cookie_prefix: format!("{}_login_", cookie_name(&config.app_url)),
+            https: config.app_url.scheme() == "https",
+        }
+    }
+}
+// ANCHOR_END: client
+
+// ANCHOR: attempt
+/// A login in progress, from `/login/okta` to its callback. It waits in the
+/// browser, in a cookie of its own named after the login's `state`: two
+/// logins at once (two tabs) do not disturb each other, and a stranger's
+/// visit costs the server no memory at all. The cookie is encrypted and
+/// authenticated with the app's key, so the browser carries the PKCE
+/// verifier but cannot read or change it.
+#[derive(Serialize, Deserialize)]
+struct LoginAttempt {
+    /// Its hash went to Okta as the challenge. `None` once used.
+    pkce_verifier: Option<PkceCodeVerifier>,
+    /// Sent to Okta, which copies it into the ID token: that ID token was
+    /// issued for this login, and is not one replayed from another.
+    nonce: Nonce,
+    /// The local page to land on after the login.
+    return_to: String,
+    /// When it started, in seconds since the Unix epoch: the oldest goes
+    /// first when too many wait.
+    started: u64,
+}
+
+impl Okta {
+    fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
+        let value = serde_json::to_string(attempt).expect("strings serialize");
+        let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
+            .path(LOGIN_PATH)
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.https)
+            .max_age(LOGIN_TIME_LIMIT);
+        cookies.private(&self.key).add(cookie.build());
+    }
+
+    /// The attempt that `state` names, if this browser started it and the
+    /// key opens it. Its verifier works once: the cookie is saved again
+    /// without it, whatever happens next.
+    fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
+        let cookie =
+            cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
+        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
+        let verifier = attempt.pkce_verifier.take();
+        self.save_attempt(cookies, state, &attempt);
+        attempt.pkce_verifier = verifier;
+        Some(attempt)
+    }
+
+    /// Forgets the oldest logins this browser has waiting, to leave room
+    /// for one more.
+    fn make_room(&self, cookies: &Cookies) {
+        let private = cookies.private(&self.key);
+        let mut waiting: Vec<(u64, String)> = cookies
+            .list()
+            .into_iter()
+            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
+            .map(|c| {
+                let opened = private.get(c.name());
+                let attempt =
+                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
+                (attempt.map_or(0, |a| a.started), c.name().to_string())
+            })
+            .collect();
+        waiting.sort_unstable();
+        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
+        for (_, name) in waiting.into_iter().take(over) {
+            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
+        }
+    }
+}
+// ANCHOR_END: attempt
+
+// ANCHOR: login
+/// What `/login/okta` may be given: the page to come back to.
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    next: Option<String>,
+}
+
+/// `GET /login/okta`: a fresh `state`, PKCE verifier and nonce, kept in the
+/// login attempt's cookie with the page to come back to, then off to Okta.
+pub async fn login(
+    State(okta): State<Arc<Okta>>,
+    cookies: Cookies,
+    params: Result<Query<LoginParams>, QueryRejection>,
+) -> Result<Redirect, AppError> {
+    let provider = okta.discovery.provider()?;
+    let next = params.ok().and_then(|Query(p)| p.next);
+    let return_to = next.as_deref().and_then(local_path).unwrap_or("/").to_string();
+    let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
+    let (authorize_url, state, nonce) = provider
+        .client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
+        .add_scope(Scope::new(if okta.org_server { GROUPS_SCOPE } else { READ_MESSAGES }.into()))
+        .set_pkce_challenge(pkce_challenge)
+        .url();
+    let attempt =
+        LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to, started: now() };
+    okta.make_room(&cookies);
+    okta.save_attempt(&cookies, state.secret(), &attempt);
+    Ok(Redirect::to(authorize_url.as_str()))
+}
+// ANCHOR_END: login
+
+/// `next` if it is a path on this site; `None` for anything that would
+/// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long
+/// for the login attempt's cookie (browsers drop one over 4096 bytes).
+pub fn local_path(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && next.len() <= 1024
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    local.then_some(next)
+}
+
+// ANCHOR: callback
+/// What Okta puts on the callback URL. Anything else is ignored.
+#[derive(Debug, Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+    /// RFC 9207: the issuer that answered, sent by some servers.
+    iss: Option<String>,
+}
+
+/// `GET /login/okta/authorized`: find the login this answers by its state,
+/// trade the code for tokens, validate the ID token, and start a fresh
+/// session for the user it names.
+pub async fn callback(
+    State(okta): State<Arc<Okta>>,
+    cookies: Cookies,
+    session: Session,
+    params: Result<Query<CallbackParams>, QueryRejection>,
+) -> Result<Redirect, AppError> {
+    let Query(params) =
+        params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
+    let state = params.state.unwrap_or_default();
+    let attempt = okta.use_attempt(&cookies, &state);
+    let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to, .. }) = attempt else {
+        // A callback that arrives again (a double click, a reload) finds its
+        // verifier used: a user it logged in goes on where they were going.
+        if logged_in_user(&session).await?.is_some() {
+            return Ok(Redirect::to(attempt.as_ref().map_or("/", |a| &a.return_to)));
+        }
+        return Err(AppError::BadCallback(
+            "it does not answer a login started in this browser, or that login is over",
+        ));
+    };
+    if params.iss.as_ref().is_some_and(|iss| *iss != okta.issuer) {
+        return Err(AppError::BadCallback("the answer came from another issuer"));
+    }
+    if let Some(error) = params.error {
+        let description = params.error_description.unwrap_or(error.clone());
+        return Err(match error.as_str() {
+            "access_denied" => AppError::Denied(description.trim_end_matches('.').into()),
+            _ => AppError::Okta(format!("{error}: {description}")),
+        });
+    }
+    let code = params.code.ok_or(AppError::BadCallback("Okta sent no code"))?;
+
+    let provider = okta.discovery.provider()?;
+    let token = provider
+        .client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&okta.http)
+        .await
+        .map_err(token_error)?;
+    let identity = okta.identity(provider, &token, Some(&nonce)).await?;
+    let tokens = Tokens::from_answer(&token, None);
+
+    // A new session id for the logged-in user: an id planted before the
+    // login (session fixation) is worth nothing after it.
+    session.cycle_id().await?;
+    tracing::info!("{:?} logged in", identity.email);
+    let (expires_at, refresh_at) = (tokens.expires_at, tokens.refresh_at);
+    let tokens = okta.tokens.create(&tokens).await?;
+    let user = LoggedInUser { identity, tokens, expires_at, refresh_at, renewed_at: now() };
+    session.insert(LOGGED_IN_USER, user).await?;
+    Ok(Redirect::to(&return_to))
+}
+// ANCHOR_END: callback
+
+// ANCHOR: logout
+/// `POST /logout`: forget the session (the cookie is cleared too), then send
+/// the browser to Okta's logout (the discovered `end_session_endpoint`),
+/// which ends the Okta session and sends it back to `APP_URL`. Without an
+/// ID token (no login, or a session from before a restart) there is
+/// nothing to end at Okta: back home.
+pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
+    // Even a session that no longer decodes can be logged out of.
+    let user: Option<LoggedInUser> = session.get(LOGGED_IN_USER).await.ok().flatten();
+    session.flush().await?;
+    let tokens = match user {
+        Some(user) => okta.tokens.take(&user.tokens).await?,
+        None => None,
+    };
+    let provider = okta.discovery.provider().ok();
+    // A refresh token would go on working at Okta: revoke it (RFC 7009).
+    let refresh_token = tokens.as_ref().and_then(|t| t.refresh_token.clone());
+    if let (Some(provider), Some(refresh_token)) = (&provider, refresh_token) {
+        okta.discovery.revoke(provider, &refresh_token).await;
+    }
+    let end_session = provider.and_then(|p| p.end_session_url.clone());
+    let (Some(id_token), Some(end_session)) = (tokens.and_then(|t| t.id_token), end_session) else {
+        return Ok(Redirect::to("/"));
+    };
+    let mut url = end_session.url().clone();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", &id_token.to_string())
+        .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
+    Ok(Redirect::to(url.as_str()))
+}
+
+// ANCHOR_END: logout
+
+/// What went wrong at the token endpoint, as a page.
+pub fn token_error(
+    error: RequestTokenError<
+        HttpClientError<reqwest::Error>,
+        StandardErrorResponse<CoreErrorResponseType>,
+    >,
+) -> AppError {
+    match error {
+        RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
+            "Okta's token endpoint answered {}",
+            answer.to_string().trim_end_matches('.')
+        )),
+        RequestTokenError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("token", &e),
+        // The ID token is read with the answer: one that lacks a claim
+        // every ID token has (`sub`, `aud`, `iat`) fails here.
+        RequestTokenError::Parse(e, body) if has_id_token(&body) => {
+            AppError::BadIdToken(format!("it cannot be read: {}", e.inner()))
+        }
+        _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
+    }
+}
+
+/// Whether a token answer has an ID token at all.
+fn has_id_token(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v["id_token"].is_string())
+}

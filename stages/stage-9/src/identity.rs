@@ -1,0 +1,167 @@
+//! Who logged in: the ID token, once it is valid.
+//!
+//! Okta answers the code with an ID token next to the access token: a JWT,
+//! signed by Okta, that says who logged in (`sub`), for which app (`aud`),
+//! from which server (`iss`), when (`iat`, `exp`), and for which login
+//! (`nonce`). The app believes it only once each of those is checked
+//! (OpenID Connect Core §3.1.3.7). What it lacks, such as an email that the
+//! server keeps for userinfo, or the groups that Okta's org authorization
+//! server answers only there, is asked of userinfo once, for the same `sub`.
+
+use crate::okta::Okta;
+use crate::pages::AppError;
+use crate::provider::{OktaIdToken, OktaTokenResponse};
+use crate::provider::{Provider, reason};
+use openidconnect::core::{CoreGenderClaim, CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
+use openidconnect::{
+    AccessToken, AdditionalClaims, ClaimsVerificationError, HttpClientError, IdTokenClaims, Nonce,
+    OAuth2TokenResponse, SignatureVerificationError, SubjectIdentifier, TokenResponse,
+    UserInfoClaims, UserInfoError,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How far the app's clock and Okta's may disagree: an ID token is taken
+/// this long after it expires, or this long before it was issued.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+// ANCHOR: identity
+/// Who logged in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Identity {
+    /// The ID token's `sub`: who this is, for good (an email can change).
+    pub subject: String,
+    /// The user's email: the ID token's, or else userinfo's.
+    pub email: String,
+    /// The Okta groups the user is in: the ID token's `groups`, or else
+    /// userinfo's (none if Okta sends none: see `roles.rs`).
+    pub groups: Vec<String>,
+}
+
+// ANCHOR: groups
+/// What Okta's ID token and userinfo say beyond OpenID Connect's standard
+/// claims: the user's `groups`, when Okta is set up to send them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Groups {
+    pub groups: Option<Vec<String>>,
+}
+
+impl AdditionalClaims for Groups {}
+// ANCHOR_END: groups
+
+impl Okta {
+    /// Who the token endpoint's answer says logged in, once its ID token is
+    /// valid, and issued for the login that sent `nonce` (a refreshed ID
+    /// token has none: OpenID Connect Core §12.2).
+    pub async fn identity(
+        &self,
+        provider: Arc<Provider>,
+        token: &OktaTokenResponse,
+        nonce: Option<&Nonce>,
+    ) -> Result<Identity, AppError> {
+        let id_token =
+            token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
+        let (provider, claims) = self.validate(provider, id_token, nonce).await?;
+        let (subject, groups) = (claims.subject(), &claims.additional_claims().groups);
+        // Okta's ID token is thin: a server may keep the email for userinfo
+        // (OpenID Connect Core §5.4), and the org server answers groups
+        // only there. Ask it once, and only about this `sub` (§5.3.2).
+        let info = match (claims.email(), groups) {
+            (Some(_), Some(_)) => None,
+            _ => Some(self.userinfo(&provider, token.access_token(), subject).await?),
+        };
+        let email = claims.email().or(info.as_ref().and_then(|i| i.email()));
+        let email = email.ok_or(AppError::NotGranted("Okta's userinfo has no email".into()))?;
+        let groups = groups
+            .clone()
+            .or_else(|| info.as_ref().and_then(|i| i.additional_claims().groups.clone()));
+        Ok(Identity {
+            subject: subject.to_string(),
+            email: email.to_string(),
+            groups: groups.unwrap_or_default(),
+        })
+    }
+    // ANCHOR_END: identity
+
+    // ANCHOR: validate
+    /// The ID token's claims, once it is valid: signed with RS256 (`alg`
+    /// pinned: `none` is refused) by a key Okta publishes, issued by this
+    /// issuer for this client (`iss`, `aud`), not expired and not issued in
+    /// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
+    /// (`nonce`). With the provider whose keys checked it.
+    async fn validate<'t>(
+        &self,
+        provider: Arc<Provider>,
+        id_token: &'t OktaIdToken,
+        nonce: Option<&Nonce>,
+    ) -> Result<(Arc<Provider>, &'t IdTokenClaims<Groups, CoreGenderClaim>), AppError> {
+        let checked = check(id_token, &verifier(&provider), nonce);
+        let (provider, checked) = match checked {
+            // A key the app has not seen: Okta rotated its keys. Read them
+            // once more (only then, never on every login), and try again.
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                let provider = self.discovery.again().await?;
+                let checked = check(id_token, &verifier(&provider), nonce);
+                (provider, checked)
+            }
+            checked => (provider, checked),
+        };
+        Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
+    }
+    // ANCHOR_END: validate
+
+    // ANCHOR: userinfo
+    /// Okta's userinfo answer, which must be about `subject`, the user the
+    /// ID token names (OpenID Connect Core §5.3.2).
+    async fn userinfo(
+        &self,
+        provider: &Provider,
+        access_token: &AccessToken,
+        subject: &SubjectIdentifier,
+    ) -> Result<UserInfoClaims<Groups, CoreGenderClaim>, AppError> {
+        let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
+        let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
+        let request = request.map_err(no_endpoint)?;
+        request.request_async(&self.http).await.map_err(userinfo_error)
+    }
+    // ANCHOR_END: userinfo
+}
+
+/// Checks an ID token with the keys, client and issuer of `provider`.
+fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
+    let verifier = provider.client.id_token_verifier();
+    verifier
+        .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256])
+        .set_time_fn(|| chrono::Utc::now() - CLOCK_SKEW)
+        .set_issue_time_verifier_fn(|iat| match iat > chrono::Utc::now() + CLOCK_SKEW {
+            true => Err(format!("issued in the future, at {iat}")),
+            false => Ok(()),
+        })
+}
+
+/// The claims of `id_token`, checked by `verifier`, with `nonce` if there
+/// is one to check.
+fn check<'t>(
+    id_token: &'t OktaIdToken,
+    verifier: &CoreIdTokenVerifier,
+    nonce: Option<&Nonce>,
+) -> Result<&'t IdTokenClaims<Groups, CoreGenderClaim>, ClaimsVerificationError> {
+    match nonce {
+        Some(nonce) => id_token.claims(verifier, nonce),
+        None => id_token.claims(verifier, |_: Option<&Nonce>| Ok(())),
+    }
+}
+
+/// What went wrong at the userinfo endpoint, as a page.
+fn userinfo_error(error: UserInfoError<HttpClientError<reqwest::Error>>) -> AppError {
+    match error {
+        UserInfoError::Request(HttpClientError::Reqwest(e)) => AppError::from_http("userinfo", &e),
+        UserInfoError::Response(status, ..) => AppError::from_status("userinfo", status),
+        UserInfoError::ClaimsVerification(_) => {
+            AppError::Idp("Okta's userinfo endpoint answered about another user".into())
+        }
+        _ => AppError::Idp("Okta's userinfo endpoint answered something that is not claims".into()),
+    }
+}

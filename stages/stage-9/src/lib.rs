@@ -1,0 +1,134 @@
+//! # Stage 9: who may do what: roles from Okta groups
+//!
+//! Stage 8's app, with a page only for the members of an Okta group: the
+//! groups come with the login (the ID token's `groups` claim, or userinfo
+//! on the org authorization server), and one layer (`roles.rs`) guards a
+//! group of routes; anyone else gets a page that says which group it takes.
+//!
+//! Chapter: "Who may do what: groups and roles" (`book/src/roles.md`).
+//!
+//! Run it, with the mock Okta in another terminal (and, to share sessions
+//! between instances, a Redis and `REDIS_URL`), then open
+//! <http://localhost:8080/>:
+//!
+//! ```text
+//! cargo run -p mock-okta
+//! cargo run -p stage-9
+//! ```
+
+pub mod config;
+pub mod guard;
+pub mod health;
+pub mod identity;
+pub mod okta;
+pub mod pages;
+pub mod provider;
+pub mod refresh;
+pub mod roles;
+pub mod server;
+pub mod session;
+pub mod tokens;
+
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use config::Config;
+use std::sync::Arc;
+use tower::util::option_layer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+// ANCHOR: app
+/// The whole application: its routes and layers, in one place. Starts
+/// finding Okta in the background, so call it inside a Tokio runtime.
+pub fn app(config: Config) -> Router {
+    let sessions = session::Sessions::connect(&config);
+    let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
+    let okta = Arc::new(okta::Okta::new(&config, tokens));
+    let https = config.app_url.scheme() == "https";
+    tokio::spawn(okta.discovery.clone().run());
+    // A logout (any state-changing request) from another origin is refused,
+    // even from the same site (another port of this host, a sibling
+    // subdomain), which `SameSite=Lax` lets through.
+    let app_origin = config.app_url.origin().ascii_serialization();
+    let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
+    let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
+    // ANCHOR: admin_routes
+    // Only for members of `admins`: one layer for the whole group of routes,
+    // which the login guard (below) also covers, and runs first.
+    let admin = Router::new()
+        .route("/admin", get(pages::admin))
+        .route_layer(middleware::from_fn_with_state(roles::ADMINS, roles::require_group));
+    // ANCHOR_END: admin_routes
+    // Every route above `route_layer` is guarded; the routes below it are
+    // not. The login and callback must stay outside: guarded, a stranger
+    // sent to the login would be sent to the login again, forever.
+    // (`route_layer`, not `layer`, so an unknown path stays a 404.)
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/user", get(pages::user))
+        .route("/members", get(pages::members))
+        .merge(admin)
+        .route_layer(middleware::from_fn_with_state(okta.clone(), guard::require_login))
+        .route(okta::LOGIN_PATH, get(okta::login))
+        .route(okta::CALLBACK_PATH, get(okta::callback))
+        .route(okta::LOGOUT_PATH, post(okta::logout))
+        .fallback(pages::not_found)
+        .layer(same_origin_only)
+        .layer(sessions.layer(&config))
+        .with_state(okta.clone())
+        // Outside the session layer: a health check touches no session.
+        .merge(health::routes(okta, sessions.redis))
+        .method_not_allowed_fallback(pages::wrong_method)
+        // Around every request: headers that tell browsers what this
+        // site's pages may do, a size limit and a time limit (the first
+        // layer of the tuple is the outermost).
+        .layer((
+            header(CONTENT_SECURITY_POLICY, policy(&config)),
+            header(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            header(REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            header(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            // Over https, browsers are to come back over https only, for a
+            // year, without trying http first (HSTS, RFC 6797).
+            option_layer(https.then(|| header(STRICT_TRANSPORT_SECURITY, hsts()))),
+            // Pages name the user: no cache (shared, or the back button
+            // after logging out) may keep them.
+            SetResponseHeaderLayer::if_not_present(
+                CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ),
+            RequestBodyLimitLayer::new(16 * 1024),
+            TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout),
+        ))
+}
+// ANCHOR_END: app
+
+/// A header set on every answer, whatever the handler set.
+fn header(name: HeaderName, value: HeaderValue) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, value)
+}
+
+/// HSTS for a year, for this host and any below it.
+fn hsts() -> HeaderValue {
+    HeaderValue::from_static("max-age=31536000; includeSubDomains")
+}
+
+// ANCHOR: policy
+/// The pages load nothing from anywhere (`default-src 'none'`) but their
+/// own inline style; no other site may frame them; and their forms post
+/// only here, or on to Okta (the logout form's redirect goes there).
+fn policy(config: &Config) -> HeaderValue {
+    let okta =
+        url::Url::parse(&config.issuer).expect("a checked URL").origin().ascii_serialization();
+    let policy = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {okta}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    HeaderValue::from_str(&policy).expect("an origin is a valid header value")
+}
+// ANCHOR_END: policy

@@ -1,0 +1,221 @@
+//! Finding Okta: OpenID Connect discovery.
+//!
+//! Everything about the provider comes from its discovery document,
+//! `{OKTA_BASE_URL}/.well-known/openid-configuration` (OpenID Connect
+//! Discovery 1.0 §4): its endpoints, and its signing keys. Until the
+//! document has been read the app runs, and answers a login with a 503 page
+//! that says why; it keeps trying in the background.
+
+use crate::config::Config;
+use crate::identity::Groups;
+use crate::pages::AppError;
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreClaimName, CoreClaimType, CoreClientAuthMethod,
+    CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreSubjectIdentifierType, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalProviderMetadata, Client, ClientId, ClientSecret, DiscoveryError,
+    EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken,
+    IdTokenFields, IssuerUrl, LogoutProviderMetadata, ProviderMetadata, RedirectUrl, RevocationUrl,
+    StandardErrorResponse, StandardTokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// An OpenID Connect client with Okta's authorization and token endpoints,
+/// its signing keys, and its userinfo endpoint if it names one; its ID
+/// tokens and userinfo carry [`Groups`].
+pub type OktaClient = Client<
+    Groups,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    OktaTokenResponse,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+    EndpointMaybeSet,
+>;
+
+/// Okta's answer from its token endpoint, with an [`OktaIdToken`].
+pub type OktaTokenResponse = StandardTokenResponse<
+    IdTokenFields<
+        Groups,
+        EmptyExtraTokenFields,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >,
+    CoreTokenType,
+>;
+
+/// An ID token whose claims may carry [`Groups`].
+pub type OktaIdToken =
+    IdToken<Groups, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+/// The discovery document's `revocation_endpoint` (RFC 8414 §2), which
+/// openidconnect's own metadata leaves out.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Revocation {
+    revocation_endpoint: Option<RevocationUrl>,
+}
+
+impl AdditionalProviderMetadata for Revocation {}
+
+/// Okta's discovery document, with its logout and revocation endpoints.
+type Metadata = ProviderMetadata<
+    LogoutProviderMetadata<Revocation>,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
+// ANCHOR: provider
+/// What discovery found out about Okta.
+#[derive(Debug)]
+pub struct Provider {
+    pub client: OktaClient,
+    /// Okta's logout (OpenID Connect RP-Initiated Logout 1.0).
+    pub end_session_url: Option<EndSessionUrl>,
+    /// Where a token is revoked (RFC 7009).
+    pub revocation_url: Option<RevocationUrl>,
+}
+
+/// Finds Okta, and keeps what it found.
+#[derive(Debug)]
+pub struct Discovery {
+    issuer: IssuerUrl,
+    pub client_id: ClientId,
+    pub client_secret: ClientSecret,
+    redirect_uri: RedirectUrl,
+    pub http: reqwest::Client,
+    /// The provider, or why there is none yet.
+    found: RwLock<Result<Arc<Provider>, String>>,
+}
+// ANCHOR_END: provider
+
+impl Discovery {
+    /// Nothing found yet: [`Discovery::run`] finds it.
+    pub fn new(config: &Config, redirect_uri: RedirectUrl, http: reqwest::Client) -> Discovery {
+        Discovery {
+            issuer: IssuerUrl::new(config.issuer.clone()).expect("the issuer is a checked URL"),
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            redirect_uri,
+            http,
+            found: RwLock::new(Err("Okta's discovery document has not been read yet".into())),
+        }
+    }
+
+    /// The provider, or a 503 page that says why there is none.
+    pub fn provider(&self) -> Result<Arc<Provider>, AppError> {
+        let found = self.found.read().unwrap_or_else(|p| p.into_inner());
+        found.clone().map_err(AppError::NotReady)
+    }
+
+    // ANCHOR: run
+    /// Reads Okta's discovery document, again and again (1, 2, 4 … up to
+    /// 10 seconds apart) until it succeeds.
+    pub async fn run(self: Arc<Self>) {
+        let mut pause = Duration::from_secs(1);
+        loop {
+            let found = self.read().await;
+            let ready = found.is_ok();
+            match &found {
+                Ok(_) => tracing::info!("ready: discovered {}", self.issuer.as_str()),
+                Err(why) => tracing::warn!("not ready: {why}; trying again in {pause:?}"),
+            }
+            *self.found.write().unwrap_or_else(|p| p.into_inner()) = found.map(Arc::new);
+            if ready {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(10));
+        }
+    }
+    // ANCHOR_END: run
+
+    /// Reads it once more, for its new keys (Okta rotated them). The
+    /// provider found before stays if this fails.
+    pub async fn again(&self) -> Result<Arc<Provider>, AppError> {
+        let found = Arc::new(self.read().await.map_err(AppError::Idp)?);
+        *self.found.write().unwrap_or_else(|p| p.into_inner()) = Ok(found.clone());
+        Ok(found)
+    }
+
+    /// The discovery document and the keys it points to, read once.
+    async fn read(&self) -> Result<Provider, String> {
+        let found = Metadata::discover_async(self.issuer.clone(), &self.http).await;
+        let metadata = match found {
+            Ok(metadata) => metadata,
+            // The document names another issuer: Okta's changes when a custom
+            // domain is switched on, say. Waiting will not help; a setting will.
+            Err(DiscoveryError::Validation(_)) => {
+                let named = self.named_issuer().await.unwrap_or_else(|| "another issuer".into());
+                let ours = self.issuer.as_str();
+                return Err(format!(
+                    "Okta's discovery document names the issuer {named}, not OKTA_BASE_URL={ours}: set OKTA_BASE_URL={named}"
+                ));
+            }
+            Err(e) => {
+                return Err(format!("Okta's discovery document cannot be read: {}", reason(&e)));
+            }
+        };
+        let token_url = metadata
+            .token_endpoint()
+            .cloned()
+            .ok_or("Okta's discovery document has no token endpoint")?;
+        let more = metadata.additional_metadata();
+        let end_session_url = more.end_session_endpoint.clone();
+        let revocation_url = more.additional_metadata.revocation_endpoint.clone();
+        let client = Client::from_provider_metadata(
+            metadata,
+            self.client_id.clone(),
+            Some(self.client_secret.clone()),
+        )
+        .set_token_uri(token_url)
+        .set_redirect_uri(self.redirect_uri.clone());
+        Ok(Provider { client, end_session_url, revocation_url })
+    }
+}
+
+impl Discovery {
+    /// The `issuer` the discovery document names, if it can be read.
+    async fn named_issuer(&self) -> Option<String> {
+        let url = format!("{}/.well-known/openid-configuration", self.issuer.as_str());
+        let document = self.http.get(url).send().await.ok()?;
+        let document: serde_json::Value = document.json().await.ok()?;
+        document["issuer"].as_str().map(String::from)
+    }
+}
+
+/// An error and its sources, on one line.
+pub fn reason(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text = format!("{text}: {e}");
+        source = e.source();
+    }
+    text
+}
