@@ -101,6 +101,11 @@ pub enum Fault {
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
+    /// Access tokens expired an hour ago (`iat` two hours back, `exp` one),
+    /// as a token kept too long, or replayed, is. The token endpoint's
+    /// `expires_in` still says an hour. *An API that takes access tokens
+    /// refuses it: `401`, `WWW-Authenticate: Bearer error="invalid_token"`.*
+    AccessTokenExpired,
     /// `/v1/userinfo` answers `401` with `WWW-Authenticate: Bearer
     /// error="invalid_token"` to every token.
     /// *An app shows an error page, or logs the user out.*
@@ -364,6 +369,11 @@ pub const FAULTS: &[FaultSpec] = &[
         "access-token-lifetime",
         Fault::AccessTokenLifetime,
         "access tokens expire after DURATION (e.g. 30s)",
+    ),
+    FaultSpec::plain(
+        "access-token-expired",
+        Fault::AccessTokenExpired,
+        "access tokens expired an hour ago (for an API's checks)",
     ),
     FaultSpec::plain(
         "userinfo-401",

@@ -142,6 +142,10 @@ fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName)
         claims["sub"] = json!(user.email);
         claims["auth_time"] = json!(grant.auth_time);
     }
+    if server.org.has_fault(&Fault::AccessTokenExpired) {
+        claims["iat"] = json!(times.iat.saturating_sub(7200));
+        claims["exp"] = json!(times.iat.saturating_sub(3600));
+    }
     tokens::sign(key, tokens::kid(key), &claims)
 }
 

@@ -140,12 +140,16 @@ async fn bites(at: At<'_>, fault: &Fault) {
             assert!(claims["nonce"].is_string() && claims["nonce"] != "nonce-456");
         }
         Fault::IdTokenExpired => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .expect("after 1970")
-                .as_secs();
             let exp = id_token_claims(at).await["exp"].as_u64().expect("an exp");
-            assert!(exp < now, "exp {exp} is not before {now}");
+            assert!(exp + 3000 < unix_now(), "exp {exp} is not an hour back");
+        }
+        Fault::AccessTokenExpired => {
+            let tokens = tokens(at).await;
+            let access = mock_okta::decode_claims(field(&tokens, "access_token")).expect("claims");
+            let exp = access["exp"].as_u64().expect("an exp");
+            assert!(exp + 3000 < unix_now(), "exp {exp} is not an hour back");
+            let id = mock_okta::decode_claims(field(&tokens, "id_token")).expect("claims");
+            assert!(id["exp"].as_u64() > Some(unix_now()), "the ID token is still good");
         }
         Fault::IdTokenBadSignature => {
             let (id_token, kid) = id_token_and_kid(at).await;
@@ -336,6 +340,12 @@ async fn userinfo_refuses(at: At<'_>, status: StatusCode) -> String {
         .to_str()
         .expect("ASCII")
         .to_string()
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH);
+    now.expect("after 1970").as_secs()
 }
 
 async fn id_token_claims(at: At<'_>) -> Value {
