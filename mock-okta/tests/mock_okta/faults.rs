@@ -149,7 +149,10 @@ async fn bites(at: At<'_>, fault: &Fault) {
             let exp = access["exp"].as_u64().expect("an exp");
             assert!(exp + 3000 < unix_now(), "exp {exp} is not an hour back");
             let id = mock_okta::decode_claims(field(&tokens, "id_token")).expect("claims");
-            assert!(id["exp"].as_u64() > Some(unix_now()), "the ID token is still good");
+            assert!(
+                id["exp"].as_u64() > Some(unix_now()),
+                "the ID token is still good"
+            );
         }
         Fault::IdTokenBadSignature => {
             let (id_token, kid) = id_token_and_kid(at).await;

@@ -10,6 +10,7 @@
 
 use crate::pages::AppError;
 use crate::provider::Discovery;
+use crate::session::now;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
@@ -17,15 +18,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use jsonwebtoken::{Algorithm, Validation, dangerous, decode, decode_header};
+use moka::future::Cache;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the messages are.
 pub const MESSAGES_PATH: &str = "/api/messages";
 /// The scope a caller needs to read them (a custom scope of the custom
 /// authorization server: Security, API, Authorization Servers, Scopes).
 pub const READ_MESSAGES: &str = "messages:read";
+/// The clock skew allowed on `exp`, in seconds.
+const LEEWAY: u64 = 60;
 
 // ANCHOR: caller
 /// What the API reads of a valid access token (Okta's access tokens carry
@@ -40,6 +45,8 @@ pub struct Caller {
     pub scp: Vec<String>,
     /// The user's id, in a user's token only.
     pub uid: Option<String>,
+    /// When the token expires, in seconds since the Unix epoch.
+    pub exp: u64,
 }
 
 /// A valid access token's caller, as an extractor: a handler that takes a
@@ -86,29 +93,50 @@ pub struct Api {
     discovery: Arc<Discovery>,
     issuer: String,
     audience: String,
+    /// Tokens found valid, and their callers: a caller sends the same token
+    /// with every request, and checking its RS256 signature again each
+    /// time would cost more than the rest of the request. At most 10,000,
+    /// each for at most five minutes, and never past its `exp`.
+    valid: Cache<String, Caller>,
 }
 
 impl Api {
     pub fn new(discovery: Arc<Discovery>, issuer: &str, audience: &str) -> Api {
-        Api { discovery, issuer: issuer.into(), audience: audience.into() }
+        let valid = Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(300));
+        Api { discovery, issuer: issuer.into(), audience: audience.into(), valid: valid.build() }
     }
 
-    /// The caller `token` names, once it is valid.
+    /// The caller `token` names, once it is valid: found valid before and
+    /// not expired since, or checked now.
     async fn check(&self, token: &str) -> Result<Caller, Refusal> {
+        if let Some(caller) = self.valid.get(token).await
+            && now() <= caller.exp + LEEWAY
+        {
+            return Ok(caller);
+        }
+        let caller = self.verify(token).await?;
+        self.valid.insert(token.into(), caller.clone()).await;
+        Ok(caller)
+    }
+
+    /// The caller `token` names, once its signature and claims are valid.
+    async fn verify(&self, token: &str) -> Result<Caller, Refusal> {
         let header = decode_header(token).map_err(|_| Refusal::invalid("it is not a JWT"))?;
         // Whose is it? Read before any key is looked for (the claims are not
         // trusted yet: only the answer's wording depends on them).
         let claimed = dangerous::insecure_decode_claims::<Value>(token);
         let iss = claimed.ok().and_then(|c| c["iss"].as_str().map(String::from));
-        if iss.as_deref() != Some(&self.issuer) {
-            return Err(match iss {
-                // The org authorization server's access tokens are for Okta's
-                // own APIs, and no other API can check them.
-                Some(iss) if !iss.contains("/oauth2/") => Refusal::invalid(
+        match iss {
+            // The org authorization server (its issuer is the org's URL, not
+            // `…/oauth2/{server}`) signs its access tokens for Okta's own
+            // APIs, with keys no other API can check them with.
+            Some(iss) if !iss.contains("/oauth2/") => {
+                return Err(Refusal::invalid(
                     "it is from Okta's org authorization server, whose tokens are for Okta's own APIs: ask a custom authorization server for one",
-                ),
-                _ => Refusal::invalid("it is from another issuer"),
-            });
+                ));
+            }
+            Some(iss) if iss == self.issuer => {}
+            _ => return Err(Refusal::invalid("it is from another issuer")),
         }
         let kid = header.kid.ok_or(Refusal::invalid("it names no signing key"))?;
         let provider = self.discovery.provider().map_err(Refusal::NotReady)?;
@@ -128,7 +156,7 @@ impl Api {
         checks.set_issuer(&[&self.issuer]);
         checks.set_audience(&[&self.audience]);
         checks.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        checks.leeway = 60;
+        checks.leeway = LEEWAY;
         let checked = decode::<Caller>(token, &key, &checks);
         checked.map(|data| data.claims).map_err(|e| Refusal::invalid(&e.to_string()))
     }

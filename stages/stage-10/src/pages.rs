@@ -60,7 +60,7 @@ pub async fn admin(Extension(user): Extension<LoggedInUser>) -> Html<String> {
 pub fn not_in_group(group: &str, email: &str) -> (StatusCode, Html<String>) {
     let (group, email) = (encode_text(group), encode_text(email));
     let body = format!(
-        "<div class=\"error\" data-error=\"not-in-group\"><p>This page is for members of the Okta group <strong>{group}</strong>, and {email} is not in it. An Okta admin can add you (admin console: Directory, Groups, {group}, Assign people); you see the page at your next login.</p></div>\n<p><a href=\"/\">Go home</a></p>"
+        "<div class=\"error\" data-error=\"not-in-group\"><p>This page is for members of the Okta group <strong>{group}</strong>, and {email} is not in it. An Okta admin can add you (admin console: Directory, Groups, {group}, Assign people), and the page opens for you at your next login, or within the hour, when your login is refreshed.</p></div>\n<p><a href=\"/\">Go home</a></p>"
     );
     (StatusCode::FORBIDDEN, page("Not for you", &body))
 }

@@ -1,8 +1,10 @@
 //! What the login costs a page view: requests per second of a logged-in
 //! `GET /` on stage 4 (session lookup + guard + page) beside stage 1's bare
-//! `GET /`, and on stage 8 with its sessions in Redis beside stage 4's in
-//! memory, side by side in one run, under wrk; then full logins per second,
-//! end to end, on stages 4 and 8. Run it with:
+//! `GET /`, on stage 8 with its sessions in Redis beside stage 4's in
+//! memory, and of stage 10's `GET /api/messages` with an access token (its
+//! RS256 signature and claims checked on every request) beside stage 1,
+//! side by side in one run, under wrk; then full logins per second, end to
+//! end, on stages 4 and 8. Run it with:
 //!
 //! ```text
 //! cargo bench -p stage-tests --bench guard
@@ -28,11 +30,13 @@ use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 3;
 
-fn wrk(url: &str, cookie: Option<&str>) -> f64 {
+/// Requests per second wrk measured at `url`, sending `header` (a whole
+/// header line) with each request.
+fn wrk(url: &str, header: Option<&str>) -> f64 {
     let mut command = Command::new("wrk");
     command.args(["-t1", "-c64", "-d5s", "--latency"]);
-    if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {cookie}")]);
+    if let Some(header) = header {
+        command.args(["-H", header]);
     }
     let output = command.arg(url).output().unwrap_or_else(|e| {
         eprintln!("wrk is needed: apt-get install wrk ({e})");
@@ -69,8 +73,9 @@ fn main() {
         .build()
         .expect("a runtime");
     let redis = RedisServer::start();
-    let (stage_1, four, eight) = runtime.block_on(async {
+    let (stage_1, four, eight, api) = runtime.block_on(async {
         let stage_1 = serve(stage_1::app()).await;
+        let api = with_access_token(TestApp::start(Stage::Ten).await).await;
         let four = logged_in(TestApp::start(Stage::Four).await).await;
         let eight = match &redis {
             Some(redis) => {
@@ -85,19 +90,23 @@ fn main() {
             }
             None => None,
         };
-        (stage_1, four, eight)
+        (stage_1, four, eight, api)
     });
 
-    let (mut one, mut fours, mut eights) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut one, mut fours, mut eights, mut apis) = (vec![], vec![], vec![], vec![]);
     let stage_4_only = std::env::var_os("GUARD_BENCH_STAGE_4_ONLY").is_some();
     for _ in 0..ROUNDS {
         if !stage_4_only {
             one.push(wrk(&stage_1, None));
         }
         fours.push(wrk(&four.1, Some(&four.2)));
-        if let (Some(eight), false) = (&eight, stage_4_only) {
+        if stage_4_only {
+            continue;
+        }
+        if let Some(eight) = &eight {
             eights.push(wrk(&eight.1, Some(&eight.2)));
         }
+        apis.push(wrk(&api.1, Some(&api.2)));
     }
     if stage_4_only {
         println!("stage 4, GET / logged in: {:.0} /s", median(fours));
@@ -107,7 +116,7 @@ fn main() {
     println!(
         "requests per second, median of {ROUNDS} rounds of wrk -t1 -c64 -d5s (2 server threads)"
     );
-    println!("  stage 1, GET / (Hello, World!)               {one:>9.0} /s");
+    println!("  stage 1, GET / (Hello, World!)                {one:>9.0} /s");
     println!(
         "  stage 4, GET / logged in (sessions in memory) {four_rate:>9.0} /s   ({:.0}% of stage 1)",
         100.0 * four_rate / one
@@ -122,11 +131,16 @@ fn main() {
         }
         None => println!("  stage 8: skipped, `redis-server` is not installed"),
     }
+    let api_rate = median(apis);
+    println!(
+        "  stage 10, GET /api/messages (access token)    {api_rate:>9.0} /s   ({:.0}% of stage 1)",
+        100.0 * api_rate / one
+    );
     println!("full logins per second, end to end (8 at a time, 5 s)");
     let logins = |app: &TestApp| runtime.block_on(logins_per_second(app));
-    println!("  stage 4                                      {:>9.0} /s", logins(&four.0));
+    println!("  stage 4                                       {:>9.0} /s", logins(&four.0));
     if let Some(eight) = &eight {
-        println!("  stage 8 (Redis)                              {:>9.0} /s", logins(&eight.0));
+        println!("  stage 8 (Redis)                               {:>9.0} /s", logins(&eight.0));
     }
     runtime.shutdown_background();
 }
@@ -138,7 +152,27 @@ async fn logged_in(app: TestApp) -> (TestApp, String, String) {
     let cookie =
         format!("{}={}", session_cookie(&app.url), app.session_id().expect("a session cookie"));
     let url = app.at("/");
-    (app, url, cookie)
+    (app, url, format!("Cookie: {cookie}"))
+}
+
+/// Stage 10, with a service's access token (client credentials, scope
+/// `messages:read`): its API's URL and the `Authorization` header.
+async fn with_access_token(app: TestApp) -> (TestApp, String, String) {
+    stage_tests::wait_until_ready(Stage::Ten, &app.url).await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/token", app.okta.issuer()))
+        .basic_auth(mock_okta::DEFAULT_SERVICE_CLIENT_ID, Some(mock_okta::DEFAULT_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials"), ("scope", "messages:read")])
+        .send()
+        .await
+        .expect("the mock answers");
+    let body: serde_json::Value = answer.json().await.expect("JSON");
+    let token = body["access_token"].as_str().expect("an access token");
+    let url = app.at("/api/messages");
+    let checked = reqwest::Client::new().get(&url).bearer_auth(token).send().await;
+    assert_eq!(checked.expect("the API answers").status(), 200, "the token is refused");
+    let header = format!("Authorization: Bearer {token}");
+    (app, url, header)
 }
 
 /// Full logins per second: each a new browser opening `/`, signing in at

@@ -19,6 +19,8 @@ use std::time::Duration;
 
 /// Alice, one of mock-okta's built-in users.
 pub const ALICE: (&str, &str) = ("alice@example.com", "alice-password");
+/// Bob, the other built-in user: in the Okta group `admins`.
+pub const BOB: (&str, &str) = ("bob@example.com", "bob-password");
 /// The client the tests register with the mock.
 pub const CLIENT_ID: &str = "0oa-stage-tests";
 /// Its secret.
@@ -163,8 +165,13 @@ impl TestApp {
     /// Opens `path`, logs in as alice at the mock, and follows the way
     /// back. Stage 2 protects nothing, so there the login is started by hand.
     pub async fn log_in_as_alice(&self, path: &str) -> Page {
+        self.log_in_as(path, ALICE).await
+    }
+
+    /// [`TestApp::log_in_as_alice`], as `(email, password)`.
+    pub async fn log_in_as(&self, path: &str, (email, password): (&str, &str)) -> Page {
         let start = if self.stage == Two { "/login/okta" } else { path };
-        self.browser.log_in(&self.at(start), ALICE.0, ALICE.1).await
+        self.browser.log_in(&self.at(start), email, password).await
     }
 
     /// Starts a login and signs in at the mock (unless the mock remembers

@@ -1,9 +1,11 @@
-//! The workbook's end-to-end tests of stages 2 to 8, as one test binary
+//! The workbook's end-to-end tests of stages 2 to 10, as one test binary
 //! (it links once): a module per topic. Each test is named for what a user
 //! sees, and runs over every stage that has the behaviour (the lists are
 //! in `stages/tests/src/lib.rs`). Run one module with
 //! `cargo test -p stage-tests --test stages -- promises::`.
 
+/// Stage 10: the API and its access tokens.
+mod api;
 /// What real browsers do: two tabs, a callback twice, a neighbour app.
 mod browsers;
 /// A real headless Chromium logs in and out.
@@ -26,5 +28,7 @@ mod promises;
 mod redis;
 /// Stage 7 on: refresh tokens.
 mod refresh;
+/// Stage 9 on: roles from Okta groups.
+mod roles;
 /// One step of a lesson at a time, for the exercises.
 mod steps;

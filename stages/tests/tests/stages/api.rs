@@ -1,0 +1,221 @@
+//! Stage 10: `GET /api/messages` takes an access token of the custom
+//! authorization server, with the scope `messages:read`, and nothing else:
+//! RFC 6750's answers for a token that is missing, not valid, or short of
+//! the scope.
+
+use axum::http::StatusCode;
+use axum::http::header::WWW_AUTHENTICATE;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use mock_okta::{DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta};
+use serde_json::Value;
+use stage_tests::{API, Stage, TestApp, Timing, each_stage};
+
+/// A service's access token from `okta`'s custom authorization server, by
+/// the client credentials grant (RFC 6749 §4.4), for `scope`.
+async fn service_token(okta: &MockOkta, scope: &str) -> String {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/token", okta.issuer()))
+        .basic_auth(DEFAULT_SERVICE_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials"), ("scope", scope)])
+        .send()
+        .await
+        .expect("the mock answers");
+    let body: Value = answer.json().await.expect("JSON");
+    body["access_token"].as_str().unwrap_or_else(|| panic!("no token: {body}")).to_string()
+}
+
+/// The API's answer to `authorization` (the whole header value): its
+/// status, its `WWW-Authenticate` challenge, and its JSON body.
+async fn call(app: &TestApp, authorization: Option<&str>) -> (StatusCode, String, Value) {
+    let mut request = reqwest::Client::new().get(app.at("/api/messages"));
+    if let Some(value) = authorization {
+        request = request.header("Authorization", value);
+    }
+    let answer = request.send().await.expect("the app answers");
+    let status = answer.status();
+    let challenge = answer.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok());
+    let challenge = challenge.unwrap_or_default().to_string();
+    (status, challenge, answer.json().await.expect("a JSON body"))
+}
+
+/// The API's answer to `token`, as a bearer token.
+async fn call_with(app: &TestApp, token: &str) -> (StatusCode, String, Value) {
+    call(app, Some(&format!("Bearer {token}"))).await
+}
+
+/// `token` with its header's fields replaced by `header`'s (the signature
+/// is kept: it no longer matches).
+fn with_header(token: &str, header: Value) -> String {
+    let (_, rest) = token.split_once('.').expect("a JWT");
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
+    format!("{header}.{rest}")
+}
+
+/// Asserts a 401 `invalid_token` whose description says `why`.
+fn assert_invalid(stage: Stage, (status, challenge, body): (StatusCode, String, Value), why: &str) {
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{stage:?}, {why}: {body}");
+    assert!(challenge.starts_with("Bearer error=\"invalid_token\""), "{stage:?}: {challenge}");
+    assert_eq!(body["error"], "invalid_token", "{stage:?}");
+    let said = body["error_description"].as_str().unwrap_or_default();
+    assert!(said.contains(why), "{stage:?}: {said:?} does not say {why:?}");
+}
+
+#[tokio::test]
+async fn a_service_token_with_the_scope_reads_the_messages() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let token = service_token(&app.okta, "messages:read").await;
+        let (status, _, body) = call_with(&app, &token).await;
+        assert_eq!(status, StatusCode::OK, "{stage:?}: {body}");
+        assert_eq!(body["messages"][0]["to"], DEFAULT_SERVICE_CLIENT_ID, "{stage:?}: {body}");
+        assert!(body["messages"][1]["text"].as_str().unwrap_or_default().contains("a service"));
+        // The scheme's name is case-insensitive (RFC 7235 §2.1).
+        let (status, _, _) = call(&app, Some(&format!("bearer {token}"))).await;
+        assert_eq!(status, StatusCode::OK, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_without_a_token_is_a_401_with_a_bearer_challenge() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        for authorization in [None, Some("Basic YWxpY2U6cGFzc3dvcmQ="), Some("Bearer "), Some("")] {
+            let (status, challenge, body) = call(&app, authorization).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{stage:?}, {authorization:?}");
+            assert_eq!(challenge, "Bearer", "{stage:?}, {authorization:?}");
+            assert_eq!(body["error"], "invalid_request", "{stage:?}: {body}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_cookie_alone_opens_no_api() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let page = app.browser.get(&app.at("/api/messages")).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{stage:?}: {}", page.body);
+        assert_eq!(page.headers[WWW_AUTHENTICATE], "Bearer", "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_that_is_not_valid_is_a_401_that_says_why() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let good = service_token(&app.okta, "messages:read").await;
+        assert_invalid(stage, call_with(&app, "not-a-jwt").await, "it is not a JWT");
+        // Signed by another server (same keys, another issuer).
+        let other = MockOkta::start().await.expect("start");
+        let theirs = service_token(&other, "messages:read").await;
+        assert_invalid(stage, call_with(&app, &theirs).await, "another issuer");
+        // Its claims changed: the signature no longer matches.
+        let (head, rest) = good.split_once('.').expect("a JWT");
+        let (claims, signature) = rest.split_once('.').expect("a JWT");
+        let mut forged: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).expect("base64")).expect("JSON");
+        forged["scp"] = serde_json::json!(["messages:read", "messages:delete"]);
+        let forged = URL_SAFE_NO_PAD.encode(forged.to_string());
+        let forged = format!("{head}.{forged}.{signature}");
+        assert_invalid(stage, call_with(&app, &forged).await, "InvalidSignature");
+        // Unsigned, or under a key Okta never published.
+        let unsigned = with_header(&good, serde_json::json!({"alg": "none"}));
+        let unsigned = format!("{}.", unsigned.rsplit_once('.').expect("a JWT").0);
+        assert_invalid(stage, call_with(&app, &unsigned).await, "it is not a JWT");
+        let unknown = serde_json::json!({"alg": "RS256", "kid": "never-published"});
+        let unknown = with_header(&good, unknown);
+        assert_invalid(stage, call_with(&app, &unknown).await, "a key Okta does not publish");
+        // Expired an hour ago.
+        app.okta.set_fault(Fault::AccessTokenExpired);
+        let expired = service_token(&app.okta, "messages:read").await;
+        assert_invalid(stage, call_with(&app, &expired).await, "ExpiredSignature");
+        app.okta.clear_faults();
+        assert_eq!(call_with(&app, &good).await.0, StatusCode::OK, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_for_another_api_is_refused() {
+    each_stage(&API, |stage| async move {
+        let okta = MockOkta::start().await.expect("start");
+        let settings = [("API_AUDIENCE", "api://another-api")];
+        let app = TestApp::start_with(stage, okta, Timing::default(), &settings).await;
+        let token = service_token(&app.okta, "messages:read").await;
+        assert_invalid(stage, call_with(&app, &token).await, "InvalidAudience");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_without_the_scope_is_a_403_insufficient_scope() {
+    each_stage(&API, |stage| async move {
+        let okta = MockOkta::builder().scope("messages:write").start().await.expect("start");
+        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
+        let token = service_token(&app.okta, "messages:write").await;
+        let (status, challenge, body) = call_with(&app, &token).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{stage:?}: {body}");
+        let expected = "Bearer error=\"insufficient_scope\", scope=\"messages:read\"";
+        assert_eq!(challenge, expected, "{stage:?}");
+        assert_eq!(body["error"], "insufficient_scope", "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn after_okta_rotates_its_keys_a_new_token_works_after_one_fetch_of_them() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let keys = || app.okta.requests_to("/v1/keys").len();
+        let before = keys();
+        app.okta.set_fault(Fault::RotateKeys);
+        let rotated = service_token(&app.okta, "messages:read").await;
+        assert_eq!(call_with(&app, &rotated).await.0, StatusCode::OK, "{stage:?}");
+        assert_eq!(keys(), before + 1, "{stage:?}: the keys fetched once more");
+        assert_eq!(call_with(&app, &rotated).await.0, StatusCode::OK, "{stage:?}");
+        // Anyone can send a token naming a key nobody has: that is not
+        // worth a fetch each time (at most one every ten seconds).
+        let unknown = serde_json::json!({"alg": "RS256", "kid": "never-published"});
+        for _ in 0..3 {
+            let (status, _, _) = call_with(&app, &with_header(&rotated, unknown.clone())).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{stage:?}");
+        }
+        assert_eq!(keys(), before + 1, "{stage:?}: a fetch per unknown key");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_messages_page_calls_the_api_with_the_users_access_token() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let page = app.log_in_as_alice("/messages").await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-messages"), "{stage:?}: {}", page.body);
+        assert!(page.body.contains("you are a user"), "{stage:?}: {}", page.body);
+        let authorize = app.okta.requests_to("/v1/authorize");
+        let scope = authorize[0].param("scope").unwrap_or_default();
+        assert!(scope.split(' ').any(|s| s == "messages:read"), "{stage:?}: {scope}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_org_server_access_token_is_refused_with_a_page_saying_why() {
+    each_stage(&API, |stage| async move {
+        let okta = MockOkta::start().await.expect("start");
+        let org = okta.org_issuer().to_string();
+        let app =
+            TestApp::start_with(stage, okta, Timing::default(), &[("OKTA_BASE_URL", &org)]).await;
+        let page = app.log_in_as_alice("/messages").await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        for said in ["data-error=\"api-refused\"", "401", "org authorization server"] {
+            assert!(page.body.contains(said), "{stage:?}: no {said}: {}", page.body);
+        }
+    })
+    .await;
+}

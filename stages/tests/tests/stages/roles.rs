@@ -1,0 +1,125 @@
+//! Stage 9 on: roles from Okta groups. A member of `admins` opens `/admin`;
+//! anyone else logged in gets a 403 page that names the group, never the
+//! login again; a change of groups at Okta reaches the app at the refresh.
+
+use axum::http::StatusCode;
+use mock_okta::{Fault, MockOkta, User};
+use stage_tests::{ALICE, BOB, ROLES, Stage, TestApp, Timing, each_stage};
+use std::time::Duration;
+
+/// `stage` against a fresh mock, through its custom authorization server,
+/// or through its org authorization server when `org`.
+async fn start(stage: Stage, okta: MockOkta, org: bool) -> TestApp {
+    let org_issuer = okta.org_issuer().to_string();
+    let settings: &[(&str, &str)] = if org { &[("OKTA_BASE_URL", &org_issuer)] } else { &[] };
+    TestApp::start_with(stage, okta, Timing::default(), settings).await
+}
+
+#[tokio::test]
+async fn a_member_of_admins_opens_the_admin_page() {
+    each_stage(&ROLES, |stage| async move {
+        for org in [false, true] {
+            let app = start(stage, MockOkta::start().await.expect("start"), org).await;
+            let page = app.log_in_as("/admin", BOB).await;
+            assert_eq!(page.status, StatusCode::OK, "{stage:?}, org {org}: {}", page.body);
+            assert_eq!(page.url.path(), "/admin", "{stage:?}, org {org}");
+            assert!(page.body.contains("data-admin"), "{stage:?}, org {org}: {}", page.body);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn someone_outside_the_group_gets_a_page_naming_it_and_never_the_login_again() {
+    each_stage(&ROLES, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let page = app.log_in_as("/admin", ALICE).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
+        let says = ["data-error=\"not-in-group\"", "<strong>admins</strong>", ALICE.0];
+        for said in says {
+            assert!(page.body.contains(said), "{stage:?}: no {said}: {}", page.body);
+        }
+        // Asked again: the same page, and still logged in; one login in all.
+        let again = app.browser.get(&app.at("/admin")).await;
+        assert_eq!(again.status, StatusCode::FORBIDDEN, "{stage:?}: {}", again.body);
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        let logins = app.okta.requests_to("/v1/authorize");
+        let logins = logins.iter().filter(|r| r.method == "GET").count();
+        assert_eq!(logins, 1, "{stage:?}: a login loop");
+        // A path the app does not have is a 404, under /admin too.
+        let below = app.browser.get(&app.at("/admin/users")).await;
+        assert_eq!(below.status, StatusCode::NOT_FOUND, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stranger_at_the_admin_page_logs_in_first() {
+    each_stage(&ROLES, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let page = app.browser.get(&app.at("/admin")).await;
+        let to = page.location().expect("a redirect");
+        assert_eq!(to.path(), "/login/okta", "{stage:?}");
+        assert_eq!(to.query(), Some("next=%2Fadmin"), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_org_authorization_server_sends_the_groups_in_userinfo_asked_once() {
+    each_stage(&ROLES, |stage| async move {
+        let app = start(stage, MockOkta::start().await.expect("start"), true).await;
+        app.log_in_as("/admin", BOB).await;
+        let authorize = app.okta.requests_to("/oauth2/v1/authorize");
+        let scope = authorize[0].param("scope").unwrap_or_default();
+        assert!(scope.split(' ').any(|s| s == "groups"), "{stage:?}: {scope}");
+        assert_eq!(app.okta.requests_to("/oauth2/v1/userinfo").len(), 1, "{stage:?}");
+        for _ in 0..3 {
+            let page = app.browser.get(&app.at("/admin")).await;
+            assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        }
+        assert_eq!(app.okta.requests_to("/v1/userinfo").len(), 1, "{stage:?}: per page view");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_okta_that_sends_no_groups_opens_no_admin_page_and_breaks_nothing() {
+    each_stage(&ROLES, |stage| async move {
+        let okta = MockOkta::builder().groups_claim(false).start().await.expect("start");
+        let app = start(stage, okta, false).await;
+        let page = app.log_in_as("/admin", BOB).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"not-in-group\""), "{stage:?}: {}", page.body);
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(BOB.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn leaving_the_group_at_okta_closes_the_admin_page_at_the_next_refresh() {
+    each_stage(&ROLES, |stage| async move {
+        let leaves = |org| async move {
+            // 4 s: the refresh is due after 3 (times are whole seconds).
+            let lifetime = Fault::AccessTokenLifetime(Duration::from_secs(4));
+            let okta = MockOkta::builder().fault(lifetime).start().await.expect("start");
+            let app = start(stage, okta, org).await;
+            assert_eq!(app.log_in_as("/admin", BOB).await.status, StatusCode::OK);
+            // An Okta admin takes bob out of `admins`.
+            app.okta.add_user(User::new(BOB.0, "Bob Example", BOB.1));
+            // Until the refresh, the login's groups stand (at most the
+            // access token's lifetime: an hour at Okta).
+            let before = app.browser.get(&app.at("/admin")).await;
+            assert_eq!(before.status, StatusCode::OK, "{stage:?}, org {org}");
+            tokio::time::sleep(Duration::from_millis(3300)).await;
+            let after = app.browser.get(&app.at("/admin")).await;
+            assert_eq!(after.status, StatusCode::FORBIDDEN, "{stage:?}, org {org}: {}", after.body);
+            let refreshes = app.okta.requests_to("/v1/token");
+            let refreshes =
+                refreshes.iter().filter(|r| r.param("grant_type") == Some("refresh_token"));
+            assert_eq!(refreshes.count(), 1, "{stage:?}, org {org}");
+        };
+        tokio::join!(leaves(false), leaves(true));
+    })
+    .await;
+}
