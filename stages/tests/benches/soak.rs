@@ -1,24 +1,29 @@
 //! A soak of stage 8 as it runs in production: two instances behind one
 //! `APP_URL`, sessions in one Redis, 50 users logging in (on either
-//! instance), reading pages (on either), half of them logging out and in
-//! again every hundred pages, for 30 s,
-//! while the mock's faults switch on and off (short-lived access tokens,
-//! so logins are refreshed; rotated signing keys; users denying consent)
-//! and Redis restarts once. Run it with:
+//! instance), reading pages in three tabs at once (on both), half of them
+//! logging out and in again every hundred page views, for 30 s, with
+//! short-lived access tokens (4 s: logins are refreshed all the time) and
+//! refresh tokens that rotate with no grace period (Okta's "Rotate token
+//! after every use", grace 0: a refresh token sent twice revokes its grant),
+//! while the mock's faults switch on and off (rotated signing keys; users
+//! denying consent) and Redis restarts once. Run it with:
 //!
 //! ```text
 //! cargo bench -p stage-tests --bench soak
 //! ```
 //!
 //! It needs `redis-server`. It prints what happened, and checks nothing by
-//! time: the targets are **0 sessions lost** (a user who did not log out is
-//! never sent back to the login), **no 5xx outside the window while Redis is
-//! down**, and memory flat.
+//! time: the targets are **1.0 refreshes per due refresh** (each refresh
+//! token is sent once, whatever the tabs and instances), **0 grants
+//! revoked**, **0 sessions lost** (a user who did not log out is never sent
+//! back to the login), **no 5xx outside the window while Redis is down**,
+//! and memory flat.
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Client, Fault, MockOkta};
 use stage_tests::services::RedisServer;
 use stage_tests::{ALICE, CLIENT_ID, CLIENT_SECRET, Instance, Stage, Timing, wait_until_ready};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -116,27 +121,37 @@ async fn user(
             count(&mut |t| t.logouts += 1);
             continue;
         }
+        // Three tabs at once, on both instances.
         let at = started.elapsed();
-        let page = browser.get(&format!("{site}/user")).await;
+        let other = &sites[(step + 1) % 2];
+        let (user, home, members) =
+            (format!("{site}/user"), format!("{other}/"), format!("{site}/members"));
+        let pages = tokio::join!(browser.get(&user), browser.get(&home), browser.get(&members));
         let outside = !inside(&window, at) && !inside(&window, started.elapsed());
-        let lost = page.status == StatusCode::SEE_OTHER || page.status == StatusCode::UNAUTHORIZED;
-        count(&mut |t| {
-            t.page_views += 1;
-            t.lost += u32::from(lost && outside);
-            t.server_errors_outside += u32::from(page.status.is_server_error() && outside);
-            t.unavailable_inside +=
-                u32::from(page.status == StatusCode::SERVICE_UNAVAILABLE && !outside);
-        });
-        if lost {
-            logged_in = false;
+        for page in [pages.0, pages.1, pages.2] {
+            let lost =
+                page.status == StatusCode::SEE_OTHER || page.status == StatusCode::UNAUTHORIZED;
+            count(&mut |t| {
+                t.page_views += 1;
+                t.lost += u32::from(lost && outside);
+                t.server_errors_outside += u32::from(page.status.is_server_error() && outside);
+                t.unavailable_inside +=
+                    u32::from(page.status == StatusCode::SERVICE_UNAVAILABLE && !outside);
+            });
+            logged_in &= !lost;
         }
     }
 }
 
-/// The refreshes the mock has seen since its record was last emptied.
-fn refreshes_in(okta: &MockOkta) -> usize {
-    let tokens = okta.requests_to("/v1/token");
-    tokens.iter().filter(|r| r.param("grant_type") == Some("refresh_token")).count()
+/// Counts the refresh tokens sent in the refreshes the mock has seen since
+/// its record was last emptied, into `sent` (how often each was sent).
+fn count_refreshes(okta: &MockOkta, sent: &mut HashMap<String, u32>) {
+    for request in okta.requests_to("/v1/token") {
+        if request.param("grant_type") == Some("refresh_token") {
+            let token = request.param("refresh_token").unwrap_or_default().to_string();
+            *sent.entry(token).or_default() += 1;
+        }
+    }
 }
 
 #[tokio::main]
@@ -155,6 +170,7 @@ async fn main() {
             .post_logout_redirect_uri(a.url.clone()),
     );
     okta.set_fault(Fault::AccessTokenLifetime(Duration::from_secs(4)));
+    okta.set_fault(Fault::RefreshTokenRotation(Duration::ZERO));
 
     let started = Instant::now();
     let window: Window = Arc::default();
@@ -171,7 +187,7 @@ async fn main() {
     }
 
     // The faults, on and off, and Redis restarted once, halfway.
-    let (mut rss, mut refreshes) = (Vec::new(), 0);
+    let (mut rss, mut sent) = (Vec::new(), HashMap::new());
     let faults = [Fault::RotateKeys, Fault::DenyConsent];
     let mut second = 0;
     while started.elapsed() < LENGTH {
@@ -180,7 +196,7 @@ async fn main() {
         rss.push(rss_mb());
         // Count the refreshes, and empty the mock's record of requests, which
         // would otherwise grow to 10,000 requests and hide the apps' memory.
-        refreshes += refreshes_in(&okta);
+        count_refreshes(&okta, &mut sent);
         okta.clear_requests();
         let fault = &faults[(second / 4) % faults.len()];
         match second % 4 {
@@ -200,7 +216,11 @@ async fn main() {
     }
     while users.join_next().await.is_some() {}
     let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
-    refreshes += refreshes_in(&okta);
+    count_refreshes(&okta, &mut sent);
+    let refreshes: u32 = sent.values().sum();
+    // With no grace period, each refresh token sent again is refused, and
+    // the grant it belongs to revoked at Okta (its reuse detection).
+    let revoked = sent.values().filter(|&&times| times > 1).count();
     let (from, to) = window.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_default();
 
     println!("soak: 2 instances of stage 8 on one Redis, {USERS} users, {} s", LENGTH.as_secs());
@@ -208,7 +228,15 @@ async fn main() {
         "  logins {} (refused while a fault was on: {}), page views {}, logouts {}",
         tally.logins, tally.logins_refused, tally.page_views, tally.logouts
     );
-    println!("  refreshes of an access token: {refreshes}");
+    println!(
+        "  refreshes {refreshes}, of {} refresh tokens, in 3 tabs per user on 2 instances",
+        sent.len()
+    );
+    println!(
+        "  refreshes per due refresh            {:>6.2}   (target: 1.00)",
+        f64::from(refreshes) / sent.len().max(1) as f64
+    );
+    println!("  grants revoked (a token sent twice)  {revoked:>6}   (target: 0)");
     println!(
         "  Redis down from {:.1} s to {:.1} s: 503 pages then: {}",
         from.as_secs_f64(),

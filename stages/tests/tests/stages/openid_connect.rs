@@ -187,26 +187,13 @@ async fn okta_unreachable_at_start_is_a_503_page_until_it_answers() {
 
 #[tokio::test]
 async fn an_issuer_okta_no_longer_uses_is_a_page_naming_the_one_to_set() {
-    use wiremock::matchers::path;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     each_stage(&OPENID, |stage| async move {
         // Okta switched on a custom domain: its discovery document names it.
-        let okta = MockServer::start().await;
-        let moved = "https://login.example.com/oauth2/default";
-        let document = serde_json::json!({
-            "issuer": moved,
-            "authorization_endpoint": format!("{moved}/v1/authorize"),
-            "token_endpoint": format!("{moved}/v1/token"),
-            "jwks_uri": format!("{moved}/v1/keys"),
-            "response_types_supported": ["code"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-        });
-        let discovery = path("/oauth2/default/.well-known/openid-configuration");
-        let answer = ResponseTemplate::new(200).set_body_json(document);
-        Mock::given(discovery).respond_with(answer).mount(&okta).await;
-        let issuer = format!("{}/oauth2/default", okta.uri());
-        let app = serve_now(stage, &[("OKTA_BASE_URL", &issuer)], Timing::default()).await;
+        let domain = "https://login.example.com";
+        let okta = MockOkta::builder().fault(Fault::CustomDomainIssuer(domain.into()));
+        let okta = okta.start().await.expect("start");
+        let app = serve_now(stage, &[("OKTA_BASE_URL", okta.issuer())], Timing::default()).await;
+        let moved = format!("{domain}/oauth2/default");
         let wanted = format!("set OKTA_BASE_URL={moved}");
         let deadline = Instant::now() + Duration::from_secs(5);
         let page = loop {

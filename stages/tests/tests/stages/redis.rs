@@ -4,11 +4,11 @@
 //! run (CI requires it: `WORKBOOK_REQUIRE_SERVICES=1`).
 
 use axum::http::StatusCode;
-use mock_okta::{Browser, Client, MockOkta};
+use mock_okta::{Browser, Client, Fault, MockOkta};
 use stage_tests::services::{FreezingProxy, RedisServer};
 use stage_tests::{
-    ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, Stage, Timing, each_stage,
-    wait_until_discovered, wait_until_ready,
+    ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, REFRESHING, Stage, Timing,
+    each_stage, wait_until_discovered, wait_until_ready,
 };
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -40,8 +40,13 @@ fn settings<'a>(okta: &'a MockOkta, redis: &'a str) -> [(&'a str, &'a str); 5] {
 
 impl Site {
     async fn start(stage: Stage) -> Option<Site> {
+        Site::start_with(stage, MockOkta::builder()).await
+    }
+
+    /// [`Site::start`], with the mock `okta` builds.
+    async fn start_with(stage: Stage, okta: mock_okta::Builder) -> Option<Site> {
         let redis = RedisServer::start()?;
-        let okta = MockOkta::start().await.expect("the mock starts");
+        let okta = okta.start().await.expect("the mock starts");
         let a = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let app_url = format!("http://127.0.0.1:{}", a.local_addr().expect("bound").port());
         okta.add_client(
@@ -102,6 +107,35 @@ async fn a_login_on_one_instance_counts_on_the_other() {
         let Some(site) = Site::start(stage).await else { return };
         let page = site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
         assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tabs_on_two_instances_when_the_token_is_due_make_one_refresh_and_stay_logged_in() {
+    each_stage(&REFRESHING, |stage| async move {
+        // Okta rotates refresh tokens, with no grace: one sent twice ends the
+        // login. 4 s: a refresh is due 3 s after the last (whole seconds).
+        let okta = MockOkta::builder()
+            .fault(Fault::AccessTokenLifetime(Duration::from_secs(4)))
+            .fault(Fault::RefreshTokenRotation(Duration::ZERO));
+        let Some(site) = Site::start_with(stage, okta).await else { return };
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        let refreshes = || {
+            let tokens = site.okta.requests_to("/v1/token");
+            tokens.iter().filter(|r| r.param("grant_type") == Some("refresh_token")).count()
+        };
+        let (a, b) = (format!("{}/", site.a()), format!("{}/members", site.b.url));
+        let tab = |url| site.browser.get(url);
+        for due in 1..=2 {
+            tokio::time::sleep(Duration::from_millis(3200)).await;
+            let pages = tokio::join!(tab(&a), tab(&b), tab(&a), tab(&b), tab(&a), tab(&b));
+            for page in [pages.0, pages.1, pages.2, pages.3, pages.4, pages.5] {
+                assert_eq!(page.status, StatusCode::OK, "{stage:?}, {due}: {}", page.body);
+            }
+            assert_eq!(refreshes(), due, "{stage:?}: one refresh for both instances");
+        }
         assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
     })
     .await;

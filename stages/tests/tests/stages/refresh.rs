@@ -9,11 +9,17 @@ use std::time::Duration;
 /// `stage` against a mock whose access tokens live `lifetime`, with alice
 /// logged in.
 async fn short_tokens(stage: Stage, lifetime: Duration) -> TestApp {
-    let okta = MockOkta::builder()
-        .fault(Fault::AccessTokenLifetime(lifetime))
-        .start()
-        .await
-        .expect("start");
+    rotating(stage, lifetime, None).await
+}
+
+/// [`short_tokens`], with refresh tokens that rotate at every refresh, the
+/// old one still taken for `grace`, when `grace` is given.
+async fn rotating(stage: Stage, lifetime: Duration, grace: Option<Duration>) -> TestApp {
+    let mut okta = MockOkta::builder().fault(Fault::AccessTokenLifetime(lifetime));
+    if let Some(grace) = grace {
+        okta = okta.fault(Fault::RefreshTokenRotation(grace));
+    }
+    let okta = okta.start().await.expect("start");
     let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
     app.log_in_as_alice("/").await;
     app
@@ -74,17 +80,81 @@ async fn a_refresh_answer_without_a_new_refresh_token_keeps_the_login_going() {
 #[tokio::test]
 async fn five_tabs_at_once_when_the_token_is_due_make_one_refresh_and_stay_logged_in() {
     each_stage(&REFRESHING, |stage| async move {
-        // 4 s: the refresh's new token is due 3 s later, long after every
-        // tab has been answered (the times are in whole seconds).
-        let app = short_tokens(stage, Duration::from_secs(4)).await;
-        tokio::time::sleep(Duration::from_millis(3200)).await;
+        // Okta rotates refresh tokens, with no grace: a refresh token sent
+        // twice ends the login there. 4 s: each refresh's new token is due
+        // 3 s later, long after every tab has been answered (the times are
+        // in whole seconds).
+        let app = rotating(stage, Duration::from_secs(4), Some(Duration::ZERO)).await;
         let (home, user, members) = (app.at("/"), app.at("/user"), app.at("/members"));
         let tab = |url| app.browser.get(url);
-        let pages = tokio::join!(tab(&home), tab(&user), tab(&members), tab(&home), tab(&user));
-        for page in [pages.0, pages.1, pages.2, pages.3, pages.4] {
+        for due in 1..=2 {
+            tokio::time::sleep(Duration::from_millis(3200)).await;
+            let pages = tokio::join!(tab(&home), tab(&user), tab(&members), tab(&home), tab(&user));
+            for page in [pages.0, pages.1, pages.2, pages.3, pages.4] {
+                assert_eq!(page.status, StatusCode::OK, "{stage:?}, {due}: {}", page.body);
+            }
+            assert_eq!(refreshes(&app), due, "{stage:?}: one refresh for all the tabs");
+        }
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_answer_lost_on_the_way_back_then_a_quiet_minute_does_not_end_the_login() {
+    each_stage(&REFRESHING, |stage| async move {
+        // Okta's grace period for a replaced refresh token: 30 s.
+        let app = rotating(stage, Duration::from_secs(4), Some(Duration::from_secs(30))).await;
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        // The next refresh's answer is lost once: Okta has replaced the
+        // refresh token, and the app never hears of the new one.
+        app.okta.set_fault(Fault::TokenConnectionClosed);
+        let okta = &app.okta;
+        let lose_one = async {
+            while refreshes(&app) == 0 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            okta.clear_fault(&Fault::TokenConnectionClosed);
+        };
+        let home = app.at("/");
+        let (page, ()) = tokio::join!(app.browser.get(&home), lose_one);
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(refreshes(&app), 2, "{stage:?}: asked once more, at once");
+        // A quiet minute at Okta: the old refresh token is past its grace,
+        // and would now end the login there.
+        app.okta.advance(Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
+        assert_eq!(refreshes(&app), 3, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_refresh_waits_as_okta_says_and_an_expired_login_is_told_why() {
+    each_stage(&REFRESHING, |stage| async move {
+        // 6 s: due after 4 (times are whole seconds), expired after 6.
+        let app = short_tokens(stage, Duration::from_secs(6)).await;
+        tokio::time::sleep(Duration::from_millis(4200)).await;
+        app.okta.set_fault(Fault::Token429(Duration::from_secs(1)));
+        // Due: Okta says wait a second; the access token, still good, serves.
+        for _ in 0..3 {
+            let page = app.browser.get(&app.at("/")).await;
             assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
         }
-        assert_eq!(refreshes(&app), 1, "{stage:?}: one refresh for all the tabs");
+        assert_eq!(refreshes(&app), 1, "{stage:?}: asked again before Retry-After");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        app.okta.set_fault(Fault::Token429(Duration::from_secs(60)));
+        let page = app.browser.get(&app.at("/")).await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(refreshes(&app), 2, "{stage:?}: not asked again after Retry-After");
+        // Past the access token's end, still limited: a page that says so.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let page = app.browser.get(&app.at("/")).await;
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("try again in 60 s"), "{stage:?}: {}", page.body);
+        // Okta answers again: the login goes on.
+        app.okta.clear_faults();
         assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
     })
     .await;
