@@ -85,8 +85,11 @@ pub fn app(config: Config) -> Router {
         .route(okta::CALLBACK_PATH, get(okta::callback))
         .route(okta::LOGOUT_PATH, post(okta::logout))
         .fallback(pages::not_found)
-        .layer(same_origin_only)
-        .layer(sessions.layer(&config))
+        // Around every route: the session, then, inside it, the origin
+        // check. One `layer` call for both: each call wraps every route
+        // once more, a cost on every request (about a tenth of stage 4's
+        // throughput for the second call).
+        .layer((sessions.layer(&config), same_origin_only))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
         .merge(health::routes(okta, sessions.redis))

@@ -66,7 +66,8 @@ async fn serve(router: Router) -> String {
 fn main() {
     // Log as the stages' main.rs does by default, into a sink: the test
     // harness's own debug-level capture would be measured otherwise.
-    tracing_subscriber::fmt().with_env_filter("info").with_writer(std::io::sink).init();
+    let filter = "info,tower_sessions=warn,tower_sessions_core=warn";
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::sink).init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
