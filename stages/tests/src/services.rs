@@ -10,7 +10,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Whether `program` can be run. If not: a loud line on the terminal and
 /// `false`, or, under `WORKBOOK_REQUIRE_SERVICES`, a failed test.
@@ -34,7 +36,34 @@ pub fn available(program: &str, install: &str) -> bool {
     false
 }
 
-/// A `redis-server` of the test's own, on a free port of 127.0.0.1, with its
+/// A free port of 127.0.0.1 for a server that a test stops and starts
+/// again on it: one below the range the system hands out to `bind(…:0)`
+/// and to outgoing connections (Linux: 32768 to 60999), so that while the
+/// server is down, no other test's listener can be given its port. Each
+/// call in a process gets another one.
+pub fn restartable_port() -> u16 {
+    const LOWEST: u32 = 10_000;
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range");
+    let ephemeral = range.ok().and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok());
+    let span = ephemeral.unwrap_or(32_768).saturating_sub(LOWEST).max(1);
+    // A start of its own for each process, then one port after another.
+    static NEXT: OnceLock<AtomicU32> = OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        AtomicU32::new(nanos ^ std::process::id())
+    });
+    for _ in 0..span {
+        let port = LOWEST + next.fetch_add(1, Ordering::Relaxed) % span;
+        let port = u16::try_from(port).expect("below 32768");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port of 127.0.0.1 from {LOWEST} to {}", LOWEST + span);
+}
+
+/// A `redis-server` of the test's own, on a free port of 127.0.0.1 (a
+/// [`restartable_port`]: tests stop and start it), with its
 /// data in a folder of its own (an append-only file, so a restart keeps
 /// the sessions). Stopped when dropped.
 #[derive(Debug)]
@@ -56,7 +85,7 @@ impl RedisServer {
         if !available("redis-server", INSTALL_REDIS) {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let port = restartable_port();
         let dir =
             std::env::temp_dir().join(format!("workbook-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temp folder");
@@ -129,16 +158,15 @@ impl Drop for RedisServer {
 pub struct FreezingProxy {
     /// Its port.
     pub port: u16,
-    frozen: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    frozen: Arc<AtomicU64>,
 }
 
 impl FreezingProxy {
     /// Starts one, on the current Tokio runtime.
     pub async fn start(target: u16) -> FreezingProxy {
-        use std::sync::atomic::Ordering;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let port = listener.local_addr().expect("bound").port();
-        let frozen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let frozen = Arc::new(AtomicU64::new(0));
         let generation = frozen.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -167,7 +195,7 @@ impl FreezingProxy {
 
     /// Freezes every connection open now.
     pub fn freeze(&self) {
-        self.frozen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.frozen.fetch_add(1, Ordering::SeqCst);
     }
 }
 

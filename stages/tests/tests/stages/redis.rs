@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Client, Fault, MockOkta};
-use stage_tests::services::{FreezingProxy, RedisServer};
+use stage_tests::services::{FreezingProxy, RedisServer, restartable_port};
 use stage_tests::{
     ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, REFRESHING, Stage, Timing,
     each_stage, wait_until_discovered, wait_until_ready,
@@ -47,7 +47,8 @@ impl Site {
     async fn start_with(stage: Stage, okta: mock_okta::Builder) -> Option<Site> {
         let redis = RedisServer::start()?;
         let okta = okta.start().await.expect("the mock starts");
-        let a = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        // A's port, which a test may stop it on and start it again.
+        let a = TcpListener::bind(("127.0.0.1", restartable_port())).await.expect("a port");
         let app_url = format!("http://127.0.0.1:{}", a.local_addr().expect("bound").port());
         okta.add_client(
             Client::web(CLIENT_ID, CLIENT_SECRET)
