@@ -2,10 +2,11 @@
 //!
 //! `GET /login/okta` sends the browser to Okta; Okta sends it back to
 //! `GET /login/okta/authorized` with a one-time code, which the app trades
-//! for tokens, the ID token among them (`identity.rs` reads it). These are
-//! the routes Flask-Dance's blueprint made in the tutorial, so the Okta app
-//! settings carry over. `POST /logout` ends the session here, then at Okta.
-//! Okta's endpoints come from its discovery document (`provider.rs`).
+//! for tokens. These are the routes Flask-Dance's blueprint made in the
+//! tutorial, so the Okta app settings carry over. `POST /logout` ends the
+//! session here, then at Okta. The ID token, among the tokens, says who
+//! logged in (`identity.rs`); Okta's endpoints come from its discovery
+//! document (`provider.rs`).
 
 use crate::config::Config;
 use crate::pages::AppError;

@@ -20,13 +20,15 @@ use std::time::{Duration, Instant};
 const INSTALL: &str =
     "Install Chromium and ChromeDriver (Debian/Ubuntu: `apt-get install chromium chromium-driver`)";
 
-/// ChromeDriver on a free port, stopped when dropped.
-struct ChromeDriver(Child, u16);
+/// ChromeDriver on a free port, and the profile folder of its Chromium:
+/// stopped, and removed, when dropped.
+struct ChromeDriver(Child, u16, std::path::PathBuf);
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.2);
     }
 }
 
@@ -40,9 +42,9 @@ async fn chromium() -> Option<(Client, ChromeDriver)> {
     let mut command = Command::new("chromedriver");
     let child =
         command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
-    let driver = ChromeDriver(child.expect("chromedriver starts"), port);
     let profile =
         std::env::temp_dir().join(format!("workbook-chromium-{}-{port}", std::process::id()));
+    let driver = ChromeDriver(child.expect("chromedriver starts"), port, profile.clone());
     // As root in a container Chromium needs --no-sandbox; the rest keeps it
     // off the network it has no business with (this machine's is closed).
     let args = [
