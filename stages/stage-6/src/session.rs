@@ -21,6 +21,74 @@ use tower_sessions_moka_store::MokaStore;
 use tower_sessions_redis_store::RedisStore;
 use url::Url;
 
+// ANCHOR: sessions
+/// Where the sessions live: a Redis that every instance shares, or, without
+/// `REDIS_URL`, this process's memory.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    /// The connections to Redis, if there is one.
+    pub redis: Option<Pool>,
+}
+
+impl Sessions {
+    /// Connects to `REDIS_URL`, if set. The connections are made in the
+    /// background and made again whenever Redis comes back: an app started
+    /// while Redis is down starts anyway.
+    pub fn connect(config: &Config) -> Sessions {
+        let Some(url) = &config.redis_url else {
+            tracing::warn!(
+                "REDIS_URL is not set: sessions live in this process's memory, so a restart logs everyone out and a second instance knows none of them"
+            );
+            return Sessions { redis: None };
+        };
+        let mut redis = RedisConfig::from_url(url.expose_secret()).expect("checked by Config");
+        // Not there at start? Keep trying, as when it goes away later.
+        redis.fail_fast = false;
+        let pool = Builder::from_config(redis)
+            // A request waits at most this long for Redis, then gets a 503 page.
+            .with_performance_config(|p| p.default_command_timeout = StdDuration::from_secs(2))
+            .with_connection_config(|c| {
+                c.connection_timeout = StdDuration::from_secs(2);
+                c.max_command_attempts = 1;
+                // A connection that stops answering without closing (a
+                // failover, a NAT that forgot it) is closed after 2 s and
+                // made again, instead of failing every request sent on it
+                // until the kernel gives up, a quarter of an hour later.
+                c.unresponsive = UnresponsiveConfig {
+                    max_timeout: Some(StdDuration::from_secs(2)),
+                    interval: StdDuration::from_millis(500),
+                };
+            })
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
+            .build_pool(2)
+            .expect("a pool of two connections");
+        pool.connect();
+        // Say why, while Redis cannot be reached (one connection speaks for all).
+        pool.next().on_error(|(error, _)| async move {
+            tracing::warn!("Redis: {error}");
+            Ok(())
+        });
+        // Not the URL itself: it may hold a password.
+        tracing::info!("sessions live in Redis (REDIS_URL), shared by every instance that uses it");
+        Sessions { redis: Some(pool) }
+    }
+
+    /// The session layer, over Redis or memory.
+    pub fn layer(
+        &self,
+        config: &Config,
+    ) -> Either<
+        SessionManagerLayer<RedisStore<Pool>, SignedCookie>,
+        SessionManagerLayer<MemorySessions, SignedCookie>,
+    > {
+        match &self.redis {
+            Some(pool) => Either::Left(layer(RedisStore::new(pool.clone()), config)),
+            None => Either::Right(layer(MemorySessions::new(config.idle_limit), config)),
+        }
+    }
+}
+// ANCHOR_END: sessions
+
 // ANCHOR: records
 /// Where the session keeps the [`LoggedInUser`].
 pub const LOGGED_IN_USER: &str = "logged_in_user";
@@ -146,74 +214,6 @@ impl SessionStore for MemorySessions {
     }
 }
 // ANCHOR_END: memory_sessions
-
-// ANCHOR: sessions
-/// Where the sessions live: a Redis that every instance shares, or, without
-/// `REDIS_URL`, this process's memory.
-#[derive(Debug, Clone)]
-pub struct Sessions {
-    /// The connections to Redis, if there is one.
-    pub redis: Option<Pool>,
-}
-
-impl Sessions {
-    /// Connects to `REDIS_URL`, if set. The connections are made in the
-    /// background and made again whenever Redis comes back: an app started
-    /// while Redis is down starts anyway.
-    pub fn connect(config: &Config) -> Sessions {
-        let Some(url) = &config.redis_url else {
-            tracing::warn!(
-                "REDIS_URL is not set: sessions live in this process's memory, so a restart logs everyone out and a second instance knows none of them"
-            );
-            return Sessions { redis: None };
-        };
-        let mut redis = RedisConfig::from_url(url.expose_secret()).expect("checked by Config");
-        // Not there at start? Keep trying, as when it goes away later.
-        redis.fail_fast = false;
-        let pool = Builder::from_config(redis)
-            // A request waits at most this long for Redis, then gets a 503 page.
-            .with_performance_config(|p| p.default_command_timeout = StdDuration::from_secs(2))
-            .with_connection_config(|c| {
-                c.connection_timeout = StdDuration::from_secs(2);
-                c.max_command_attempts = 1;
-                // A connection that stops answering without closing (a
-                // failover, a NAT that forgot it) is closed after 2 s and
-                // made again, instead of failing every request sent on it
-                // until the kernel gives up, a quarter of an hour later.
-                c.unresponsive = UnresponsiveConfig {
-                    max_timeout: Some(StdDuration::from_secs(2)),
-                    interval: StdDuration::from_millis(500),
-                };
-            })
-            .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
-            .build_pool(2)
-            .expect("a pool of two connections");
-        pool.connect();
-        // Say why, while Redis cannot be reached (one connection speaks for all).
-        pool.next().on_error(|(error, _)| async move {
-            tracing::warn!("Redis: {error}");
-            Ok(())
-        });
-        // Not the URL itself: it may hold a password.
-        tracing::info!("sessions live in Redis (REDIS_URL), shared by every instance that uses it");
-        Sessions { redis: Some(pool) }
-    }
-
-    /// The session layer, over Redis or memory.
-    pub fn layer(
-        &self,
-        config: &Config,
-    ) -> Either<
-        SessionManagerLayer<RedisStore<Pool>, SignedCookie>,
-        SessionManagerLayer<MemorySessions, SignedCookie>,
-    > {
-        match &self.redis {
-            Some(pool) => Either::Left(layer(RedisStore::new(pool.clone()), config)),
-            None => Either::Right(layer(MemorySessions::new(config.idle_limit), config)),
-        }
-    }
-}
-// ANCHOR_END: sessions
 
 /// The session layer over `store`. The cookie is signed, `HttpOnly` (no
 /// JavaScript reads it), `Secure` when the app is https, and
