@@ -27,7 +27,7 @@ const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 // ANCHOR: identity
 /// Who logged in.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     /// The ID token's `sub`: who this is, for good (an email can change).
     pub subject: String,

@@ -269,7 +269,7 @@ pub async fn callback(
         .await
         .map_err(token_error)?;
     let identity = okta.identity(provider, &token, Some(&nonce)).await?;
-    let tokens = Tokens::from_answer(&token, None);
+    let tokens = Tokens::from_answer(&token, identity.clone(), None);
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.

@@ -33,9 +33,10 @@ use tower_sessions::Session;
 pub async fn refreshed(
     okta: &Okta,
     session: &Session,
-    mut user: LoggedInUser,
+    user: LoggedInUser,
 ) -> Result<Option<LoggedInUser>, AppError> {
-    if now() < user.refresh_at {
+    // Not due (nor expired, when a failed refresh waits past the end).
+    if now() < user.refresh_at.min(user.expires_at) {
         return Ok(Some(user));
     }
     // One at a time: other tabs, and other instances, wait here.
@@ -54,8 +55,8 @@ pub async fn refreshed(
     let provider = okta.discovery.provider()?;
     let tokens = match okta.refresh(&provider, &refresh_token).await {
         Ok(answer) => {
-            user.identity = okta.same_user(provider, &answer, &user, session).await?;
-            Tokens::from_answer(&answer, Some(kept))
+            let identity = okta.same_user(provider, &answer, &user, session).await?;
+            Tokens::from_answer(&answer, identity, Some(kept))
         }
         Err(Refresh::Refused(why)) => {
             okta.end(&user, session).await?;
@@ -64,23 +65,39 @@ pub async fn refreshed(
         // Okta failing for a moment does not end a login whose access token
         // is still good: the page is served, and the refresh tried later.
         Err(failed) if now() < kept.expires_at => kept.later(failed.retry_after()),
-        Err(failed) => return Err(failed.into()),
+        // Expired too: this page says why, and so do the next ones, without
+        // asking Okta again before it is time to (`follow`).
+        Err(failed) => {
+            okta.tokens.put(&user.tokens, &kept.later(failed.retry_after())).await?;
+            return Err(failed.into());
+        }
     };
     okta.tokens.put(&user.tokens, &tokens).await?;
     follow(session, user, &tokens).await
 }
 
-/// The user, with the access token's times as `tokens` has them, saved in
-/// the session when they changed; `None` once the access token expired.
+/// The user as `tokens` has them (another tab or instance may have
+/// refreshed them since this session was read): who the user is, and the
+/// access token's times, saved in the session when they changed; `None`
+/// once the access token expired.
 async fn follow(
     session: &Session,
     mut user: LoggedInUser,
     tokens: &Tokens,
 ) -> Result<Option<LoggedInUser>, AppError> {
     if now() >= tokens.expires_at {
-        return Ok(None);
+        return match tokens.refresh_token.is_some() && now() < tokens.refresh_at {
+            // A refresh failed, and waits until `refresh_at`.
+            true => Err(AppError::Idp(format!(
+                "Okta could not refresh your login: try again in {} s",
+                tokens.refresh_at - now()
+            ))),
+            false => Ok(None),
+        };
     }
-    if (user.expires_at, user.refresh_at) != (tokens.expires_at, tokens.refresh_at) {
+    let now_known = (&tokens.identity, tokens.expires_at, tokens.refresh_at);
+    if (&user.identity, user.expires_at, user.refresh_at) != now_known {
+        user.identity = tokens.identity.clone();
         (user.expires_at, user.refresh_at) = (tokens.expires_at, tokens.refresh_at);
         session.insert(LOGGED_IN_USER, &user).await?;
     }
@@ -126,7 +143,11 @@ impl Tokens {
     /// What a token answer gives, and when it is due. An answer to a
     /// refresh may leave out the refresh token or the ID token: the `kept`
     /// ones stay then (RFC 6749 §6).
-    pub fn from_answer(answer: &OktaTokenResponse, kept: Option<Tokens>) -> Tokens {
+    pub fn from_answer(
+        answer: &OktaTokenResponse,
+        identity: Identity,
+        kept: Option<Tokens>,
+    ) -> Tokens {
         // Okta leaves expires_in out only if misconfigured: assume its default hour.
         let lifetime = answer.expires_in().map_or(3600, |d| d.as_secs());
         let (kept_refresh, kept_id) = kept.map_or((None, None), |t| (t.refresh_token, t.id_token));
@@ -138,15 +159,22 @@ impl Tokens {
             // Three quarters of the lifetime on: before the token can expire
             // between a page view's check and its use.
             refresh_at: now().saturating_add(lifetime.saturating_mul(3) / 4),
+            identity,
         }
     }
 
-    /// The same tokens, to be refreshed again after `wait` (or 30 s), but
-    /// no later than their expiry. Every tab and instance reads the tokens
-    /// before a refresh, so all of them wait.
+    /// The same tokens, to be refreshed again after `wait`, Okta's
+    /// `Retry-After` (asked before, it refuses again), or else after 30 s,
+    /// but no later than the access token's end while it still serves.
+    /// Every tab and instance reads the tokens before a refresh, so all of
+    /// them wait.
     pub fn later(self, wait: Option<Duration>) -> Tokens {
-        let wait = wait.unwrap_or(Duration::from_secs(30)).as_secs();
-        Tokens { refresh_at: now().saturating_add(wait).min(self.expires_at), ..self }
+        let refresh_at = match wait {
+            Some(wait) => now().saturating_add(wait.as_secs()),
+            None if now() < self.expires_at => now().saturating_add(30).min(self.expires_at),
+            None => now().saturating_add(30),
+        };
+        Tokens { refresh_at, ..self }
     }
 }
 // ANCHOR_END: from_answer

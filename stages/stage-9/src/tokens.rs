@@ -10,6 +10,7 @@
 //! a key of their own that the session names, and only a login, a refresh
 //! (holding the lock) and a logout write them.
 
+use crate::identity::Identity;
 use crate::pages::AppError;
 use crate::provider::OktaIdToken;
 use crate::session::{Sessions, now};
@@ -36,6 +37,10 @@ pub struct Tokens {
     pub expires_at: u64,
     /// When to refresh it (or, after a refresh failed, try again).
     pub refresh_at: u64,
+    /// Who the user is, as the latest ID token says: a refresh may change
+    /// it (an email, the groups). A request that finds the tokens refreshed
+    /// takes it from here, not from the session it read before.
+    pub identity: Identity,
 }
 // ANCHOR_END: tokens
 

@@ -477,6 +477,17 @@ pub async fn router_for(stage: Stage, settings: &[(&str, &str)]) -> Router {
     router
 }
 
+/// Waits until a second of the wall clock has just begun. The stages keep
+/// token times in whole seconds (as JWTs do), so a token that lives 6 s,
+/// issued at 12.9, expires at 18: after 5.1 s. Logged in just after a
+/// second begins, "after N s" is N s from the login, give or take the
+/// login's own few milliseconds.
+pub async fn a_second_begins() {
+    let into_second = std::time::UNIX_EPOCH.elapsed().unwrap_or_default().subsec_millis();
+    let left = 1000 - u64::from(into_second);
+    tokio::time::sleep(Duration::from_millis(left + 5)).await;
+}
+
 /// Runs `test` for each of `stages` at once, each on its own task, and
 /// waits for them all; a test that fails fails this, naming its stage.
 pub async fn each_stage<F, Fut>(stages: &[Stage], test: F)

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Fault, MockOkta, User};
-use stage_tests::{ALICE, BOB, ROLES, Stage, TestApp, Timing, each_stage};
+use stage_tests::{ALICE, BOB, ROLES, Stage, TestApp, Timing, a_second_begins, each_stage};
 use std::time::Duration;
 
 /// `stage` against a fresh mock, through its custom authorization server,
@@ -120,6 +120,30 @@ async fn leaving_the_group_at_okta_closes_the_admin_page_at_the_next_refresh() {
             assert_eq!(refreshes.count(), 1, "{stage:?}, org {org}");
         };
         tokio::join!(leaves(false), leaves(true));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tabs_open_at_the_refresh_all_take_the_groups_it_brought() {
+    each_stage(&ROLES, |stage| async move {
+        // 4 s: the refresh is due after 3.
+        let lifetime = Fault::AccessTokenLifetime(Duration::from_secs(4));
+        let okta = MockOkta::builder().fault(lifetime).start().await.expect("start");
+        let app = start(stage, okta, false).await;
+        a_second_begins().await;
+        assert_eq!(app.log_in_as("/admin", BOB).await.status, StatusCode::OK, "{stage:?}");
+        app.okta.add_user(User::new(BOB.0, "Bob Example", BOB.1));
+        tokio::time::sleep(Duration::from_millis(3200)).await;
+        // Five tabs at the refresh: one refreshes, four wait for it, each
+        // holding the session as it was before. None may keep, or save
+        // back, the groups of before.
+        let (admin, tab) = (app.at("/admin"), |url| app.browser.get(url));
+        let tabs = tokio::join!(tab(&admin), tab(&admin), tab(&admin), tab(&admin), tab(&admin));
+        let later = [app.browser.get(&admin).await, app.browser.get(&admin).await];
+        for page in [tabs.0, tabs.1, tabs.2, tabs.3, tabs.4].iter().chain(&later) {
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
+        }
     })
     .await;
 }
