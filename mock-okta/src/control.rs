@@ -41,6 +41,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
+use tower_http::csrf::{CsrfLayer, ProtectionError};
 
 /// The longest span the clock moves at once over HTTP: five years, the
 /// longest refresh-token lifetime Okta lets an admin set short of
@@ -133,7 +134,24 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         .route("/__mock", any(unknown))
         .route("/__mock/{*rest}", any(unknown))
         .method_not_allowed_fallback(unknown)
+        // A web page open in the same browser must not change the mock
+        // (a fault switched on by a form posted from any site): a browser
+        // says where a request comes from, and a change from another
+        // origin is refused. curl, Python and test runners send no
+        // `Origin`, and are let through.
+        .layer(CsrfLayer::new().with_rejection_response(from_another_origin))
         .with_state(control)
+}
+
+/// A change asked by a page of another origin, in a browser: 403.
+fn from_another_origin(_: ProtectionError) -> Response {
+    let line = "changes to the mock are refused from a web page of another origin: send them from your test (curl, a test runner), which sends no Origin header";
+    Refused {
+        status: StatusCode::FORBIDDEN,
+        line: line.into(),
+        logged: None,
+    }
+    .into_response()
 }
 
 /// A refused call: a 4xx with one line saying what to send,

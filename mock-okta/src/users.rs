@@ -30,6 +30,8 @@ const RESERVED: &[&str] = &[
     "cid",
     "uid",
     "scp",
+    // From the user's `groups` field: a claim of that name would contradict it.
+    "groups",
 ];
 
 /// The group every Okta user is in.
@@ -203,6 +205,11 @@ mod tests {
         assert_eq!(
             taken.check(),
             Err("claims.email: the mock sets email itself: name the claim otherwise".into())
+        );
+        let groups = User::new("c@example.com", "C", "p").claim("groups", "admins".into());
+        assert_eq!(
+            groups.check(),
+            Err("claims.groups: the mock sets groups itself: name the claim otherwise".into())
         );
         assert_eq!(User::defaults()[0].check(), Ok(()));
     }

@@ -307,3 +307,30 @@ async fn with_the_control_api_off_its_paths_are_oktas_404() {
     assert_eq!(body["error"], "not_found");
     assert!(okta.faults().is_empty());
 }
+
+#[tokio::test]
+async fn a_web_page_of_another_origin_cannot_change_the_mock() {
+    let okta = MockOkta::start().await.expect("start");
+    let url = format!("{}/faults", okta.control_url().expect("on"));
+    let post = |origin: String| {
+        let request = reqwest::Client::new().post(&url).header("Origin", origin);
+        request.body(r#"{"fault": "token-503"}"#).send()
+    };
+    // A form posted from another site's page, as a browser sends it.
+    let posted = post("http://attacker.example".into())
+        .await
+        .expect("answers");
+    assert_eq!(posted.status(), StatusCode::FORBIDDEN);
+    let body: Value = posted.json().await.expect("a JSON answer");
+    assert!(error_line(&body).contains("another origin"), "{body}");
+    assert!(okta.faults().is_empty(), "nothing changed");
+    // From the mock's own origin, or from a test (no Origin), it changes.
+    let own = url::Url::parse(&url)
+        .expect("a URL")
+        .origin()
+        .ascii_serialization();
+    assert_eq!(post(own).await.expect("answers").status(), StatusCode::OK);
+    let (status, _) = control(&okta, Method::DELETE, "/faults", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(okta.faults().is_empty());
+}
