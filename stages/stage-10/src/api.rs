@@ -16,7 +16,8 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
 use jsonwebtoken::{Algorithm, Validation, dangerous, decode, decode_header};
 use moka::future::Cache;
 use serde::Deserialize;
@@ -24,7 +25,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where the messages are.
+/// Where the API is, and its messages in it.
+pub const API_PATH: &str = "/api";
 pub const MESSAGES_PATH: &str = "/api/messages";
 /// The scope a caller needs to read them (a custom scope of the custom
 /// authorization server: Security, API, Authorization Servers, Scopes).
@@ -69,6 +71,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 // ANCHOR_END: caller
 
+// ANCHOR: routes
+/// The API's routes, under [`API_PATH`]. Every answer is JSON for a
+/// program to read, a path or a method the API does not have included:
+/// never the HTML pages of the site around it.
+pub fn routes(api: Api) -> Router {
+    let routes = Router::new()
+        .route("/messages", get(messages))
+        .fallback(|| async { Refusal::NotHere(StatusCode::NOT_FOUND) })
+        .method_not_allowed_fallback(|| async { Refusal::NotHere(StatusCode::METHOD_NOT_ALLOWED) })
+        .with_state(Arc::new(api));
+    Router::new().nest(API_PATH, routes)
+}
+// ANCHOR_END: routes
+
 // ANCHOR: messages
 /// `GET /api/messages`: for a caller whose token grants `messages:read`.
 pub async fn messages(caller: Caller) -> Result<Json<Value>, Refusal> {
@@ -110,7 +126,7 @@ impl Api {
     /// not expired since, or checked now.
     async fn check(&self, token: &str) -> Result<Caller, Refusal> {
         if let Some(caller) = self.valid.get(token).await
-            && now() <= caller.exp + LEEWAY
+            && now() <= caller.exp.saturating_add(LEEWAY)
         {
             return Ok(caller);
         }
@@ -145,17 +161,19 @@ impl Api {
             // A key the app has not seen: Okta rotated its keys. Read them
             // once more (at most every ten seconds), and look again.
             None => {
-                let provider = self.discovery.again().await.map_err(Refusal::NotReady)?;
+                let provider = self.discovery.again_for_api().await.map_err(Refusal::NotReady)?;
                 let key = provider.api_keys.get(&kid).cloned();
                 key.ok_or(Refusal::invalid("it is signed with a key Okta does not publish"))?
             }
         };
         // RS256 only (a token that says `alg: none` is refused), Okta's
-        // issuer, this API's audience, and a minute of clock skew.
+        // issuer, this API's audience, `exp` (and `nbf`, should a token
+        // carry one) with a minute of clock skew.
         let mut checks = Validation::new(Algorithm::RS256);
         checks.set_issuer(&[&self.issuer]);
         checks.set_audience(&[&self.audience]);
-        checks.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        checks.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        checks.validate_nbf = true;
         checks.leeway = LEEWAY;
         let checked = decode::<Caller>(token, &key, &checks);
         checked.map(|data| data.claims).map_err(|e| Refusal::invalid(&e.to_string()))
@@ -174,6 +192,8 @@ pub enum Refusal {
     InsufficientScope(&'static str),
     /// Okta not discovered yet: its keys are unknown.
     NotReady(AppError),
+    /// A path (404) or a method (405) the API does not have.
+    NotHere(StatusCode),
 }
 
 impl Refusal {
@@ -191,12 +211,17 @@ impl IntoResponse for Refusal {
                 "send an access token: Authorization: Bearer <token>".to_string(),
                 "Bearer".to_string(),
             ),
-            Refusal::InvalidToken(why) => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                format!("the access token was refused: {why}"),
-                format!("Bearer error=\"invalid_token\", error_description=\"{}\"", quoted(&why)),
-            ),
+            Refusal::InvalidToken(why) => {
+                // For whoever runs the API: why callers are refused (the
+                // reason only, never the token).
+                tracing::info!(why, "the API refused an access token");
+                let challenge = format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                    quoted(&why)
+                );
+                let description = format!("the access token was refused: {why}");
+                (StatusCode::UNAUTHORIZED, "invalid_token", description, challenge)
+            }
             Refusal::InsufficientScope(scope) => (
                 StatusCode::FORBIDDEN,
                 "insufficient_scope",
@@ -206,6 +231,15 @@ impl IntoResponse for Refusal {
             Refusal::NotReady(why) => {
                 let body = json!({"error": "temporarily_unavailable", "error_description": why.to_string()});
                 return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+            }
+            Refusal::NotHere(status) => {
+                let why = format!("the API has no such route: it has GET {MESSAGES_PATH}");
+                let error = match status {
+                    StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                    _ => "not_found",
+                };
+                let body = json!({"error": error, "error_description": why});
+                return (status, Json(body)).into_response();
             }
         };
         let challenge =
@@ -227,7 +261,7 @@ fn quoted(text: &str) -> String {
 pub async fn page(
     State(okta): State<Arc<crate::okta::Okta>>,
     Extension(user): Extension<crate::session::LoggedInUser>,
-) -> Result<axum::response::Html<String>, AppError> {
+) -> Result<(StatusCode, axum::response::Html<String>), AppError> {
     let tokens = okta.tokens.get(&user.tokens).await?;
     let token = tokens.map(|t| t.access_token).ok_or(AppError::LoginEnded("no token".into()))?;
     let url = format!("{}{MESSAGES_PATH}", okta.app_url);

@@ -69,7 +69,7 @@ pub fn app(config: Config) -> Router {
     // The API takes access tokens, not sessions: it is merged outside the
     // session layer, and a session cookie opens nothing there.
     let api = api::Api::new(okta.discovery.clone(), &config.issuer, &config.api_audience);
-    let api = Router::new().route(api::MESSAGES_PATH, get(api::messages)).with_state(Arc::new(api));
+    let api = api::routes(api);
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger
     // sent to the login would be sent to the login again, forever.

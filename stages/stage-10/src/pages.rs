@@ -68,21 +68,25 @@ pub fn not_in_group(group: &str, email: &str) -> (StatusCode, Html<String>) {
 
 /// The API's answer to this app's call, as a page: its messages, or why it
 /// refused (`GET /messages`, `api.rs`).
-pub fn messages(status: StatusCode, answer: &serde_json::Value) -> Html<String> {
+pub fn messages(status: StatusCode, answer: &serde_json::Value) -> (StatusCode, Html<String>) {
     let items: String = answer["messages"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|m| format!("<li>{}</li>", encode_text(m["text"].as_str().unwrap_or_default())))
         .collect();
-    let body = match status.is_success() {
-        true => format!("<ul data-messages>{items}</ul>"),
-        false => format!(
-            "<div class=\"error\" data-error=\"api-refused\"><p>The API answered {status}: {}</p></div>",
-            encode_text(answer["error_description"].as_str().unwrap_or_default())
+    // The API refusing is this page failing at what it calls: a 502.
+    let (own_status, body) = match status.is_success() {
+        true => (StatusCode::OK, format!("<ul data-messages>{items}</ul>")),
+        false => (
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "<div class=\"error\" data-error=\"api-refused\"><p>The API answered {status}: {}</p></div>",
+                encode_text(answer["error_description"].as_str().unwrap_or_default())
+            ),
         ),
     };
-    page("Messages", &format!("{body}\n<p><a href=\"/\">Go home</a></p>"))
+    (own_status, page("Messages", &format!("{body}\n<p><a href=\"/\">Go home</a></p>")))
 }
 
 /// Any path the app does not know.

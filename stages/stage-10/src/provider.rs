@@ -26,7 +26,7 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// An OpenID Connect client with Okta's authorization and token endpoints,
@@ -118,7 +118,7 @@ pub struct Discovery {
     /// The provider, or why there is none yet.
     found: RwLock<Result<Arc<Provider>, String>>,
     /// When the document was last read again for new keys.
-    read_again: Mutex<Option<Instant>>,
+    read_again: tokio::sync::Mutex<Option<Instant>>,
 }
 // ANCHOR_END: provider
 
@@ -132,7 +132,7 @@ impl Discovery {
             redirect_uri,
             http,
             found: RwLock::new(Err("Okta's discovery document has not been read yet".into())),
-            read_again: Mutex::new(None),
+            read_again: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -165,19 +165,24 @@ impl Discovery {
     // ANCHOR_END: run
 
     /// Reads it once more, for its new keys (Okta rotated them). The
-    /// provider found before stays if this fails. At most every ten
-    /// seconds: anyone can send the API a token naming an unknown key.
+    /// provider found before stays if this fails.
     pub async fn again(&self) -> Result<Arc<Provider>, AppError> {
-        {
-            let mut last = self.read_again.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < Duration::from_secs(10)) {
-                return self.provider();
-            }
-            *last = Some(Instant::now());
-        }
         let found = Arc::new(self.read().await.map_err(AppError::Idp)?);
         *self.found.write().unwrap_or_else(|p| p.into_inner()) = Ok(found.clone());
         Ok(found)
+    }
+
+    /// [`again`](Self::again), for a key named by a token that anyone can
+    /// send (the API's): at most one read every ten seconds, and one at a
+    /// time; requests that come during a read wait for it, and take the
+    /// keys it found.
+    pub async fn again_for_api(&self) -> Result<Arc<Provider>, AppError> {
+        let mut last = self.read_again.lock().await;
+        if last.is_some_and(|at| at.elapsed() < Duration::from_secs(10)) {
+            return self.provider();
+        }
+        *last = Some(Instant::now());
+        self.again().await
     }
 
     /// The discovery document and the keys it points to, read once.

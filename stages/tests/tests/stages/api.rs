@@ -167,14 +167,20 @@ async fn a_token_without_the_scope_is_a_403_insufficient_scope() {
 }
 
 #[tokio::test]
-async fn after_okta_rotates_its_keys_a_new_token_works_after_one_fetch_of_them() {
+async fn after_okta_rotates_its_keys_new_tokens_work_after_one_fetch_of_them() {
     each_stage(&API, |stage| async move {
         let app = TestApp::start(stage).await;
         let keys = || app.okta.requests_to("/v1/keys").len();
         let before = keys();
         app.okta.set_fault(Fault::RotateKeys);
         let rotated = service_token(&app.okta, "messages:read").await;
-        assert_eq!(call_with(&app, &rotated).await.0, StatusCode::OK, "{stage:?}");
+        // Five callers at once: one reads the keys, the others wait for it
+        // and take the keys it found.
+        let call = || call_with(&app, &rotated);
+        let calls = tokio::join!(call(), call(), call(), call(), call());
+        for (status, _, body) in [calls.0, calls.1, calls.2, calls.3, calls.4] {
+            assert_eq!(status, StatusCode::OK, "{stage:?}: {body}");
+        }
         assert_eq!(keys(), before + 1, "{stage:?}: the keys fetched once more");
         assert_eq!(call_with(&app, &rotated).await.0, StatusCode::OK, "{stage:?}");
         // Anyone can send a token naming a key nobody has: that is not
@@ -212,10 +218,39 @@ async fn an_org_server_access_token_is_refused_with_a_page_saying_why() {
         let app =
             TestApp::start_with(stage, okta, Timing::default(), &[("OKTA_BASE_URL", &org)]).await;
         let page = app.log_in_as_alice("/messages").await;
-        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
         for said in ["data-error=\"api-refused\"", "401", "org authorization server"] {
             assert!(page.body.contains(said), "{stage:?}: no {said}: {}", page.body);
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_path_or_method_the_api_does_not_have_is_answered_in_json() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let http = reqwest::Client::new();
+        let asked = [
+            (http.get(app.at("/api/message")), StatusCode::NOT_FOUND, "not_found"),
+            (
+                http.delete(app.at("/api/messages")),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            ),
+        ];
+        for (request, status, error) in asked {
+            let answer = request.send().await.expect("the app answers");
+            assert_eq!(answer.status(), status, "{stage:?}");
+            let body: Value = answer.json().await.expect("a JSON body");
+            assert_eq!(body["error"], error, "{stage:?}: {body}");
+            let said = body["error_description"].as_str().unwrap_or_default();
+            assert!(said.contains("GET /api/messages"), "{stage:?}: {said}");
+        }
+        // The site around it keeps its pages.
+        let page = app.browser.get(&app.at("/message")).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{stage:?}");
+        assert!(page.body.starts_with("<!doctype html>"), "{stage:?}: {}", page.body);
     })
     .await;
 }
