@@ -3,7 +3,7 @@
 //! test to write), so each test builds in seconds: check, watch, list,
 //! hint and reset as a learner meets them.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -394,6 +394,21 @@ fn watch_checks_again_on_a_save_and_saves_during_a_check_make_one_check_more() {
 
 #[test]
 fn ctrl_c_ends_watch() {
+    if sigint_is_ignored() {
+        // A shell's background job ignores Ctrl-C's signal, and what it
+        // starts inherits that: no Ctrl-C can reach `watch` from here.
+        assert!(
+            std::env::var_os("WORKBOOK_REQUIRE_SERVICES").is_none(),
+            "ctrl_c_ends_watch cannot send Ctrl-C: this test runs with SIGINT ignored (started in the background), and WORKBOOK_REQUIRE_SERVICES is set"
+        );
+        // Straight to the terminal: the harness captures `eprintln!` of a
+        // test that passes, and this must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED ctrl_c_ends_watch: this test runs with SIGINT ignored (a shell's background job), so Ctrl-C cannot reach `watch`. Run `cargo test -p exercises` in the foreground to run it.\n"
+        );
+        return;
+    }
     let workbook = Workbook::new("ctrl-c");
     assert!(workbook.run(&["start", "words"]).status.success());
     let mut watch = Watching::start(&workbook);
@@ -408,4 +423,17 @@ fn ctrl_c_ends_watch() {
         assert!(Instant::now() < deadline, "watch still runs after Ctrl-C");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Whether this process ignores SIGINT, as a shell's background job does
+/// (Linux's `/proc/self/status`, `SigIgn`: a mask in hex, bit 1 for
+/// SIGINT, signal 2). A child inherits an ignored signal.
+fn sigint_is_ignored() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let mask = status.lines().find_map(|l| l.strip_prefix("SigIgn:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << 1) != 0)
 }
