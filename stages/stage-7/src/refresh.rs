@@ -88,7 +88,7 @@ async fn follow(
         return match tokens.refresh_token.is_some() && now() < tokens.refresh_at {
             // A refresh failed, and waits until `refresh_at`.
             true => Err(AppError::Idp(format!(
-                "Okta could not refresh your login: try again in {} s",
+                "Okta could not refresh your login, and the app asks again in {} s",
                 tokens.refresh_at - now()
             ))),
             false => Ok(None),
@@ -186,7 +186,7 @@ pub enum Refresh {
     #[error("{0}")]
     Refused(String),
     /// Okta answered 429, and said when to ask again (`Retry-After`).
-    #[error("Okta is limiting how often it is asked: try again in {} s", .0.as_secs())]
+    #[error("Okta is limiting how often it is asked: the app asks again in {} s", .0.as_secs())]
     RateLimited(Duration),
     /// Anything else: Okta down, slow, or answering nonsense.
     #[error("{0}")]

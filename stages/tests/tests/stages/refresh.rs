@@ -160,7 +160,7 @@ async fn a_rate_limited_refresh_waits_as_okta_says_and_an_expired_login_is_told_
         for _ in 0..2 {
             let page = app.browser.get(&app.at("/")).await;
             assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
-            assert!(page.body.contains("try again in"), "{stage:?}: {}", page.body);
+            assert!(page.body.contains("the app asks again in"), "{stage:?}: {}", page.body);
         }
         assert_eq!(refreshes(&app), 2, "{stage:?}: asked again before Retry-After");
     })
