@@ -36,11 +36,12 @@ pub fn available(program: &str, install: &str) -> bool {
     false
 }
 
-/// A free port of 127.0.0.1 for a server that a test stops and starts
-/// again on it: one below the range the system hands out to `bind(…:0)`
-/// and to outgoing connections (Linux: 32768 to 60999), so that while the
-/// server is down, no other test's listener can be given its port. Each
-/// call in a process gets another one.
+/// A free port of 127.0.0.1 for a server that a test starts on it later,
+/// or stops and starts again on it: one below the range the system hands
+/// out to `bind(…:0)` and to outgoing connections (Linux: 32768 to 60999),
+/// so that while no server listens on it, no other test's listener or
+/// connection can be given its port. Each call in a process gets another
+/// one.
 pub fn restartable_port() -> u16 {
     const LOWEST: u32 = 10_000;
     let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range");

@@ -9,7 +9,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use stage_tests::services::available;
+use stage_tests::services::{available, restartable_port};
 use stage_tests::{ALICE, Stage, TestApp};
 
 /// The stage a real browser is driven through: the last, with every layer.
@@ -38,7 +38,7 @@ async fn chromium() -> Option<(Client, ChromeDriver)> {
     if !available("chromium", INSTALL) || !available("chromedriver", INSTALL) {
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let port = restartable_port();
     let mut command = Command::new("chromedriver");
     let child =
         command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta};
+use stage_tests::services::restartable_port;
 use stage_tests::{ALICE, OPENID, Stage, TestApp, Timing, each_stage, serve_now};
 use std::time::{Duration, Instant};
 
@@ -149,11 +150,8 @@ async fn a_userinfo_that_fails_when_the_id_token_lacks_the_email_is_a_502_page()
 #[tokio::test]
 async fn okta_unreachable_at_start_is_a_503_page_until_it_answers() {
     each_stage(&OPENID, |stage| async move {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("a port")
-            .local_addr()
-            .expect("bound")
-            .port();
+        // Free now, and still free when the mock starts on it.
+        let port = restartable_port();
         let issuer = format!("http://127.0.0.1:{port}/oauth2/default");
         let settings = [
             ("OKTA_BASE_URL", issuer.as_str()),
