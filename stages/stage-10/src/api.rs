@@ -8,7 +8,7 @@
 //! granting this route's scope (`scp`). No session, no cookie: a request
 //! with a session cookie and no token is refused like any other.
 
-use crate::pages::AppError;
+use crate::error::AppError;
 use crate::provider::Discovery;
 use crate::session::now;
 use axum::extract::{FromRequestParts, State};

@@ -18,7 +18,9 @@
 //! ```
 
 pub mod api;
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod guard;
 pub mod health;
 pub mod identity;

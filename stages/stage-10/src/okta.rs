@@ -9,22 +9,22 @@
 //! document (`provider.rs`).
 
 use crate::api::READ_MESSAGES;
+use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
-use crate::pages::AppError;
+use crate::error::AppError;
 use crate::provider::Discovery;
-use crate::session::{LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
+use crate::session::{LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use crate::tokens::{TokenStore, Tokens};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
 use openidconnect::{
-    AuthorizationCode, CsrfToken, HttpClientError, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, StandardErrorResponse,
+    AuthorizationCode, CsrfToken, HttpClientError, Nonce, PkceCodeChallenge, RedirectUrl,
+    RequestTokenError, Scope, StandardErrorResponse,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
-use tower_cookies::cookie::{Key, SameSite, time::Duration};
-use tower_cookies::{Cookie, Cookies};
+use tower_cookies::Cookies;
 use tower_sessions::Session;
 
 // ANCHOR: routes
@@ -45,138 +45,7 @@ const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
 /// there, the login asks for the API's scope, so that its access token
 /// can call the API (`api.rs`).
 const GROUPS_SCOPE: &str = "groups";
-/// How long a login may take, from `/login/okta` to the callback.
-const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
-/// How many logins may wait in one browser at once (tabs, retries); one
-/// more pushes out the oldest. Each waits in a cookie of up to about
-/// 1.6 KB that goes to the callback, and proxies refuse a request whose
-/// headers pass 8 KB.
-const WAITING_LOGINS: usize = 3;
 // ANCHOR_END: routes
-
-// ANCHOR: client
-/// Everything the login routes need, shared by every request (behind an
-/// `Arc`, so that handing it to a request copies a pointer).
-#[derive(Debug)]
-pub struct Okta {
-    /// Finds Okta, and keeps what it found: its endpoints and keys.
-    pub discovery: Arc<Discovery>,
-    /// Where the tokens of every login are kept.
-    pub tokens: TokenStore,
-    /// For discovery, the token exchange and userinfo: redirects off
-    /// (following one would hand the code to wherever it points), and a
-    /// timeout, so a slow Okta gives a 504 page and not a hang.
-    pub http: reqwest::Client,
-    issuer: String,
-    /// Whether `OKTA_BASE_URL` is the org authorization server.
-    org_server: bool,
-    /// `APP_URL`, without its trailing `/`: where this app's API is.
-    pub app_url: String,
-    /// `APP_URL`, where Okta sends the browser after a logout.
-    post_logout_redirect_uri: String,
-    /// Encrypts the login attempts' cookies, named `{prefix}{state}`.
-    key: Key,
-    attempt_cookie_prefix: String,
-    https: bool,
-}
-
-impl Okta {
-    /// The client for the configured Okta app, before Okta is found
-    /// ([`Discovery::run`]).
-    pub fn new(config: &Config, tokens: TokenStore) -> Okta {
-        let checked = "the issuer and APP_URL are checked URLs";
-        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.idp_timeout)
-            .build()
-            .expect("a client with the built-in TLS roots always builds");
-        let redirect_uri = RedirectUrl::from_url(redirect_uri);
-        Okta {
-            discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
-            tokens,
-            http,
-            issuer: config.issuer.clone(),
-            org_server: !config.issuer.contains("/oauth2/"),
-            app_url: config.app_url.as_str().trim_end_matches('/').into(),
-            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
-            key: config.session_key.clone(),
-            attempt_cookie_prefix: format!("{}_login_", cookie_name(&config.app_url)),
-            https: config.app_url.scheme() == "https",
-        }
-    }
-}
-// ANCHOR_END: client
-
-// ANCHOR: attempt
-/// A login in progress, from `/login/okta` to its callback. It waits in the
-/// browser, in a cookie of its own named after the login's `state`: two
-/// logins at once (two tabs) do not disturb each other, and a stranger's
-/// visit costs the server no memory at all. The cookie is encrypted and
-/// authenticated with the app's key, so the browser carries the PKCE
-/// verifier but cannot read or change it.
-#[derive(Serialize, Deserialize)]
-struct LoginAttempt {
-    /// Its hash went to Okta as the challenge. `None` once used.
-    pkce_verifier: Option<PkceCodeVerifier>,
-    /// Sent to Okta, which copies it into the ID token: that ID token was
-    /// issued for this login, and is not one replayed from another.
-    nonce: Nonce,
-    /// The local page to land on after the login.
-    return_to: String,
-    /// When it started, in seconds since the Unix epoch: the oldest goes
-    /// first when too many wait.
-    started: u64,
-}
-
-impl Okta {
-    fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
-        let value = serde_json::to_string(attempt).expect("strings serialize");
-        let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(LOGIN_PATH)
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(self.https)
-            .max_age(LOGIN_TIME_LIMIT);
-        cookies.private(&self.key).add(cookie.build());
-    }
-
-    /// The attempt that `state` names, if this browser started it and the
-    /// key opens it. Its verifier works once: the cookie is saved again
-    /// without it, whatever happens next.
-    fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
-        let cookie =
-            cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let verifier = attempt.pkce_verifier.take();
-        self.save_attempt(cookies, state, &attempt);
-        attempt.pkce_verifier = verifier;
-        Some(attempt)
-    }
-
-    /// Forgets the oldest logins this browser has waiting, to leave room
-    /// for one more.
-    fn make_room(&self, cookies: &Cookies) {
-        let private = cookies.private(&self.key);
-        let mut waiting: Vec<(u64, String)> = cookies
-            .list()
-            .into_iter()
-            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
-            .map(|c| {
-                let opened = private.get(c.name());
-                let attempt =
-                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
-                (attempt.map_or(0, |a| a.started), c.name().to_string())
-            })
-            .collect();
-        waiting.sort_unstable();
-        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
-        for (_, name) in waiting.into_iter().take(over) {
-            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
-        }
-    }
-}
-// ANCHOR_END: attempt
 
 // ANCHOR: login
 /// What `/login/okta` may be given: the page to come back to.
@@ -209,8 +78,8 @@ pub async fn login(
         .url();
     let attempt =
         LoginAttempt { pkce_verifier: Some(pkce_verifier), nonce, return_to, started: now() };
-    okta.make_room(&cookies);
-    okta.save_attempt(&cookies, state.secret(), &attempt);
+    okta.attempts.make_room(&cookies);
+    okta.attempts.save(&cookies, state.secret(), &attempt);
     Ok(Redirect::to(authorize_url.as_str()))
 }
 // ANCHOR_END: login
@@ -251,7 +120,7 @@ pub async fn callback(
     let Query(params) =
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
-    let attempt = okta.use_attempt(&cookies, &state);
+    let attempt = okta.attempts.take(&cookies, &state);
     let Some(LoginAttempt { pkce_verifier: Some(verifier), nonce, return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
@@ -327,8 +196,59 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
         .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
     Ok(Redirect::to(url.as_str()))
 }
-
 // ANCHOR_END: logout
+
+// ANCHOR: client
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer).
+#[derive(Debug)]
+pub struct Okta {
+    /// Finds Okta, and keeps what it found: its endpoints and keys.
+    pub discovery: Arc<Discovery>,
+    /// Where the tokens of every login are kept.
+    pub tokens: TokenStore,
+    /// For discovery, the token exchange and userinfo: redirects off
+    /// (following one would hand the code to wherever it points), and a
+    /// timeout, so a slow Okta gives a 504 page and not a hang.
+    pub http: reqwest::Client,
+    issuer: String,
+    /// Whether `OKTA_BASE_URL` is the org authorization server.
+    org_server: bool,
+    /// `APP_URL`, without its trailing `/`: where this app's API is.
+    pub app_url: String,
+    /// `APP_URL`, where Okta sends the browser after a logout.
+    post_logout_redirect_uri: String,
+    /// Where each login waits for its callback: a cookie of its own.
+    attempts: LoginAttempts,
+}
+
+// ANCHOR: attempt
+impl Okta {
+    /// The client for the configured Okta app, before Okta is found
+    /// ([`Discovery::run`]).
+    pub fn new(config: &Config, tokens: TokenStore) -> Okta {
+        let checked = "the issuer and APP_URL are checked URLs";
+        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.idp_timeout)
+            .build()
+            .expect("a client with the built-in TLS roots always builds");
+        let redirect_uri = RedirectUrl::from_url(redirect_uri);
+        Okta {
+            discovery: Arc::new(Discovery::new(config, redirect_uri, http.clone())),
+            tokens,
+            http,
+            issuer: config.issuer.clone(),
+            org_server: !config.issuer.contains("/oauth2/"),
+            app_url: config.app_url.as_str().trim_end_matches('/').into(),
+            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
+            attempts: LoginAttempts::new(config, LOGIN_PATH),
+        }
+    }
+}
+// ANCHOR_END: client
+// ANCHOR_END: attempt
 
 /// What went wrong at the token endpoint, as a page.
 pub fn token_error(

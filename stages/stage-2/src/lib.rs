@@ -17,7 +17,9 @@
 //! cargo run -p stage-2
 //! ```
 
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod okta;
 pub mod pages;
 pub mod session;

@@ -10,8 +10,8 @@
 //!
 //! except that an expired token counts as logged out too.
 
+use crate::error::AppError;
 use crate::okta::LOGIN_PATH;
-use crate::pages::AppError;
 use crate::session::{LoggedInUser, logged_in_user};
 use axum::extract::FromRequestParts;
 use axum::http::Uri;

@@ -18,7 +18,9 @@
 //! cargo run -p stage-3
 //! ```
 
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod guard;
 pub mod okta;
 pub mod pages;

@@ -1,14 +1,16 @@
-//! Okta: the OAuth 2.0 client, and the two routes of a login.
+//! Okta: the two routes of a login, and the OAuth 2.0 client they use.
 //!
 //! `GET /login/okta` sends the browser to Okta; Okta sends it back to
 //! `GET /login/okta/authorized` with a one-time code, which the app trades
 //! for tokens. These are the routes Flask-Dance's blueprint made in the
-//! tutorial, so the Okta app settings carry over. `POST /logout` ends the
+//! tutorial, so the Okta app settings carry over. Between the two, the
+//! login waits in a cookie (`attempt.rs`). `POST /logout` ends the
 //! session here, then at Okta.
 
+use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
-use crate::pages::AppError;
-use crate::session::{ID_TOKEN, LOGGED_IN_USER, LoggedInUser, cookie_name, logged_in_user, now};
+use crate::error::AppError;
+use crate::session::{ID_TOKEN, LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
 use oauth2::basic::{
@@ -17,14 +19,12 @@ use oauth2::basic::{
 };
 use oauth2::{
     AccessToken, AuthUrl, AuthorizationCode, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, HttpClientError, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
-    TokenUrl,
+    ExtraTokenFields, HttpClientError, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tower_cookies::cookie::{Key, SameSite, time::Duration};
-use tower_cookies::{Cookie, Cookies};
+use tower_cookies::Cookies;
 use tower_sessions::Session;
 
 /// Starts a login.
@@ -36,153 +36,6 @@ pub const LOGOUT_PATH: &str = "/logout";
 /// `openid` makes it an OpenID Connect login; `email` and `profile` release
 /// the user's email and name.
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
-/// How long a login may take, from `/login/okta` to the callback.
-const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
-/// How many logins may wait in one browser at once (tabs, retries); one
-/// more pushes out the oldest. Each waits in a cookie of up to about
-/// 1.6 KB that goes to the callback, and proxies refuse a request whose
-/// headers pass 8 KB.
-const WAITING_LOGINS: usize = 3;
-
-// ANCHOR: client
-/// The one field of Okta's token response that plain OAuth 2.0 lacks: the
-/// OpenID Connect ID token, which the logout hands back to Okta.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IdToken {
-    id_token: Option<String>,
-}
-
-impl ExtraTokenFields for IdToken {}
-
-/// An OAuth 2.0 client with Okta's authorization and token endpoints set,
-/// whose token responses keep the ID token.
-type OktaClient = oauth2::Client<
-    BasicErrorResponse,
-    StandardTokenResponse<IdToken, BasicTokenType>,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
-
-/// Everything the login routes need, shared by every request (behind an
-/// `Arc`, so that handing it to a request copies a pointer).
-#[derive(Debug)]
-pub struct Okta {
-    client: OktaClient,
-    /// For the token exchange and userinfo: redirects off (following one
-    /// would hand the code to wherever it points), and a timeout, so a slow
-    /// Okta gives a 504 page and not a hang.
-    http: reqwest::Client,
-    issuer: String,
-    userinfo_url: String,
-    logout_url: String,
-    /// `APP_URL`, where Okta sends the browser after a logout.
-    post_logout_redirect_uri: String,
-    /// Encrypts the login attempts' cookies, named `{prefix}{state}`.
-    key: Key,
-    attempt_cookie_prefix: String,
-    https: bool,
-}
-
-impl Okta {
-    /// The client for the configured Okta app.
-    pub fn new(config: &Config) -> Okta {
-        let checked = "the issuer and APP_URL are checked URLs";
-        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
-        let client: OktaClient = oauth2::Client::new(config.client_id.clone())
-            .set_client_secret(config.client_secret.clone())
-            .set_auth_uri(AuthUrl::new(config.endpoint("authorize")).expect(checked))
-            .set_token_uri(TokenUrl::new(config.endpoint("token")).expect(checked))
-            .set_redirect_uri(RedirectUrl::from_url(redirect_uri));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.idp_timeout)
-            .build()
-            .expect("a client with the built-in TLS roots always builds");
-        Okta {
-            client,
-            http,
-            issuer: config.issuer.clone(),
-            userinfo_url: config.endpoint("userinfo"),
-            logout_url: config.endpoint("logout"),
-            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
-            key: config.session_key.clone(),
-            attempt_cookie_prefix: format!("{}_login_", cookie_name(&config.app_url)),
-            https: config.app_url.scheme() == "https",
-        }
-    }
-}
-// ANCHOR_END: client
-
-/// A login in progress, from `/login/okta` to its callback. It waits in the
-/// browser, in a cookie of its own named after the login's `state`: two
-/// logins at once (two tabs) do not disturb each other, and a stranger's
-/// visit costs the server no memory at all. The cookie is encrypted and
-/// authenticated with the app's key, so the browser carries the PKCE
-/// verifier but cannot read or change it.
-#[derive(Serialize, Deserialize)]
-struct LoginAttempt {
-    /// Its hash went to Okta as the challenge. `None` once used.
-    pkce_verifier: Option<PkceCodeVerifier>,
-    /// The local page to land on after the login.
-    return_to: String,
-    /// When it started, in seconds since the Unix epoch: the oldest goes
-    /// first when too many wait.
-    started: u64,
-}
-
-impl Okta {
-    fn save_attempt(&self, cookies: &Cookies, state: &str, attempt: &LoginAttempt) {
-        let value = serde_json::to_string(attempt).expect("strings serialize");
-        let cookie = Cookie::build((format!("{}{state}", self.attempt_cookie_prefix), value))
-            .path(LOGIN_PATH)
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(self.https)
-            .max_age(LOGIN_TIME_LIMIT);
-        cookies.private(&self.key).add(cookie.build());
-    }
-
-    /// The attempt that `state` names, if this browser started it and the
-    /// key opens it. Its verifier works once: the cookie is saved again
-    /// without it, whatever happens next.
-    fn use_attempt(&self, cookies: &Cookies, state: &str) -> Option<LoginAttempt> {
-        let cookie =
-            cookies.private(&self.key).get(&format!("{}{state}", self.attempt_cookie_prefix))?;
-        let mut attempt: LoginAttempt = serde_json::from_str(cookie.value()).ok()?;
-        let verifier = attempt.pkce_verifier.take();
-        self.save_attempt(cookies, state, &attempt);
-        attempt.pkce_verifier = verifier;
-        Some(attempt)
-    }
-
-    /// Forgets the oldest logins this browser has waiting, to leave room
-    /// for one more.
-    fn make_room(&self, cookies: &Cookies) {
-        let private = cookies.private(&self.key);
-        let mut waiting: Vec<(u64, String)> = cookies
-            .list()
-            .into_iter()
-            .filter(|c| c.name().starts_with(&self.attempt_cookie_prefix))
-            .map(|c| {
-                let opened = private.get(c.name());
-                let attempt =
-                    opened.and_then(|c| serde_json::from_str::<LoginAttempt>(c.value()).ok());
-                (attempt.map_or(0, |a| a.started), c.name().to_string())
-            })
-            .collect();
-        waiting.sort_unstable();
-        let over = waiting.len().saturating_sub(WAITING_LOGINS - 1);
-        for (_, name) in waiting.into_iter().take(over) {
-            cookies.remove(Cookie::build(name).path(LOGIN_PATH).build());
-        }
-    }
-}
 
 /// What `/login/okta` may be given: the page to come back to.
 #[derive(Debug, Deserialize)]
@@ -207,8 +60,8 @@ pub async fn login(
         .set_pkce_challenge(pkce_challenge)
         .url();
     let attempt = LoginAttempt { pkce_verifier: Some(pkce_verifier), return_to, started: now() };
-    okta.make_room(&cookies);
-    okta.save_attempt(&cookies, state.secret(), &attempt);
+    okta.attempts.make_room(&cookies);
+    okta.attempts.save(&cookies, state.secret(), &attempt);
     Redirect::to(authorize_url.as_str())
 }
 
@@ -247,7 +100,7 @@ pub async fn callback(
     let Query(params) =
         params.map_err(|_| AppError::BadCallback("its parameters could not be read"))?;
     let state = params.state.unwrap_or_default();
-    let attempt = okta.use_attempt(&cookies, &state);
+    let attempt = okta.attempts.take(&cookies, &state);
     let Some(LoginAttempt { pkce_verifier: Some(verifier), return_to, .. }) = attempt else {
         // A callback that arrives again (a double click, a reload) finds its
         // verifier used: a user it logged in goes on where they were going.
@@ -313,6 +166,77 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
     Ok(Redirect::to(url.as_str()))
 }
 // ANCHOR_END: logout
+
+// ANCHOR: client
+/// The one field of Okta's token response that plain OAuth 2.0 lacks: the
+/// OpenID Connect ID token, which the logout hands back to Okta.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdToken {
+    id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdToken {}
+
+/// An OAuth 2.0 client with Okta's authorization and token endpoints set,
+/// whose token responses keep the ID token.
+type OktaClient = oauth2::Client<
+    BasicErrorResponse,
+    StandardTokenResponse<IdToken, BasicTokenType>,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Everything the login routes need, shared by every request (behind an
+/// `Arc`, so that handing it to a request copies a pointer).
+#[derive(Debug)]
+pub struct Okta {
+    client: OktaClient,
+    /// For the token exchange and userinfo: redirects off (following one
+    /// would hand the code to wherever it points), and a timeout, so a slow
+    /// Okta gives a 504 page and not a hang.
+    http: reqwest::Client,
+    issuer: String,
+    userinfo_url: String,
+    logout_url: String,
+    /// `APP_URL`, where Okta sends the browser after a logout.
+    post_logout_redirect_uri: String,
+    /// Where each login waits for its callback: a cookie of its own.
+    attempts: LoginAttempts,
+}
+
+impl Okta {
+    /// The client for the configured Okta app.
+    pub fn new(config: &Config) -> Okta {
+        let checked = "the issuer and APP_URL are checked URLs";
+        let redirect_uri = config.app_url.join(CALLBACK_PATH).expect(checked);
+        let client: OktaClient = oauth2::Client::new(config.client_id.clone())
+            .set_client_secret(config.client_secret.clone())
+            .set_auth_uri(AuthUrl::new(config.endpoint("authorize")).expect(checked))
+            .set_token_uri(TokenUrl::new(config.endpoint("token")).expect(checked))
+            .set_redirect_uri(RedirectUrl::from_url(redirect_uri));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.idp_timeout)
+            .build()
+            .expect("a client with the built-in TLS roots always builds");
+        Okta {
+            client,
+            http,
+            issuer: config.issuer.clone(),
+            userinfo_url: config.endpoint("userinfo"),
+            logout_url: config.endpoint("logout"),
+            post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
+            attempts: LoginAttempts::new(config, LOGIN_PATH),
+        }
+    }
+}
+// ANCHOR_END: client
 
 /// The user's email from Okta's userinfo endpoint: once, at login.
 async fn fetch_email(okta: &Okta, token: &AccessToken) -> Result<String, AppError> {

@@ -5,8 +5,8 @@
 //!
 //! An expired access token counts as logged out.
 
+use crate::error::AppError;
 use crate::okta::LOGIN_PATH;
-use crate::pages::AppError;
 use crate::session::logged_in_user;
 use axum::extract::Request;
 use axum::http::Uri;

@@ -15,7 +15,9 @@
 //! cargo run -p stage-5
 //! ```
 
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod guard;
 pub mod identity;
 pub mod okta;

@@ -6,8 +6,8 @@
 //! An access token that is due is refreshed first; one that cannot be
 //! refreshed ends the login.
 
+use crate::error::AppError;
 use crate::okta::{LOGIN_PATH, Okta};
-use crate::pages::AppError;
 use crate::refresh::refreshed;
 use crate::session::logged_in_user;
 use axum::extract::{Request, State};

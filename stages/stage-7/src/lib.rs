@@ -16,7 +16,9 @@
 //! cargo run -p stage-7
 //! ```
 
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod guard;
 pub mod identity;
 pub mod okta;

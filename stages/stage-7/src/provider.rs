@@ -7,7 +7,7 @@
 //! that says why; it keeps trying in the background.
 
 use crate::config::Config;
-use crate::pages::AppError;
+use crate::error::AppError;
 use openidconnect::core::{
     CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType,
     CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,

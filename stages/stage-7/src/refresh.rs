@@ -8,9 +8,9 @@
 //! whatever the tabs and instances: Okta may rotate refresh tokens, and a
 //! refresh token it has replaced, presented again, ends the login there.
 
+use crate::error::AppError;
 use crate::identity::Identity;
 use crate::okta::{Okta, token_error};
-use crate::pages::AppError;
 use crate::provider::{Discovery, Provider, reason};
 use crate::session::{LOGGED_IN_USER, LoggedInUser, now};
 use crate::tokens::Tokens;

@@ -7,8 +7,8 @@
 //! (OpenID Connect Core §3.1.3.7). What it lacks, such as an email that the
 //! server keeps for userinfo, is asked of userinfo once, for the same `sub`.
 
+use crate::error::AppError;
 use crate::okta::Okta;
-use crate::pages::AppError;
 use crate::provider::{Provider, reason};
 use openidconnect::core::{
     CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,

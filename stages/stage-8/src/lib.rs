@@ -17,7 +17,9 @@
 //! cargo run -p stage-8
 //! ```
 
+pub mod attempt;
 pub mod config;
+pub mod error;
 pub mod guard;
 pub mod health;
 pub mod identity;

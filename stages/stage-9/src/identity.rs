@@ -8,8 +8,8 @@
 //! server keeps for userinfo, or the groups that Okta's org authorization
 //! server answers only there, is asked of userinfo once, for the same `sub`.
 
+use crate::error::AppError;
 use crate::okta::Okta;
-use crate::pages::AppError;
 use crate::provider::{OktaIdToken, OktaTokenResponse};
 use crate::provider::{Provider, reason};
 use openidconnect::core::{CoreGenderClaim, CoreIdTokenVerifier, CoreJwsSigningAlgorithm};

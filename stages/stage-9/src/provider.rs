@@ -7,8 +7,8 @@
 //! that says why; it keeps trying in the background.
 
 use crate::config::Config;
+use crate::error::AppError;
 use crate::identity::Groups;
-use crate::pages::AppError;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreClaimName, CoreClaimType, CoreClientAuthMethod,
     CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,

@@ -10,8 +10,8 @@
 //! a key of their own that the session names, and only a login, a refresh
 //! (holding the lock) and a logout write them.
 
+use crate::error::AppError;
 use crate::identity::Identity;
-use crate::pages::AppError;
 use crate::provider::OktaIdToken;
 use crate::session::{Sessions, now};
 use fred::prelude::{Expiration, KeysInterface, Pool, SetOptions};
