@@ -8,12 +8,11 @@
 //! server keeps for userinfo, is asked of userinfo once, for the same `sub`.
 
 use crate::error::AppError;
-use crate::okta::Okta;
-use crate::provider::{Provider, reason};
-use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
-    CoreTokenResponse, CoreUserInfoClaims,
+use crate::provider::{
+    Discovery, OktaIdToken, OktaIdTokenClaims, OktaTokenResponse, OktaUserInfoClaims, Provider,
+    reason,
 };
+use openidconnect::core::{CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
 use openidconnect::{
     AccessToken, ClaimsVerificationError, HttpClientError, Nonce, OAuth2TokenResponse,
     SignatureVerificationError, SubjectIdentifier, TokenResponse, UserInfoError,
@@ -35,78 +34,75 @@ pub struct Identity {
     pub email: String,
 }
 
-impl Okta {
-    /// Who the token endpoint's answer says logged in, once its ID token is
-    /// valid, and issued for the login that sent `nonce`.
-    pub async fn identity(
-        &self,
-        provider: Arc<Provider>,
-        token: &CoreTokenResponse,
-        nonce: &Nonce,
-    ) -> Result<Identity, AppError> {
-        let id_token =
-            token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
-        let (provider, claims) = self.validate(provider, id_token, nonce).await?;
-        let subject = claims.subject();
-        let email = match claims.email() {
-            Some(email) => email.to_string(),
-            // Okta's ID token is thin, and a server may keep the email for
-            // userinfo (OpenID Connect Core §5.4): ask it once, and only
-            // about this `sub` (§5.3.2).
-            None => self.userinfo_email(&provider, token.access_token(), subject).await?,
-        };
-        Ok(Identity { subject: subject.to_string(), email })
-    }
-    // ANCHOR_END: identity
-
-    // ANCHOR: validate
-    /// The ID token's claims, once it is valid: signed with RS256 (`alg`
-    /// pinned: `none` is refused) by a key Okta publishes, issued by this
-    /// issuer for this client (`iss`, `aud`), not expired and not issued in
-    /// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
-    /// (`nonce`). With the provider whose keys checked it.
-    async fn validate<'t>(
-        &self,
-        provider: Arc<Provider>,
-        id_token: &'t CoreIdToken,
-        nonce: &Nonce,
-    ) -> Result<(Arc<Provider>, &'t CoreIdTokenClaims), AppError> {
-        let checked = id_token.claims(&verifier(&provider), nonce);
-        let (provider, checked) = match checked {
-            // A key the app has not seen: Okta rotated its keys. Read them
-            // once more (only then, never on every login), and try again.
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
-                let provider = self.discovery.again().await?;
-                let checked = id_token.claims(&verifier(&provider), nonce);
-                (provider, checked)
-            }
-            checked => (provider, checked),
-        };
-        Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
-    }
-    // ANCHOR_END: validate
-
-    // ANCHOR: userinfo
-    /// The email from Okta's userinfo endpoint, whose answer must be about
-    /// `subject`, the user the ID token names (OpenID Connect Core §5.3.2).
-    async fn userinfo_email(
-        &self,
-        provider: &Provider,
-        access_token: &AccessToken,
-        subject: &SubjectIdentifier,
-    ) -> Result<String, AppError> {
-        let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
-        let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
-        let request = request.map_err(no_endpoint)?;
-        let claims: CoreUserInfoClaims =
-            request.request_async(&self.http).await.map_err(userinfo_error)?;
-        let email = claims.email().map(|e| e.to_string());
-        email.ok_or_else(|| AppError::NotGranted("Okta's userinfo has no email".into()))
-    }
-    // ANCHOR_END: userinfo
+/// Who the token endpoint's answer says logged in, once its ID token is
+/// valid, and issued for the login that sent `nonce`.
+pub async fn identity(
+    discovery: &Discovery,
+    http: &reqwest::Client,
+    provider: Arc<Provider>,
+    token: &OktaTokenResponse,
+    nonce: &Nonce,
+) -> Result<Identity, AppError> {
+    let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
+    let (provider, claims) = validate(discovery, provider, id_token, nonce).await?;
+    let subject = claims.subject();
+    let email = match claims.email() {
+        Some(email) => email.to_string(),
+        // Okta's ID token is thin, and a server may keep the email for
+        // userinfo (OpenID Connect Core §5.4): ask it once, and only
+        // about this `sub` (§5.3.2).
+        None => userinfo_email(http, &provider, token.access_token(), subject).await?,
+    };
+    Ok(Identity { subject: subject.to_string(), email })
 }
+// ANCHOR_END: identity
+
+// ANCHOR: validate
+/// The ID token's claims, once it is valid: signed with RS256 (`alg`
+/// pinned: `none` is refused) by a key Okta publishes, issued by this
+/// issuer for this client (`iss`, `aud`), not expired and not issued in
+/// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
+/// (`nonce`). With the provider whose keys checked it.
+async fn validate<'t>(
+    discovery: &Discovery,
+    provider: Arc<Provider>,
+    id_token: &'t OktaIdToken,
+    nonce: &Nonce,
+) -> Result<(Arc<Provider>, &'t OktaIdTokenClaims), AppError> {
+    let checked = id_token.claims(&verifier(&provider), nonce);
+    let (provider, checked) = match checked {
+        // A key the app has not seen: Okta rotated its keys. Read them
+        // once more (only then, never on every login), and try again.
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        )) => {
+            let provider = discovery.again().await?;
+            let checked = id_token.claims(&verifier(&provider), nonce);
+            (provider, checked)
+        }
+        checked => (provider, checked),
+    };
+    Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
+}
+// ANCHOR_END: validate
+
+// ANCHOR: userinfo
+/// The email from Okta's userinfo endpoint, whose answer must be about
+/// `subject`, the user the ID token names (OpenID Connect Core §5.3.2).
+async fn userinfo_email(
+    http: &reqwest::Client,
+    provider: &Provider,
+    access_token: &AccessToken,
+    subject: &SubjectIdentifier,
+) -> Result<String, AppError> {
+    let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
+    let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
+    let request = request.map_err(no_endpoint)?;
+    let claims: OktaUserInfoClaims = request.request_async(http).await.map_err(userinfo_error)?;
+    let email = claims.email().map(|e| e.to_string());
+    email.ok_or_else(|| AppError::NotGranted("Okta's userinfo has no email".into()))
+}
+// ANCHOR_END: userinfo
 
 /// Checks an ID token with the keys, client and issuer of `provider`.
 fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {

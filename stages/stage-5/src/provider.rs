@@ -8,17 +8,74 @@
 
 use crate::config::Config;
 use crate::error::AppError;
-use openidconnect::core::CoreClient;
-use openidconnect::{
-    ClientId, ClientSecret, DiscoveryError, EndSessionUrl, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IssuerUrl, ProviderMetadataWithLogout, RedirectUrl,
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreRevocableToken,
+    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
+use openidconnect::{
+    AdditionalClaims, Client, ClientId, ClientSecret, DiscoveryError, EmptyExtraTokenFields,
+    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IdTokenClaims,
+    IdTokenFields, IssuerUrl, ProviderMetadataWithLogout, RedirectUrl, StandardErrorResponse,
+    StandardTokenResponse, UserInfoClaims,
+};
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+// ANCHOR: claims
+/// What Okta's ID tokens and userinfo say beyond OpenID Connect's standard
+/// claims, that this app reads: nothing yet. (Stage 9 reads the user's
+/// groups here; the types below carry this one, so that only it changes.)
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OktaClaims {}
+
+impl AdditionalClaims for OktaClaims {}
+// ANCHOR_END: claims
+
+/// An ID token of Okta's, with [`OktaClaims`].
+pub type OktaIdToken = IdToken<
+    OktaClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+/// The claims of an [`OktaIdToken`].
+pub type OktaIdTokenClaims = IdTokenClaims<OktaClaims, CoreGenderClaim>;
+
+/// Okta's userinfo answer, with [`OktaClaims`].
+pub type OktaUserInfoClaims = UserInfoClaims<OktaClaims, CoreGenderClaim>;
+
+/// Okta's answer from its token endpoint, with an [`OktaIdToken`].
+pub type OktaTokenResponse = StandardTokenResponse<
+    IdTokenFields<
+        OktaClaims,
+        EmptyExtraTokenFields,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >,
+    CoreTokenType,
+>;
+
 /// An OpenID Connect client with Okta's authorization and token endpoints,
-/// its signing keys, and its userinfo endpoint if it names one.
-pub type OktaClient = CoreClient<
+/// its signing keys, and its userinfo endpoint if it names one; its answers
+/// carry [`OktaClaims`]. Of its seventeen type parameters, the first is
+/// those claims and the last six say which endpoints are set; the rest are
+/// openidconnect's `CoreClient`'s.
+pub type OktaClient = Client<
+    OktaClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    OktaTokenResponse,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
@@ -122,7 +179,7 @@ impl Discovery {
             .cloned()
             .ok_or("Okta's discovery document has no token endpoint")?;
         let end_session_url = metadata.additional_metadata().end_session_endpoint.clone();
-        let client = CoreClient::from_provider_metadata(
+        let client = Client::from_provider_metadata(
             metadata,
             self.client_id.clone(),
             Some(self.client_secret.clone()),

@@ -11,11 +11,12 @@
 use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
 use crate::error::AppError;
-use crate::provider::Discovery;
+use crate::identity::identity;
+use crate::provider::{Discovery, OktaIdToken};
 use crate::session::{ID_TOKEN, LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
-use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType, CoreIdToken};
+use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
 use openidconnect::{
     AuthorizationCode, CsrfToken, HttpClientError, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
     RedirectUrl, RequestTokenError, Scope, StandardErrorResponse, TokenResponse,
@@ -140,7 +141,7 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let identity = okta.identity(provider, &token, &nonce).await?;
+    let identity = identity(&okta.discovery, &okta.http, provider, &token, &nonce).await?;
     // Okta leaves expires_in out only if misconfigured: assume its default hour.
     let expires_at = now().saturating_add(token.expires_in().map_or(3600, |d| d.as_secs()));
 
@@ -165,7 +166,7 @@ pub async fn callback(
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
     // Even a session that no longer decodes can be logged out of.
-    let id_token: Option<CoreIdToken> = session.get(ID_TOKEN).await.ok().flatten();
+    let id_token: Option<OktaIdToken> = session.get(ID_TOKEN).await.ok().flatten();
     session.flush().await?;
     let provider = okta.discovery.provider().ok();
     let end_session = provider.and_then(|p| p.end_session_url.clone());

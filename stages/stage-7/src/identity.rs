@@ -8,12 +8,11 @@
 //! server keeps for userinfo, is asked of userinfo once, for the same `sub`.
 
 use crate::error::AppError;
-use crate::okta::Okta;
-use crate::provider::{Provider, reason};
-use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
-    CoreTokenResponse, CoreUserInfoClaims,
+use crate::provider::{
+    Discovery, OktaIdToken, OktaIdTokenClaims, OktaTokenResponse, OktaUserInfoClaims, Provider,
+    reason,
 };
+use openidconnect::core::{CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
 use openidconnect::{
     AccessToken, ClaimsVerificationError, HttpClientError, Nonce, OAuth2TokenResponse,
     SignatureVerificationError, SubjectIdentifier, TokenResponse, UserInfoError,
@@ -35,79 +34,76 @@ pub struct Identity {
     pub email: String,
 }
 
-impl Okta {
-    /// Who the token endpoint's answer says logged in, once its ID token is
-    /// valid, and issued for the login that sent `nonce` (a refreshed ID
-    /// token has none: OpenID Connect Core §12.2).
-    pub async fn identity(
-        &self,
-        provider: Arc<Provider>,
-        token: &CoreTokenResponse,
-        nonce: Option<&Nonce>,
-    ) -> Result<Identity, AppError> {
-        let id_token =
-            token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
-        let (provider, claims) = self.validate(provider, id_token, nonce).await?;
-        let subject = claims.subject();
-        let email = match claims.email() {
-            Some(email) => email.to_string(),
-            // Okta's ID token is thin, and a server may keep the email for
-            // userinfo (OpenID Connect Core §5.4): ask it once, and only
-            // about this `sub` (§5.3.2).
-            None => self.userinfo_email(&provider, token.access_token(), subject).await?,
-        };
-        Ok(Identity { subject: subject.to_string(), email })
-    }
-    // ANCHOR_END: identity
-
-    // ANCHOR: validate
-    /// The ID token's claims, once it is valid: signed with RS256 (`alg`
-    /// pinned: `none` is refused) by a key Okta publishes, issued by this
-    /// issuer for this client (`iss`, `aud`), not expired and not issued in
-    /// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
-    /// (`nonce`). With the provider whose keys checked it.
-    async fn validate<'t>(
-        &self,
-        provider: Arc<Provider>,
-        id_token: &'t CoreIdToken,
-        nonce: Option<&Nonce>,
-    ) -> Result<(Arc<Provider>, &'t CoreIdTokenClaims), AppError> {
-        let checked = check(id_token, &verifier(&provider), nonce);
-        let (provider, checked) = match checked {
-            // A key the app has not seen: Okta rotated its keys. Read them
-            // once more (only then, never on every login), and try again.
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
-                let provider = self.discovery.again().await?;
-                let checked = check(id_token, &verifier(&provider), nonce);
-                (provider, checked)
-            }
-            checked => (provider, checked),
-        };
-        Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
-    }
-    // ANCHOR_END: validate
-
-    // ANCHOR: userinfo
-    /// The email from Okta's userinfo endpoint, whose answer must be about
-    /// `subject`, the user the ID token names (OpenID Connect Core §5.3.2).
-    async fn userinfo_email(
-        &self,
-        provider: &Provider,
-        access_token: &AccessToken,
-        subject: &SubjectIdentifier,
-    ) -> Result<String, AppError> {
-        let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
-        let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
-        let request = request.map_err(no_endpoint)?;
-        let claims: CoreUserInfoClaims =
-            request.request_async(&self.http).await.map_err(userinfo_error)?;
-        let email = claims.email().map(|e| e.to_string());
-        email.ok_or_else(|| AppError::NotGranted("Okta's userinfo has no email".into()))
-    }
-    // ANCHOR_END: userinfo
+/// Who the token endpoint's answer says logged in, once its ID token is
+/// valid, and issued for the login that sent `nonce` (a refreshed ID
+/// token has none: OpenID Connect Core §12.2).
+pub async fn identity(
+    discovery: &Discovery,
+    http: &reqwest::Client,
+    provider: Arc<Provider>,
+    token: &OktaTokenResponse,
+    nonce: Option<&Nonce>,
+) -> Result<Identity, AppError> {
+    let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
+    let (provider, claims) = validate(discovery, provider, id_token, nonce).await?;
+    let subject = claims.subject();
+    let email = match claims.email() {
+        Some(email) => email.to_string(),
+        // Okta's ID token is thin, and a server may keep the email for
+        // userinfo (OpenID Connect Core §5.4): ask it once, and only
+        // about this `sub` (§5.3.2).
+        None => userinfo_email(http, &provider, token.access_token(), subject).await?,
+    };
+    Ok(Identity { subject: subject.to_string(), email })
 }
+// ANCHOR_END: identity
+
+// ANCHOR: validate
+/// The ID token's claims, once it is valid: signed with RS256 (`alg`
+/// pinned: `none` is refused) by a key Okta publishes, issued by this
+/// issuer for this client (`iss`, `aud`), not expired and not issued in
+/// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
+/// (`nonce`). With the provider whose keys checked it.
+async fn validate<'t>(
+    discovery: &Discovery,
+    provider: Arc<Provider>,
+    id_token: &'t OktaIdToken,
+    nonce: Option<&Nonce>,
+) -> Result<(Arc<Provider>, &'t OktaIdTokenClaims), AppError> {
+    let checked = check(id_token, &verifier(&provider), nonce);
+    let (provider, checked) = match checked {
+        // A key the app has not seen: Okta rotated its keys. Read them
+        // once more (only then, never on every login), and try again.
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        )) => {
+            let provider = discovery.again().await?;
+            let checked = check(id_token, &verifier(&provider), nonce);
+            (provider, checked)
+        }
+        checked => (provider, checked),
+    };
+    Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
+}
+// ANCHOR_END: validate
+
+// ANCHOR: userinfo
+/// The email from Okta's userinfo endpoint, whose answer must be about
+/// `subject`, the user the ID token names (OpenID Connect Core §5.3.2).
+async fn userinfo_email(
+    http: &reqwest::Client,
+    provider: &Provider,
+    access_token: &AccessToken,
+    subject: &SubjectIdentifier,
+) -> Result<String, AppError> {
+    let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
+    let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
+    let request = request.map_err(no_endpoint)?;
+    let claims: OktaUserInfoClaims = request.request_async(http).await.map_err(userinfo_error)?;
+    let email = claims.email().map(|e| e.to_string());
+    email.ok_or_else(|| AppError::NotGranted("Okta's userinfo has no email".into()))
+}
+// ANCHOR_END: userinfo
 
 /// Checks an ID token with the keys, client and issuer of `provider`.
 fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
@@ -124,10 +120,10 @@ fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
 /// The claims of `id_token`, checked by `verifier`, with `nonce` if there
 /// is one to check.
 fn check<'t>(
-    id_token: &'t CoreIdToken,
+    id_token: &'t OktaIdToken,
     verifier: &CoreIdTokenVerifier,
     nonce: Option<&Nonce>,
-) -> Result<&'t CoreIdTokenClaims, ClaimsVerificationError> {
+) -> Result<&'t OktaIdTokenClaims, ClaimsVerificationError> {
     match nonce {
         Some(nonce) => id_token.claims(verifier, nonce),
         None => id_token.claims(verifier, |_: Option<&Nonce>| Ok(())),
