@@ -11,13 +11,13 @@
 use crate::error::AppError;
 use crate::provider::Discovery;
 use crate::session::now;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use jsonwebtoken::{Algorithm, Validation, dangerous, decode, decode_header};
 use moka::future::Cache;
 use serde::Deserialize;
@@ -254,21 +254,3 @@ fn quoted(text: &str) -> String {
     text.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect()
 }
 // ANCHOR_END: refusal
-
-// ANCHOR: page
-/// `GET /messages`: this app's own page calls its API, as the logged-in
-/// user, with the access token the login keeps (refreshed by the guard).
-pub async fn page(
-    State(okta): State<Arc<crate::okta::Okta>>,
-    Extension(user): Extension<crate::session::LoggedInUser>,
-) -> Result<(StatusCode, axum::response::Html<String>), AppError> {
-    let tokens = okta.tokens.get(&user.tokens).await?;
-    let token = tokens.map(|t| t.access_token).ok_or(AppError::LoginEnded("no token".into()))?;
-    let url = format!("{}{MESSAGES_PATH}", okta.app_url);
-    let answer = okta.http.get(url).bearer_auth(token.secret()).send().await;
-    let answer = answer.map_err(|e| AppError::from_http("API's messages", &e))?;
-    let status = answer.status();
-    let body: Value = answer.json().await.unwrap_or_default();
-    Ok(crate::pages::messages(status, &body))
-}
-// ANCHOR_END: page

@@ -80,7 +80,7 @@ pub fn app(config: Config) -> Router {
         .route("/", get(pages::home))
         .route("/user", get(pages::user))
         .route("/members", get(pages::members))
-        .route("/messages", get(api::page))
+        .route("/messages", get(pages::messages))
         .merge(admin)
         .route_layer(middleware::from_fn_with_state(okta.clone(), guard::require_login))
         .route(okta::LOGIN_PATH, get(okta::login))

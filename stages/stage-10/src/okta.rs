@@ -12,6 +12,7 @@ use crate::api::READ_MESSAGES;
 use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
 use crate::error::AppError;
+use crate::identity::identity;
 use crate::provider::Discovery;
 use crate::session::{LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use crate::tokens::{TokenStore, Tokens};
@@ -151,7 +152,7 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let identity = okta.identity(provider, &token, Some(&nonce)).await?;
+    let identity = identity(&okta.discovery, &okta.http, provider, &token, Some(&nonce)).await?;
     let tokens = Tokens::from_answer(&token, identity.clone(), None);
 
     // A new session id for the logged-in user: an id planted before the

@@ -2,12 +2,16 @@
 //! is escaped (`encode_text`) before it is shown; the error pages, and the
 //! shell every page is drawn in, are in `error.rs`.
 
-use crate::error::page;
+use crate::api::MESSAGES_PATH;
+use crate::error::{AppError, page};
+use crate::okta::Okta;
 use crate::session::LoggedInUser;
 use axum::Extension;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::encode_text;
+use std::sync::Arc;
 use tower_http::csrf::ProtectionError;
 
 /// A button that logs out: a form, because logging out changes state (and a
@@ -67,9 +71,27 @@ pub fn not_in_group(group: &str, email: &str) -> (StatusCode, Html<String>) {
 }
 // ANCHOR_END: admin
 
-/// The API's answer to this app's call, as a page: its messages, or why it
-/// refused (`GET /messages`, `api.rs`).
-pub fn messages(status: StatusCode, answer: &serde_json::Value) -> (StatusCode, Html<String>) {
+// ANCHOR: messages
+/// `GET /messages`: this app's own page calls its API (`api.rs`), as the
+/// logged-in user, with the access token the login keeps (refreshed by the
+/// guard).
+pub async fn messages(
+    State(okta): State<Arc<Okta>>,
+    Extension(user): Extension<LoggedInUser>,
+) -> Result<(StatusCode, Html<String>), AppError> {
+    let tokens = okta.tokens.get(&user.tokens).await?;
+    let token = tokens.map(|t| t.access_token).ok_or(AppError::LoginEnded("no token".into()))?;
+    let url = format!("{}{MESSAGES_PATH}", okta.app_url);
+    let answer = okta.http.get(url).bearer_auth(token.secret()).send().await;
+    let answer = answer.map_err(|e| AppError::from_http("API's messages", &e))?;
+    let status = answer.status();
+    let body: serde_json::Value = answer.json().await.unwrap_or_default();
+    Ok(show_messages(status, &body))
+}
+// ANCHOR_END: messages
+
+/// The API's answer, as a page: its messages, or why it refused.
+fn show_messages(status: StatusCode, answer: &serde_json::Value) -> (StatusCode, Html<String>) {
     let items: String = answer["messages"]
         .as_array()
         .into_iter()

@@ -8,7 +8,6 @@
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::identity::Groups;
 use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::JwkSet;
 use openidconnect::core::{
@@ -19,21 +18,61 @@ use openidconnect::core::{
     CoreSubjectIdentifierType, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, Client, ClientId, ClientSecret, DiscoveryError,
+    AdditionalClaims, AdditionalProviderMetadata, Client, ClientId, ClientSecret, DiscoveryError,
     EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken,
-    IdTokenFields, IssuerUrl, LogoutProviderMetadata, ProviderMetadata, RedirectUrl, RevocationUrl,
-    StandardErrorResponse, StandardTokenResponse,
+    IdTokenClaims, IdTokenFields, IssuerUrl, LogoutProviderMetadata, ProviderMetadata, RedirectUrl,
+    RefreshToken, RevocationUrl, StandardErrorResponse, StandardTokenResponse, UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+// ANCHOR: claims
+/// What Okta's ID tokens and userinfo say beyond OpenID Connect's standard
+/// claims, that this app reads: the user's `groups`, when Okta is set up to
+/// send them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OktaClaims {
+    pub groups: Option<Vec<String>>,
+}
+
+impl AdditionalClaims for OktaClaims {}
+// ANCHOR_END: claims
+
+/// An ID token of Okta's, with [`OktaClaims`].
+pub type OktaIdToken = IdToken<
+    OktaClaims,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+/// The claims of an [`OktaIdToken`].
+pub type OktaIdTokenClaims = IdTokenClaims<OktaClaims, CoreGenderClaim>;
+
+/// Okta's userinfo answer, with [`OktaClaims`].
+pub type OktaUserInfoClaims = UserInfoClaims<OktaClaims, CoreGenderClaim>;
+
+/// Okta's answer from its token endpoint, with an [`OktaIdToken`].
+pub type OktaTokenResponse = StandardTokenResponse<
+    IdTokenFields<
+        OktaClaims,
+        EmptyExtraTokenFields,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >,
+    CoreTokenType,
+>;
+
 /// An OpenID Connect client with Okta's authorization and token endpoints,
-/// its signing keys, and its userinfo endpoint if it names one; its ID
-/// tokens and userinfo carry [`Groups`].
+/// its signing keys, and its userinfo endpoint if it names one; its answers
+/// carry [`OktaClaims`]. Of its seventeen type parameters, the first is
+/// those claims and the last six say which endpoints are set; the rest are
+/// openidconnect's `CoreClient`'s.
 pub type OktaClient = Client<
-    Groups,
+    OktaClaims,
     CoreAuthDisplay,
     CoreGenderClaim,
     CoreJweContentEncryptionAlgorithm,
@@ -51,22 +90,6 @@ pub type OktaClient = Client<
     EndpointSet,
     EndpointMaybeSet,
 >;
-
-/// Okta's answer from its token endpoint, with an [`OktaIdToken`].
-pub type OktaTokenResponse = StandardTokenResponse<
-    IdTokenFields<
-        Groups,
-        EmptyExtraTokenFields,
-        CoreGenderClaim,
-        CoreJweContentEncryptionAlgorithm,
-        CoreJwsSigningAlgorithm,
-    >,
-    CoreTokenType,
->;
-
-/// An ID token whose claims may carry [`Groups`].
-pub type OktaIdToken =
-    IdToken<Groups, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
 /// The discovery document's `revocation_endpoint` (RFC 8414 §2), which
 /// openidconnect's own metadata leaves out.
@@ -250,3 +273,29 @@ pub fn reason(error: &dyn std::error::Error) -> String {
     }
     text
 }
+
+// ANCHOR: revoke
+impl Discovery {
+    /// Revokes `refresh_token` at Okta (RFC 7009 §2.1), so that it stops
+    /// working once its user has logged out. A failure is logged, and the
+    /// logout goes on. (By hand: the oauth2 crate refuses a revocation
+    /// endpoint that is not https, such as the local mock's.)
+    pub async fn revoke(&self, provider: &Provider, refresh_token: &RefreshToken) {
+        let Some(url) = &provider.revocation_url else {
+            return tracing::warn!(
+                "Okta names no revocation endpoint: a refresh token stays valid"
+            );
+        };
+        let form = [
+            ("token", refresh_token.secret().as_str()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.secret().as_str()),
+        ];
+        let sent = self.http.post(url.url().clone()).form(&form).send().await;
+        if let Err(e) = sent.and_then(|answer| answer.error_for_status()) {
+            tracing::warn!("a refresh token could not be revoked at logout: {}", reason(&e));
+        }
+    }
+}
+// ANCHOR_END: revoke

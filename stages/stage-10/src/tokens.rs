@@ -12,11 +12,11 @@
 
 use crate::error::AppError;
 use crate::identity::Identity;
-use crate::provider::OktaIdToken;
+use crate::provider::{OktaIdToken, OktaTokenResponse};
 use crate::session::{Sessions, now};
 use fred::prelude::{Expiration, KeysInterface, Pool, SetOptions};
 use moka::future::Cache;
-use openidconnect::{AccessToken, CsrfToken, RefreshToken};
+use openidconnect::{AccessToken, CsrfToken, OAuth2TokenResponse, RefreshToken, TokenResponse};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -231,3 +231,44 @@ fn store(e: fred::error::Error) -> AppError {
         tower_sessions::session_store::Error::Backend(e.to_string()),
     ))
 }
+
+// ANCHOR: from_answer
+impl Tokens {
+    /// What a token answer gives, and when it is due. An answer to a
+    /// refresh may leave out the refresh token or the ID token: the `kept`
+    /// ones stay then (RFC 6749 §6).
+    pub fn from_answer(
+        answer: &OktaTokenResponse,
+        identity: Identity,
+        kept: Option<Tokens>,
+    ) -> Tokens {
+        // Okta leaves expires_in out only if misconfigured: assume its default hour.
+        let lifetime = answer.expires_in().map_or(3600, |d| d.as_secs());
+        let (kept_refresh, kept_id) = kept.map_or((None, None), |t| (t.refresh_token, t.id_token));
+        Tokens {
+            access_token: answer.access_token().clone(),
+            refresh_token: answer.refresh_token().cloned().or(kept_refresh),
+            id_token: answer.id_token().cloned().or(kept_id),
+            expires_at: now().saturating_add(lifetime),
+            // Three quarters of the lifetime on: before the token can expire
+            // between a page view's check and its use.
+            refresh_at: now().saturating_add(lifetime.saturating_mul(3) / 4),
+            identity,
+        }
+    }
+
+    /// The same tokens, to be refreshed again after `wait`, Okta's
+    /// `Retry-After` (asked before, it refuses again), or else after 30 s,
+    /// but no later than the access token's end while it still serves.
+    /// Every tab and instance reads the tokens before a refresh, so all of
+    /// them wait.
+    pub fn later(self, wait: Option<Duration>) -> Tokens {
+        let refresh_at = match wait {
+            Some(wait) => now().saturating_add(wait.as_secs()),
+            None if now() < self.expires_at => now().saturating_add(30).min(self.expires_at),
+            None => now().saturating_add(30),
+        };
+        Tokens { refresh_at, ..self }
+    }
+}
+// ANCHOR_END: from_answer

@@ -9,14 +9,14 @@
 //! server answers only there, is asked of userinfo once, for the same `sub`.
 
 use crate::error::AppError;
-use crate::okta::Okta;
-use crate::provider::{OktaIdToken, OktaTokenResponse};
-use crate::provider::{Provider, reason};
-use openidconnect::core::{CoreGenderClaim, CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
+use crate::provider::{
+    Discovery, OktaIdToken, OktaIdTokenClaims, OktaTokenResponse, OktaUserInfoClaims, Provider,
+    reason,
+};
+use openidconnect::core::{CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
 use openidconnect::{
-    AccessToken, AdditionalClaims, ClaimsVerificationError, HttpClientError, IdTokenClaims, Nonce,
-    OAuth2TokenResponse, SignatureVerificationError, SubjectIdentifier, TokenResponse,
-    UserInfoClaims, UserInfoError,
+    AccessToken, ClaimsVerificationError, HttpClientError, Nonce, OAuth2TokenResponse,
+    SignatureVerificationError, SubjectIdentifier, TokenResponse, UserInfoError,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -38,96 +38,82 @@ pub struct Identity {
     pub groups: Vec<String>,
 }
 
-// ANCHOR: groups
-/// What Okta's ID token and userinfo say beyond OpenID Connect's standard
-/// claims: the user's `groups`, when Okta is set up to send them.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Groups {
-    pub groups: Option<Vec<String>>,
+/// Who the token endpoint's answer says logged in, once its ID token is
+/// valid, and issued for the login that sent `nonce` (a refreshed ID
+/// token has none: OpenID Connect Core §12.2).
+pub async fn identity(
+    discovery: &Discovery,
+    http: &reqwest::Client,
+    provider: Arc<Provider>,
+    token: &OktaTokenResponse,
+    nonce: Option<&Nonce>,
+) -> Result<Identity, AppError> {
+    let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
+    let (provider, claims) = validate(discovery, provider, id_token, nonce).await?;
+    let (subject, groups) = (claims.subject(), &claims.additional_claims().groups);
+    // Okta's ID token is thin: a server may keep the email for userinfo
+    // (OpenID Connect Core §5.4), and the org server answers groups only
+    // there. Ask it once, and only about this `sub` (§5.3.2).
+    let info = match (claims.email(), groups) {
+        (Some(_), Some(_)) => None,
+        _ => Some(userinfo(http, &provider, token.access_token(), subject).await?),
+    };
+    let email = claims.email().or(info.as_ref().and_then(|i| i.email()));
+    let email = email.ok_or(AppError::NotGranted("Okta's userinfo has no email".into()))?;
+    let groups =
+        groups.clone().or_else(|| info.as_ref().and_then(|i| i.additional_claims().groups.clone()));
+    Ok(Identity {
+        subject: subject.to_string(),
+        email: email.to_string(),
+        groups: groups.unwrap_or_default(),
+    })
 }
+// ANCHOR_END: identity
 
-impl AdditionalClaims for Groups {}
-// ANCHOR_END: groups
-
-impl Okta {
-    /// Who the token endpoint's answer says logged in, once its ID token is
-    /// valid, and issued for the login that sent `nonce` (a refreshed ID
-    /// token has none: OpenID Connect Core §12.2).
-    pub async fn identity(
-        &self,
-        provider: Arc<Provider>,
-        token: &OktaTokenResponse,
-        nonce: Option<&Nonce>,
-    ) -> Result<Identity, AppError> {
-        let id_token =
-            token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
-        let (provider, claims) = self.validate(provider, id_token, nonce).await?;
-        let (subject, groups) = (claims.subject(), &claims.additional_claims().groups);
-        // Okta's ID token is thin: a server may keep the email for userinfo
-        // (OpenID Connect Core §5.4), and the org server answers groups
-        // only there. Ask it once, and only about this `sub` (§5.3.2).
-        let info = match (claims.email(), groups) {
-            (Some(_), Some(_)) => None,
-            _ => Some(self.userinfo(&provider, token.access_token(), subject).await?),
-        };
-        let email = claims.email().or(info.as_ref().and_then(|i| i.email()));
-        let email = email.ok_or(AppError::NotGranted("Okta's userinfo has no email".into()))?;
-        let groups = groups
-            .clone()
-            .or_else(|| info.as_ref().and_then(|i| i.additional_claims().groups.clone()));
-        Ok(Identity {
-            subject: subject.to_string(),
-            email: email.to_string(),
-            groups: groups.unwrap_or_default(),
-        })
-    }
-    // ANCHOR_END: identity
-
-    // ANCHOR: validate
-    /// The ID token's claims, once it is valid: signed with RS256 (`alg`
-    /// pinned: `none` is refused) by a key Okta publishes, issued by this
-    /// issuer for this client (`iss`, `aud`), not expired and not issued in
-    /// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
-    /// (`nonce`). With the provider whose keys checked it.
-    async fn validate<'t>(
-        &self,
-        provider: Arc<Provider>,
-        id_token: &'t OktaIdToken,
-        nonce: Option<&Nonce>,
-    ) -> Result<(Arc<Provider>, &'t IdTokenClaims<Groups, CoreGenderClaim>), AppError> {
-        let checked = check(id_token, &verifier(&provider), nonce);
-        let (provider, checked) = match checked {
-            // A key the app has not seen: Okta rotated its keys. Read them
-            // once more (only then, never on every login), and try again.
-            Err(ClaimsVerificationError::SignatureVerification(
-                SignatureVerificationError::NoMatchingKey,
-            )) => {
-                let provider = self.discovery.again().await?;
-                let checked = check(id_token, &verifier(&provider), nonce);
-                (provider, checked)
-            }
-            checked => (provider, checked),
-        };
-        Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
-    }
-    // ANCHOR_END: validate
-
-    // ANCHOR: userinfo
-    /// Okta's userinfo answer, which must be about `subject`, the user the
-    /// ID token names (OpenID Connect Core §5.3.2).
-    async fn userinfo(
-        &self,
-        provider: &Provider,
-        access_token: &AccessToken,
-        subject: &SubjectIdentifier,
-    ) -> Result<UserInfoClaims<Groups, CoreGenderClaim>, AppError> {
-        let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
-        let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
-        let request = request.map_err(no_endpoint)?;
-        request.request_async(&self.http).await.map_err(userinfo_error)
-    }
-    // ANCHOR_END: userinfo
+// ANCHOR: validate
+/// The ID token's claims, once it is valid: signed with RS256 (`alg`
+/// pinned: `none` is refused) by a key Okta publishes, issued by this
+/// issuer for this client (`iss`, `aud`), not expired and not issued in
+/// the future (`exp`, `iat`, within `CLOCK_SKEW`), for this login
+/// (`nonce`). With the provider whose keys checked it.
+async fn validate<'t>(
+    discovery: &Discovery,
+    provider: Arc<Provider>,
+    id_token: &'t OktaIdToken,
+    nonce: Option<&Nonce>,
+) -> Result<(Arc<Provider>, &'t OktaIdTokenClaims), AppError> {
+    let checked = check(id_token, &verifier(&provider), nonce);
+    let (provider, checked) = match checked {
+        // A key the app has not seen: Okta rotated its keys. Read them
+        // once more (only then, never on every login), and try again.
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        )) => {
+            let provider = discovery.again().await?;
+            let checked = check(id_token, &verifier(&provider), nonce);
+            (provider, checked)
+        }
+        checked => (provider, checked),
+    };
+    Ok((provider, checked.map_err(|e| AppError::BadIdToken(reason(&e)))?))
 }
+// ANCHOR_END: validate
+
+// ANCHOR: userinfo
+/// Okta's userinfo answer, which must be about `subject`, the user the ID
+/// token names (OpenID Connect Core §5.3.2).
+async fn userinfo(
+    http: &reqwest::Client,
+    provider: &Provider,
+    access_token: &AccessToken,
+    subject: &SubjectIdentifier,
+) -> Result<OktaUserInfoClaims, AppError> {
+    let no_endpoint = |_| AppError::Idp("Okta names no userinfo endpoint".into());
+    let request = provider.client.user_info(access_token.clone(), Some(subject.clone()));
+    let request = request.map_err(no_endpoint)?;
+    request.request_async(http).await.map_err(userinfo_error)
+}
+// ANCHOR_END: userinfo
 
 /// Checks an ID token with the keys, client and issuer of `provider`.
 fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
@@ -147,7 +133,7 @@ fn check<'t>(
     id_token: &'t OktaIdToken,
     verifier: &CoreIdTokenVerifier,
     nonce: Option<&Nonce>,
-) -> Result<&'t IdTokenClaims<Groups, CoreGenderClaim>, ClaimsVerificationError> {
+) -> Result<&'t OktaIdTokenClaims, ClaimsVerificationError> {
     match nonce {
         Some(nonce) => id_token.claims(verifier, nonce),
         None => id_token.claims(verifier, |_: Option<&Nonce>| Ok(())),
