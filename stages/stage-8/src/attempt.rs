@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_cookies::cookie::{Key, SameSite, time::Duration};
 use tower_cookies::{Cookie, Cookies};
 
+// ANCHOR: attempt
 /// How long a login may take, from `/login/okta` to the callback.
 const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 /// How many logins may wait in one browser at once (tabs, retries); one
@@ -22,7 +23,6 @@ const LOGIN_TIME_LIMIT: Duration = Duration::minutes(10);
 /// headers pass 8 KB.
 const WAITING_LOGINS: usize = 3;
 
-// ANCHOR: attempt
 /// A login in progress, from `/login/okta` to its callback.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LoginAttempt {
