@@ -10,6 +10,7 @@
 //! # }
 //! ```
 
+pub mod binary;
 pub mod services;
 
 use axum::Router;
