@@ -52,6 +52,7 @@
 
 #![warn(missing_docs)]
 
+mod authorize_request;
 mod claims;
 mod client_auth;
 mod clients;

@@ -1,7 +1,10 @@
 //! The HTML a person sees from the mock itself: its pages' shell, escaped
-//! text, and the error page for requests that must not be redirected.
+//! text, the login page, and the error page for requests that must not be
+//! redirected.
 
 use crate::error::{OAuthError, Outcome};
+use crate::params::Params;
+use crate::users::User;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -50,4 +53,66 @@ pub(crate) fn error_page(error: &OAuthError) -> Response {
     let reason = error.status.canonical_reason().unwrap_or("Error");
     let title = format!("{} {reason}", error.status.as_u16());
     (Outcome::new(error.error), page(error.status, &title, &body)).into_response()
+}
+
+/// The login form of `/v1/authorize`: the request's parameters as hidden
+/// fields, the username asked for (`login_hint`) or typed, and the test
+/// users; with `error`, the form again after a wrong password.
+pub(crate) fn login_page(
+    params: &Params,
+    users: &[User],
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    let hidden: String = params
+        .iter()
+        .filter(|(name, _)| !["username", "password", "action"].contains(name))
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+                escape(name),
+                escape(value)
+            )
+        })
+        .collect();
+    let error = error
+        .map(|e| {
+            format!(
+                "<p class=\"error\" role=\"alert\" data-mock-okta=\"error\">{}</p>\n",
+                escape(e)
+            )
+        })
+        .unwrap_or_default();
+    let username = escape(
+        params
+            .get("username")
+            .or(params.get("login_hint"))
+            .unwrap_or(""),
+    );
+    let users: String = users
+        .iter()
+        .map(|u| {
+            format!(
+                "<li><code>{}</code> / <code>{}</code></li>",
+                escape(&u.email),
+                escape(&u.password)
+            )
+        })
+        .collect();
+    let body = format!(
+        "{error}<form method=\"post\" action=\"authorize\" data-mock-okta=\"login-form\">\n{hidden}\
+         <label for=\"username\">Username</label>\
+         <input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{username}\" autofocus>\n\
+         <label for=\"password\">Password</label>\
+         <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n\
+         <button type=\"submit\" name=\"action\" value=\"login\" data-mock-okta=\"sign-in\">Sign in</button>\n\
+         <button type=\"submit\" name=\"action\" value=\"deny\" data-mock-okta=\"deny\">Deny</button>\n</form>\n\
+         <p class=\"note\">Test users (username / password):</p><ul class=\"note\">{users}</ul>"
+    );
+    let outcome = if error.is_empty() {
+        "login page"
+    } else {
+        "wrong username or password"
+    };
+    (Outcome::new(outcome), page(status, "Sign In", &body)).into_response()
 }

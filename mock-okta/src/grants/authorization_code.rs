@@ -2,8 +2,8 @@
 //! client and redirect URI it was issued to, with the PKCE verifier of its
 //! challenge (RFC 7636 §4.6).
 
+use super::grant::{Grant, INVALID_CODE, Refresh};
 use super::mint::{REFRESH_LIFETIME, access_lifetime};
-use super::{Grant, INVALID_CODE, Refresh};
 use crate::clients::Client;
 use crate::error::OAuthError;
 use crate::org::AuthServer;

@@ -1,7 +1,7 @@
 //! `client_credentials` (RFC 6749 §4.4): a service app's own token, for
 //! custom scopes of a custom authorization server only.
 
-use super::{Grant, Refresh};
+use super::grant::{Grant, Refresh};
 use crate::clients::Client;
 use crate::error::OAuthError;
 use crate::org::AuthServer;

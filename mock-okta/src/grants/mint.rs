@@ -2,7 +2,7 @@
 //! Access tokens as Okta makes them; ID tokens as OpenID Connect Core §2
 //! and §3.1.3 describe them, bent by whichever ID-token fault is on.
 
-use super::{Grant, Refresh};
+use super::grant::{Grant, Refresh};
 use crate::claims;
 use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};

@@ -1,13 +1,15 @@
 //! The token endpoint's grants, one file each: a grant checks a token
-//! request and says what it grants (a [`Grant`]); [`mint`] makes the
-//! tokens. RFC 6749 §4.1.3 (`authorization_code`), §6 (`refresh_token`),
+//! request and says what it grants (a [`grant::Grant`]); [`mint`] makes
+//! the tokens. RFC 6749 §4.1.3 (`authorization_code`), §6 (`refresh_token`),
 //! §4.4 (`client_credentials`).
 
 mod authorization_code;
 mod client_credentials;
+mod grant;
 mod mint;
 mod refresh_token;
 
+pub(crate) use grant::INVALID_CODE;
 pub(crate) use mint::Issued;
 
 use crate::client_auth::authenticate;
@@ -15,50 +17,7 @@ use crate::clients::{Client, GRANT_TYPES};
 use crate::error::OAuthError;
 use crate::org::AuthServer;
 use crate::params::{Params, form, shorten};
-use crate::users::User;
 use axum::http::{HeaderMap, StatusCode};
-
-/// What a code's replay, or a refresh token of another client, gets.
-pub(crate) const INVALID_CODE: &str = "The authorization code is invalid or has expired.";
-
-/// What a token request is granted: the tokens follow from it.
-#[derive(Debug)]
-struct Grant {
-    client: Client,
-    /// The user; `None` for `client_credentials`.
-    user: Option<User>,
-    scopes: Vec<String>,
-    nonce: Option<String>,
-    auth_time: u64,
-    /// The authorization code the tokens descend from, if any.
-    grant: Option<String>,
-    /// The refresh token the answer carries.
-    refresh: Refresh,
-}
-
-/// The refresh token a grant's answer carries.
-#[derive(Debug)]
-enum Refresh {
-    /// A new one, if the grant gets one (`offline_access`).
-    Mint,
-    /// The one presented, which stays valid: sent back, unless the
-    /// `refresh-token-not-sent` fault is on.
-    Keep(String),
-    /// The one that replaced the one presented (a rotation), stored already.
-    Rotated(String),
-}
-
-impl Grant {
-    fn gets_id_token(&self) -> bool {
-        self.user.is_some() && self.scopes.iter().any(|s| s == "openid")
-    }
-
-    fn gets_refresh_token(&self) -> bool {
-        self.user.is_some()
-            && self.scopes.iter().any(|s| s == "offline_access")
-            && self.client.allows("refresh_token")
-    }
-}
 
 /// A token request, checked and answered with tokens or with Okta's error.
 pub(crate) fn exchange(

@@ -3,7 +3,7 @@
 //! `refresh-token-rotation` fault on, each use replaces it, as Okta's
 //! "Rotate token after every use" does, reuse detection included.
 
-use super::{Grant, Refresh};
+use super::grant::{Grant, Refresh};
 use crate::clients::Client;
 use crate::error::OAuthError;
 use crate::faults::Fault;

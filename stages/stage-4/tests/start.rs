@@ -3,25 +3,14 @@
 //! (Stages 2 and 3 start with the same `main.rs`; every stage's settings
 //! are checked by `stages/tests/tests/config.rs`.)
 
+#[path = "../../tests/src/binary.rs"]
+mod binary;
+
+use binary::{Running, first_answer, free_port};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 fn stage_4(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-4"));
-    // Run in an empty folder, so a developer's own .env is not read.
-    command.current_dir(std::env::temp_dir()).env("RUST_LOG", "off");
-    for name in [
-        "APP_URL",
-        "OKTA_BASE_URL",
-        "OAUTH_CLIENT_ID",
-        "OAUTH_CLIENT_SECRET",
-        "SESSION_SECRET",
-        "OAUTH_INSECURE_TRANSPORT",
-    ] {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    command
+    binary::command(env!("CARGO_BIN_EXE_stage-4"), vars)
 }
 
 #[test]
@@ -40,34 +29,9 @@ fn each_bad_setting_stops_it_with_one_line() {
     }
 }
 
-/// The binary under test, killed when the test ends, even by a failed assertion.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-/// One plain HTTP/1.1 `GET /login/okta`.
-fn try_login(port: u16) -> std::io::Result<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    stream
-        .write_all(b"GET /login/okta HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer)
-}
-
 #[test]
 fn with_no_settings_it_starts_against_the_local_mock() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a port")
-        .local_addr()
-        .expect("bound")
-        .port();
+    let port = free_port();
     let _running = Running(
         stage_4(&[("APP_URL", &format!("http://127.0.0.1:{port}"))])
             .stdout(Stdio::null())
@@ -75,17 +39,7 @@ fn with_no_settings_it_starts_against_the_local_mock() {
             .spawn()
             .expect("stage-4 starts"),
     );
-    // While it starts, a connection may be refused, or even reset: the port
-    // found free can, for a moment, still be held by a copy of that listener
-    // inherited by a child the other test spawned, before its `exec`.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let answer = loop {
-        match try_login(port) {
-            Ok(answer) if !answer.is_empty() => break answer,
-            _ => assert!(Instant::now() < deadline, "stage-4 did not answer in time"),
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let answer = first_answer(port, "/login/okta", "stage-4");
     assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
     assert!(
         answer.contains("location: http://localhost:8081/oauth2/default/v1/authorize?"),

@@ -2,28 +2,16 @@
 //! with one line; with Okta not there yet it starts anyway and says it is
 //! not ready; SIGTERM (what a service manager sends) stops it cleanly.
 
-use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+#[path = "../../tests/src/binary.rs"]
+mod binary;
+
+use binary::{Running, first_answer, free_port, get};
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn stage_8(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_stage-8"));
-    // Run in an empty folder, so a developer's own .env is not read.
-    command.current_dir(std::env::temp_dir()).env("RUST_LOG", "info");
-    for name in [
-        "APP_URL",
-        "OKTA_BASE_URL",
-        "OAUTH_CLIENT_ID",
-        "OAUTH_CLIENT_SECRET",
-        "SESSION_SECRET",
-        "OAUTH_INSECURE_TRANSPORT",
-        "LISTEN_ADDR",
-        "REDIS_URL",
-    ] {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    command
+    binary::command(env!("CARGO_BIN_EXE_stage-8"), vars)
 }
 
 #[test]
@@ -36,37 +24,13 @@ fn each_bad_setting_stops_it_with_one_line() {
         ("REDIS_URL", "redis://127.0.0.1:1", "give every instance the same SESSION_SECRET"),
     ];
     for (name, value, expected) in cases {
-        let output =
-            stage_8(&[(name, value)]).env("RUST_LOG", "off").output().expect("stage-8 runs");
+        let output = stage_8(&[(name, value)]).output().expect("stage-8 runs");
         assert!(!output.status.success(), "{name}={value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{stderr}");
         assert!(!stderr.contains("hunter2"), "a password was shown: {stderr}");
     }
-}
-
-/// The binary under test, killed when the test ends, even by a failed assertion.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-/// One plain HTTP/1.1 `GET path`: the whole answer.
-fn get(port: u16, path: &str) -> std::io::Result<String> {
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("bound").port()
 }
 
 #[cfg(unix)]
@@ -82,21 +46,13 @@ fn without_okta_it_starts_unready_and_stops_cleanly_on_sigterm() {
             ("LISTEN_ADDR", &format!("127.0.0.1:{listen}")),
             ("OKTA_BASE_URL", &nowhere),
         ])
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("stage-8 starts"),
     );
-    // While it starts, a connection may be refused, or even reset (see
-    // stage 4's start test).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let alive = loop {
-        match get(listen, "/healthz") {
-            Ok(answer) if !answer.is_empty() => break answer,
-            _ => assert!(Instant::now() < deadline, "stage-8 did not answer on LISTEN_ADDR"),
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let alive = first_answer(listen, "/healthz", "stage-8 on LISTEN_ADDR");
     assert!(alive.starts_with("HTTP/1.1 200"), "{alive}");
     let ready = get(listen, "/healthz/ready").expect("an answer");
     assert!(ready.starts_with("HTTP/1.1 503") && ready.contains("discovery"), "{ready}");

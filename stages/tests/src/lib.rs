@@ -3,13 +3,14 @@
 //!
 //! ```no_run
 //! # async fn story() {
-//! use stage_tests::{Stage, TestApp};
+//! use stage_tests::{Stage, TestApp, assert_logged_in_as};
 //! let app = TestApp::start(Stage::Four).await;
 //! let page = app.log_in_as_alice("/user").await;
-//! assert!(page.body.contains("You are logged in as alice@example.com"));
+//! assert_logged_in_as(&page, "alice@example.com", Stage::Four);
 //! # }
 //! ```
 
+pub mod binary;
 pub mod services;
 
 use axum::Router;
@@ -195,11 +196,29 @@ impl TestApp {
     /// redirects (a protecting stage redirects a stranger to the login).
     pub async fn logged_in_email(&self) -> Option<String> {
         let home = self.browser.get(&self.at("/")).await;
-        let marker = "You are logged in as ";
-        let start = home.body.find(marker)? + marker.len();
-        let end = start + home.body[start..].find('<')?;
-        Some(home.body[start..end].to_string())
+        logged_in_as(&home).map(String::from)
     }
+}
+
+/// What every stage's pages say before the email of the user logged in.
+const LOGGED_IN_AS: &str = "You are logged in as ";
+
+/// The email `page` says is logged in, if it says so.
+pub fn logged_in_as(page: &Page) -> Option<&str> {
+    let start = page.body.find(LOGGED_IN_AS)? + LOGGED_IN_AS.len();
+    let end = start + page.body[start..].find('<')?;
+    Some(&page.body[start..end])
+}
+
+/// Asserts that `page` says "You are logged in as `email`"; if not, the
+/// panic names `context` (the stage, say) and shows the page.
+#[track_caller]
+pub fn assert_logged_in_as(page: &Page, email: &str, context: impl std::fmt::Debug) {
+    assert!(
+        page.body.contains(&format!("{LOGGED_IN_AS}{email}")),
+        "{context:?}: the page does not say \"{LOGGED_IN_AS}{email}\": {}",
+        page.body
+    );
 }
 
 pub use {stage_2, stage_3, stage_4, stage_5, stage_6, stage_7, stage_8, stage_9, stage_10};

@@ -4,7 +4,9 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Browser, MockOkta};
-use stage_tests::{ALICE, STAGES, TestApp, Timing, each_stage, session_cookie};
+use stage_tests::{
+    ALICE, STAGES, TestApp, Timing, assert_logged_in_as, each_stage, session_cookie,
+};
 use std::time::Duration;
 
 /// The page `path` shows once a login that started there is finished:
@@ -55,7 +57,7 @@ async fn a_forged_callback_does_not_spoil_the_login_in_progress() {
         forged.query_pairs_mut().clear().append_pair("code", "x").append_pair("state", "forged");
         assert_eq!(app.browser.get(forged.as_str()).await.status, StatusCode::BAD_REQUEST);
         let page = app.browser.follow(app.browser.get(callback.as_str()).await).await;
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_logged_in_as(&page, "alice@example.com", stage);
     })
     .await;
 }

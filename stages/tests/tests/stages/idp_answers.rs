@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Page};
 use serde_json::{Value, json};
-use stage_tests::{ALICE, OAUTH, Stage, Timing, serve};
+use stage_tests::{ALICE, OAUTH, Stage, Timing, assert_logged_in_as, serve};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -54,11 +54,7 @@ async fn logs_in_with(token: ResponseTemplate, userinfo: ResponseTemplate) {
         Mock::given(path(TOKEN)).respond_with(token.clone()).mount(&idp).await;
         Mock::given(path(USERINFO_PATH)).respond_with(userinfo.clone()).mount(&idp).await;
         let (page, _) = log_in(stage, &idp).await;
-        assert!(
-            page.body.contains("You are logged in as alice@example.com"),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_logged_in_as(&page, "alice@example.com", stage);
     }
 }
 

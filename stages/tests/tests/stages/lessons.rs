@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use mock_okta::Browser;
-use stage_tests::{ALICE, Stage, TestApp, session_cookie};
+use stage_tests::{ALICE, Stage, TestApp, assert_logged_in_as, session_cookie};
 
 #[tokio::test]
 async fn stage_2_protects_nothing_yet() {
@@ -65,7 +65,7 @@ async fn stage_4_leaves_the_login_routes_open_so_the_login_does_not_loop() {
     assert_eq!(callback.status, StatusCode::BAD_REQUEST, "the callback answers itself, unguarded");
     let page = app.log_in_as_alice("/").await;
     assert!(page.trail.len() < 8, "{:?}", page.trail);
-    assert!(page.body.contains("You are logged in as alice@example.com"));
+    assert_logged_in_as(&page, "alice@example.com", Stage::Four);
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn stage_4_logout_ends_the_session_here_and_at_okta() {
         "the old session is gone"
     );
     let again = app.browser.submit_login(&back, "login", ALICE.0, ALICE.1).await;
-    assert!(again.body.contains("You are logged in as alice@example.com"));
+    assert_logged_in_as(&again, "alice@example.com", Stage::Four);
 }
 
 #[tokio::test]

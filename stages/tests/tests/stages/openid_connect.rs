@@ -5,7 +5,9 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta};
 use stage_tests::services::restartable_port;
-use stage_tests::{ALICE, OPENID, Stage, TestApp, Timing, each_stage, serve_now};
+use stage_tests::{
+    ALICE, OPENID, Stage, TestApp, Timing, assert_logged_in_as, each_stage, serve_now,
+};
 use std::time::{Duration, Instant};
 
 /// Logs alice in to a fresh `stage` whose mock has `fault` on (once the
@@ -64,13 +66,13 @@ async fn a_key_the_app_has_not_seen_makes_it_fetch_okta_keys_once_more() {
 async fn after_okta_rotates_its_keys_the_login_works_after_one_fetch_of_them() {
     each_stage(&OPENID, |stage| async move {
         let (app, page) = log_in_with(stage, Fault::RotateKeys).await;
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{}", page.body);
+        assert_logged_in_as(&page, "alice@example.com", stage);
         let keys = app.okta.requests_to("/v1/keys").len();
         assert_eq!(keys, 2, "{stage:?}: discovery, then the new keys");
         // The new keys are kept: the next login fetches nothing.
         app.browser.clear_cookies();
         let again = app.log_in_as_alice("/").await;
-        assert!(again.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_logged_in_as(&again, "alice@example.com", stage);
         assert_eq!(app.okta.requests_to("/v1/keys").len(), 2, "{stage:?}: keys fetched on a login");
     })
     .await;
@@ -104,11 +106,7 @@ async fn every_login_sends_a_nonce_and_fetches_no_keys() {
 async fn an_email_only_userinfo_has_is_fetched_once_for_the_same_user() {
     each_stage(&OPENID, |stage| async move {
         let (app, page) = log_in_with(stage, Fault::IdTokenWithoutEmail).await;
-        assert!(
-            page.body.contains("You are logged in as alice@example.com"),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_logged_in_as(&page, "alice@example.com", stage);
         let userinfo = app.okta.requests_to("/v1/userinfo");
         assert_eq!(userinfo.len(), 1, "{stage:?}: userinfo asked once");
         for path in ["/", "/user"] {
@@ -123,11 +121,7 @@ async fn an_email_only_userinfo_has_is_fetched_once_for_the_same_user() {
 async fn a_refused_userinfo_does_not_matter_when_the_id_token_has_the_email() {
     each_stage(&OPENID, |stage| async move {
         let (app, page) = log_in_with(stage, Fault::UserinfoUnauthorized).await;
-        assert!(
-            page.body.contains("You are logged in as alice@example.com"),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_logged_in_as(&page, "alice@example.com", stage);
         assert!(app.okta.requests_to("/v1/userinfo").is_empty(), "{stage:?}");
     })
     .await;
@@ -177,7 +171,7 @@ async fn okta_unreachable_at_start_is_a_503_page_until_it_answers() {
         let started = Instant::now();
         stage_tests::wait_until_ready(stage, &app).await;
         let page = browser.log_in(&format!("{app}/"), ALICE.0, ALICE.1).await;
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_logged_in_as(&page, "alice@example.com", stage);
         assert!(started.elapsed() < Duration::from_secs(12), "{stage:?}");
     })
     .await;

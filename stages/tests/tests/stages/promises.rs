@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, User};
 use stage_tests::{
     ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
-    captured_logs, each_stage, router_for,
+    assert_logged_in_as, captured_logs, each_stage, router_for,
 };
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -348,11 +348,7 @@ async fn alice_logs_in_through_the_org_authorization_server() {
         let app =
             TestApp::start_with(stage, okta, Timing::default(), &[("OKTA_BASE_URL", &org)]).await;
         let page = app.log_in_as_alice("/").await;
-        assert!(
-            page.body.contains("You are logged in as alice@example.com"),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_logged_in_as(&page, "alice@example.com", stage);
         assert_eq!(
             app.okta.requests_to("/oauth2/v1/token").len(),
             1,
@@ -537,11 +533,7 @@ async fn an_iss_from_another_issuer_is_refused_and_unknown_parameters_are_ignore
             .append_pair("iss", app.okta.issuer())
             .append_pair("session_state", "whatever");
         let page = app.browser.follow(app.browser.get(callback.as_str()).await).await;
-        assert!(
-            page.body.contains("You are logged in as alice@example.com"),
-            "{stage:?}: {}",
-            page.body
-        );
+        assert_logged_in_as(&page, "alice@example.com", stage);
     })
     .await;
 }
@@ -552,7 +544,7 @@ async fn after_login_the_user_lands_on_the_page_first_asked_for() {
         let app = TestApp::start(stage).await;
         let page = app.log_in_as_alice("/user?tab=1").await;
         assert_eq!(page.url.as_str(), app.at("/user?tab=1"), "{stage:?}");
-        assert!(page.body.contains("You are logged in as alice@example.com"));
+        assert_logged_in_as(&page, "alice@example.com", stage);
     })
     .await;
 }

@@ -8,7 +8,7 @@ use mock_okta::{Browser, Client, Fault, MockOkta};
 use stage_tests::services::{FreezingProxy, RedisServer, restartable_port};
 use stage_tests::{
     ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, REFRESHING, Stage, Timing,
-    each_stage, wait_until_discovered, wait_until_ready,
+    assert_logged_in_as, each_stage, logged_in_as, wait_until_discovered, wait_until_ready,
 };
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -82,9 +82,7 @@ impl Site {
     /// Who `/` on `instance` (a URL) says is logged in, if anyone.
     async fn logged_in_on(&self, instance: &str) -> Option<String> {
         let home = self.browser.get(&format!("{instance}/")).await;
-        let marker = "You are logged in as ";
-        let start = home.body.find(marker)? + marker.len();
-        Some(home.body[start..start + home.body[start..].find('<')?].to_string())
+        logged_in_as(&home).map(String::from)
     }
 }
 
@@ -107,7 +105,7 @@ async fn a_login_on_one_instance_counts_on_the_other() {
     each_stage(&REDIS, |stage| async move {
         let Some(site) = Site::start(stage).await else { return };
         let page = site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_logged_in_as(&page, "alice@example.com", stage);
         assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
     })
     .await;
@@ -244,7 +242,7 @@ async fn an_instance_started_while_redis_is_down_works_when_it_comes_up() {
         }
         redis.resume();
         let page = log_in_once_redis_answers(&format!("{}/", app.url)).await;
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{stage:?}");
+        assert_logged_in_as(&page, "alice@example.com", stage);
     })
     .await;
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use mock_okta::Browser;
 use stage_tests::{
-    ALICE, CLIENT_ID, OPENID, PROTECTING, STAGES, Stage, TestApp, each_stage, session_cookie,
+    ALICE, CLIENT_ID, OPENID, PROTECTING, STAGES, Stage, TestApp, assert_logged_in_as, each_stage,
+    session_cookie,
 };
 
 /// A query parameter of `url`.
@@ -109,7 +110,7 @@ async fn stage_3_a_stranger_is_sent_to_the_login_and_a_logged_in_user_sees_each_
     for path in ["/", "/user"] {
         let page = app.browser.get(&app.at(path)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
-        assert!(page.body.contains("You are logged in as alice@example.com"), "{path}");
+        assert_logged_in_as(&page, "alice@example.com", path);
     }
 }
 
