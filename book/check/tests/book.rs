@@ -98,19 +98,36 @@ fn every_what_changed_diff_is_current() {
 }
 
 #[test]
-fn a_diff_shows_the_lesson_and_no_anchor_lines() {
+fn a_diff_shows_the_lesson_and_no_anchor_lines_of_the_sources() {
     for stage in DIFFED_STAGES {
         let diff = stage_diff(stage);
         assert!(
-            diff.contains(&format!("+++ stage-{stage}/src/lib.rs")),
+            diff.contains(&format!("stage-{stage}/src/lib.rs")),
             "{diff}"
         );
-        assert!(!diff.contains("ANCHOR"), "stage {stage}");
+        let anchors = diff.lines().filter(|l| l.contains("ANCHOR"));
+        assert!(
+            anchors.into_iter().all(|l| l.starts_with("# ANCHOR")),
+            "stage {stage}"
+        );
     }
-    assert!(
-        stage_diff(4).contains("route_layer"),
-        "stage 4's lesson is the guard"
-    );
+}
+
+#[test]
+fn stage_4s_diff_is_the_guard_then_the_logout() {
+    let diff = stage_diff(4);
+    let guard = &diff[diff.find("# ANCHOR: guard").expect("a guard part")..];
+    let guard = &guard[..guard.find("# ANCHOR_END: guard").expect("its end")];
+    let logout = &diff[diff.find("# ANCHOR: logout").expect("a logout part")..];
+    assert!(guard.contains("route_layer") && guard.contains("+++ stage-4/src/guard.rs"));
+    assert!(!guard.contains("pub async fn logout"), "{guard}");
+    assert!(logout.contains("pub async fn logout") && logout.contains("MemorySessions"));
+}
+
+#[test]
+fn a_file_that_only_renames_the_stage_is_named_and_examples_are_listed() {
+    assert!(stage_diff(4).contains("+++ stage-4/src/main.rs: only the stage's number changed"));
+    assert!(stage_diff(10).contains("+++ stage-10/examples/call-api.rs: a new file"));
 }
 
 #[test]

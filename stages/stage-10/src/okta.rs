@@ -3,7 +3,8 @@
 //! `GET /login/okta` sends the browser to Okta; Okta sends it back to
 //! `GET /login/okta/authorized` with a one-time code, which the app trades
 //! for tokens. These are the routes Flask-Dance's blueprint made in the
-//! tutorial, so the Okta app settings carry over. `POST /logout` ends the
+//! tutorial, so the Okta app settings carry over. Between the two, the
+//! login waits in a cookie (`attempt.rs`). `POST /logout` ends the
 //! session here, then at Okta. The ID token, among the tokens, says who
 //! logged in (`identity.rs`); Okta's endpoints come from its discovery
 //! document (`provider.rs`).
@@ -49,12 +50,6 @@ const GROUPS_SCOPE: &str = "groups";
 // ANCHOR_END: routes
 
 // ANCHOR: login
-/// What `/login/okta` may be given: the page to come back to.
-#[derive(Debug, Deserialize)]
-pub struct LoginParams {
-    next: Option<String>,
-}
-
 /// `GET /login/okta`: a fresh `state`, PKCE verifier and nonce, kept in the
 /// login attempt's cookie with the page to come back to, then off to Okta.
 pub async fn login(
@@ -84,6 +79,12 @@ pub async fn login(
     Ok(Redirect::to(authorize_url.as_str()))
 }
 // ANCHOR_END: login
+
+/// What `/login/okta` may be given: the page to come back to.
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    next: Option<String>,
+}
 
 /// `next` if it is a path on this site; `None` for anything that would
 /// leave it (`//evil.example`, `https://…`, `/\evil.example`), or too long

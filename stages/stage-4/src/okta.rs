@@ -37,12 +37,6 @@ pub const LOGOUT_PATH: &str = "/logout";
 /// the user's email and name.
 const SCOPES: [&str; 3] = ["openid", "email", "profile"];
 
-/// What `/login/okta` may be given: the page to come back to.
-#[derive(Debug, Deserialize)]
-pub struct LoginParams {
-    next: Option<String>,
-}
-
 /// `GET /login/okta`: a fresh `state` and PKCE verifier, kept in the login
 /// attempt's cookie with the page to come back to, then off to Okta.
 pub async fn login(
@@ -63,6 +57,12 @@ pub async fn login(
     okta.attempts.make_room(&cookies);
     okta.attempts.save(&cookies, state.secret(), &attempt);
     Redirect::to(authorize_url.as_str())
+}
+
+/// What `/login/okta` may be given: the page to come back to.
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    next: Option<String>,
 }
 
 /// `next` if it is a path on this site; `None` for anything that would

@@ -9,15 +9,17 @@
 use crate::config::Config;
 use crate::error::AppError;
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreRevocableToken,
-    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreClaimName, CoreClaimType, CoreClientAuthMethod,
+    CoreErrorResponseType, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreSubjectIdentifierType, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, Client, ClientId, ClientSecret, DiscoveryError, EmptyExtraTokenFields,
-    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IdTokenClaims,
-    IdTokenFields, IssuerUrl, ProviderMetadataWithLogout, RedirectUrl, StandardErrorResponse,
-    StandardTokenResponse, UserInfoClaims,
+    AdditionalClaims, AdditionalProviderMetadata, Client, ClientId, ClientSecret, DiscoveryError,
+    EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken,
+    IdTokenClaims, IdTokenFields, IssuerUrl, LogoutProviderMetadata, ProviderMetadata, RedirectUrl,
+    StandardErrorResponse, StandardTokenResponse, UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
@@ -82,6 +84,30 @@ pub type OktaClient = Client<
     EndpointNotSet,
     EndpointSet,
     EndpointMaybeSet,
+>;
+
+/// What Okta's discovery document says beyond OpenID Connect's standard
+/// metadata and its logout endpoint, that this app reads: nothing yet.
+/// (Stage 7 reads the revocation endpoint here.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OktaMetadata {}
+
+impl AdditionalProviderMetadata for OktaMetadata {}
+
+/// Okta's discovery document, with its logout endpoint and [`OktaMetadata`].
+type Metadata = ProviderMetadata<
+    LogoutProviderMetadata<OktaMetadata>,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
 >;
 
 // ANCHOR: provider
@@ -157,8 +183,7 @@ impl Discovery {
 
     /// The discovery document and the keys it points to, read once.
     async fn read(&self) -> Result<Provider, String> {
-        let found =
-            ProviderMetadataWithLogout::discover_async(self.issuer.clone(), &self.http).await;
+        let found = Metadata::discover_async(self.issuer.clone(), &self.http).await;
         let metadata = match found {
             Ok(metadata) => metadata,
             // The document names another issuer: Okta's changes when a custom

@@ -86,18 +86,19 @@ pub type OktaClient = Client<
     EndpointMaybeSet,
 >;
 
-/// The discovery document's `revocation_endpoint` (RFC 8414 §2), which
-/// openidconnect's own metadata leaves out.
+/// What Okta's discovery document says beyond OpenID Connect's standard
+/// metadata and its logout endpoint, that this app reads: its
+/// `revocation_endpoint` (RFC 8414 §2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Revocation {
+pub struct OktaMetadata {
     revocation_endpoint: Option<RevocationUrl>,
 }
 
-impl AdditionalProviderMetadata for Revocation {}
+impl AdditionalProviderMetadata for OktaMetadata {}
 
-/// Okta's discovery document, with its logout and revocation endpoints.
+/// Okta's discovery document, with its logout endpoint and [`OktaMetadata`].
 type Metadata = ProviderMetadata<
-    LogoutProviderMetadata<Revocation>,
+    LogoutProviderMetadata<OktaMetadata>,
     CoreAuthDisplay,
     CoreClientAuthMethod,
     CoreClaimName,
@@ -126,10 +127,10 @@ pub struct Provider {
 #[derive(Debug)]
 pub struct Discovery {
     issuer: IssuerUrl,
-    pub client_id: ClientId,
-    pub client_secret: ClientSecret,
+    client_id: ClientId,
+    client_secret: ClientSecret,
     redirect_uri: RedirectUrl,
-    pub http: reqwest::Client,
+    http: reqwest::Client,
     /// The provider, or why there is none yet.
     found: RwLock<Result<Arc<Provider>, String>>,
 }
