@@ -29,10 +29,12 @@ pub fn diff_path(stage: u32) -> PathBuf {
 /// The stages that have a "what changed" diff.
 pub const DIFFED_STAGES: [u32; 9] = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 
-/// Stages whose diff comes in parts, one per lesson of its chapter: the
-/// part's anchor name, and the files it holds (the last part takes every
-/// file no part names).
-pub const PARTS: &[(u32, &[(&str, &[&str])])] = &[(
+/// One part of a stage's diff: its anchor name, and the files it holds.
+pub type Part = (&'static str, &'static [&'static str]);
+
+/// Stages whose diff comes in parts, one per lesson of its chapter (the
+/// last part takes every file no part names).
+pub const PARTS: &[(u32, &[Part])] = &[(
     4,
     &[
         ("guard", &["src/guard.rs", "src/lib.rs", "src/pages.rs"]),
