@@ -364,8 +364,9 @@ fn watch_checks_again_on_a_save_and_saves_during_a_check_make_one_check_more() {
     assert!(saved.contains("✓ 2.1 Shout: done!"), "{saved}");
     assert!(saved.contains("1/2 done."), "{saved}");
 
-    // Two saves while a check runs (its test takes 1.5 s): one check more,
-    // of what is there after both, and one report.
+    // Two saves while a check runs (its test now takes 1.5 s): one check
+    // more, of what is there after both, and one report.
+    std::fs::write(workbook.root.join("stages/tests/src/take-a-moment"), "").expect("a marker");
     workbook.edit("stage-2/src/words.rs", "to_string()", "to_lowercase()");
     watch.until("saved: checking…");
     std::thread::sleep(Duration::from_millis(300));
