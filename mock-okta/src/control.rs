@@ -15,6 +15,7 @@
 //! DELETE /__mock/requests            forgotten
 //! GET    /__mock/clock               the mock's time
 //! POST   /__mock/clock               {"advance": "2h"}: moved forward
+//! GET    /__mock/auth-servers        the authorization servers: issuers, audiences, scopes
 //! ```
 //!
 //! Bad JSON or an unknown fault is a `400` with one line saying what to
@@ -22,13 +23,15 @@
 //! recorded. [`Builder::control_api`](crate::Builder::control_api) turns it
 //! off, for a mock that looks exactly like Okta.
 
+use crate::claims::Groups;
 use crate::clients::Client;
 use crate::clock::{parse_span, unix};
 use crate::error::Outcome;
 use crate::faults::{FAULTS, Fault};
-use crate::org::Org;
+use crate::org::{AuthServer, Org};
 use crate::params::{Params, shorten};
 use crate::record::{RecordedRequest, Recorder};
+use crate::scopes::Scopes;
 use crate::users::User;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -69,6 +72,8 @@ const SECRET_PARAMS: &[&str] = &[
 pub(crate) struct Control {
     pub org: Arc<Org>,
     pub recorder: Arc<Recorder>,
+    /// Every authorization server: the custom ones, then the org's.
+    pub servers: Vec<Arc<AuthServer>>,
 }
 
 impl Control {
@@ -131,6 +136,7 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         .route("/__mock/clients", post(add_client))
         .route("/__mock/requests", get(requests).delete(clear_requests))
         .route("/__mock/clock", get(clock).post(advance))
+        .route("/__mock/auth-servers", get(auth_servers))
         .route("/__mock", any(unknown))
         .route("/__mock/{*rest}", any(unknown))
         .method_not_allowed_fallback(unknown)
@@ -191,6 +197,34 @@ fn body<T: DeserializeOwned>(bytes: &[u8], what_to_send: &str) -> Result<T, Refu
         logged: Some("not the JSON this endpoint takes"),
         ..Refused::bad(format!("{e}: send {what_to_send}"))
     })
+}
+
+/// `GET /__mock/auth-servers`: every authorization server the mock
+/// serves, the custom ones first (in the order they were set up) and the
+/// org's last: its name (`null` for the org's), issuer, discovery
+/// document, the `aud` of its access tokens, its custom scopes and whether
+/// it has a `groups` claim.
+async fn auth_servers(State(control): State<Arc<Control>>) -> Json<Value> {
+    let servers: Vec<Value> = control
+        .servers
+        .iter()
+        .map(|server| {
+            let name = server.metadata_path.strip_prefix("/oauth2/");
+            let scopes = match &server.scopes {
+                Scopes::Custom(declared) => declared.clone(),
+                Scopes::Org => Vec::new(),
+            };
+            json!({
+                "name": name,
+                "issuer": server.issuer,
+                "discovery": format!("{}/.well-known/openid-configuration", server.issuer),
+                "audience": server.audience,
+                "scopes": scopes,
+                "groups_claim": matches!(server.groups, Groups::Claim),
+            })
+        })
+        .collect();
+    Json(json!({ "auth_servers": servers }))
 }
 
 fn fault_list(control: &Control) -> Json<Value> {

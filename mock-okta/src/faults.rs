@@ -3,7 +3,7 @@
 //! Switch one on from a test with [`MockOkta::set_fault`](crate::MockOkta::set_fault)
 //! or from the command line with `--fault NAME` (repeatable). Each variant
 //! says where it bites and what a well-behaved app does about it. Faults
-//! bite on both authorization servers of the org.
+//! bite on every authorization server of the org.
 //!
 //! [`FAULTS`] is the one table of faults: their command-line names, their
 //! help lines, parsing ([`FromStr`]) and printing ([`Display`](fmt::Display))

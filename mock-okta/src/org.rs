@@ -1,11 +1,11 @@
 //! The Okta org the mock plays: who it knows and which faults are on,
-//! shared by its two authorization servers, each with its own issuer,
+//! shared by its authorization servers, each with its own issuer,
 //! keys, codes and tokens.
 //!
 //! As in Okta: the *org authorization server* (issuer `{base}`, endpoints
-//! `{base}/oauth2/v1/…`) and a *custom authorization server* (issuer
+//! `{base}/oauth2/v1/…`) and *custom authorization servers* (issuer
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
-//! one is unknown to the other; the login (the mock's cookie) is org-wide.
+//! one is unknown to the others; the login (the mock's cookie) is org-wide.
 
 use crate::claims::Groups;
 use crate::clients::Client;
@@ -17,7 +17,7 @@ use crate::tokens::{KeyName, Keys};
 use crate::users::User;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// Everything the two authorization servers share.
+/// Everything the authorization servers share.
 #[derive(Debug)]
 pub(crate) struct Org {
     /// `http://{host}:{port}`: the org's URL, and its authorization
@@ -125,19 +125,63 @@ impl Org {
     }
 }
 
-/// A custom authorization server, as its admin set it up in Okta's console.
-#[derive(Debug, Clone)]
-pub(crate) struct CustomServer {
+/// A custom authorization server, as its admin sets it up in Okta's
+/// console: a name, an audience, custom scopes and a `groups` claim. A
+/// mock serves one (`default`, unless [`Builder::auth_server`] names
+/// another) and up to three more ([`Builder::custom_server`]), each with
+/// its own issuer `{org}/oauth2/{name}`, discovery document, keys, codes
+/// and tokens: a token of one is refused by the others, as in an Okta org
+/// with one authorization server per API.
+///
+/// [`Builder::auth_server`]: crate::Builder::auth_server
+/// [`Builder::custom_server`]: crate::Builder::custom_server
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomServer {
     /// Its name: its issuer ends `/oauth2/{name}`.
     pub name: String,
-    /// The `aud` of its access tokens (Okta's default server:
-    /// `api://default`).
+    /// The `aud` of its access tokens (default `api://{name}`, as Okta's
+    /// default server's `api://default`).
     pub audience: String,
-    /// The custom scopes declared on it.
+    /// The custom scopes declared on it (default: none).
     pub scopes: Vec<String>,
     /// Whether a `groups` claim was added to it (in the ID token, always,
-    /// every group).
+    /// every group): the default, as for the mock's first server.
     pub groups_claim: bool,
+}
+
+impl CustomServer {
+    /// A server named `name`, with the audience `api://{name}`, no custom
+    /// scopes, and a `groups` claim.
+    pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
+        CustomServer {
+            audience: format!("api://{name}"),
+            name,
+            scopes: Vec::new(),
+            groups_claim: true,
+        }
+    }
+
+    /// The `aud` of its access tokens.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = audience.into();
+        self
+    }
+
+    /// Declares a custom scope on it (repeatable).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        let scope = scope.into();
+        if !self.scopes.contains(&scope) {
+            self.scopes.push(scope);
+        }
+        self
+    }
+
+    /// Whether it has a `groups` claim.
+    pub fn groups_claim(mut self, on: bool) -> Self {
+        self.groups_claim = on;
+        self
+    }
 }
 
 /// One of the org's authorization servers, as its handlers see it.
@@ -186,8 +230,9 @@ impl AuthServer {
     }
 
     /// A custom authorization server: issuer `{base}/oauth2/{name}`,
-    /// endpoints under `{issuer}/v1`, access tokens for its audience.
-    pub(crate) fn custom(org: Arc<Org>, setup: &CustomServer) -> Self {
+    /// endpoints under `{issuer}/v1`, access tokens for its audience,
+    /// signed with `keys`.
+    pub(crate) fn custom(org: Arc<Org>, setup: &CustomServer, keys: Keys) -> Self {
         let path = format!("/oauth2/{}", setup.name);
         AuthServer {
             issuer: format!("{}{path}", org.base),
@@ -201,7 +246,7 @@ impl AuthServer {
             } else {
                 Groups::Off
             },
-            keys: Keys::new(KeyName::Custom1, KeyName::Custom2),
+            keys,
             codes: Memory::new(org.clock.clone()),
             tokens: Memory::new(org.clock.clone()),
             org,

@@ -1,5 +1,5 @@
 //! The server: [`MockOkta`], a running mock org, and the [`Builder`] that
-//! starts one; its router puts the two authorization servers, the recorder
+//! starts one; its router puts the authorization servers, the recorder
 //! and the log together.
 
 use crate::clients::{Client, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
@@ -9,6 +9,7 @@ use crate::org::{AuthServer, CustomServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
 use crate::routes;
 use crate::scopes::{self, DEFAULT_CUSTOM_SCOPE};
+use crate::tokens::{CUSTOM_SERVERS_MAX, custom_keys};
 use crate::users::User;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -16,8 +17,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-/// A running mock Okta org: its org authorization server and one custom
-/// authorization server, served together. Dropping it stops the server.
+/// A running mock Okta org: its org authorization server and its custom
+/// authorization servers (one, `default`, unless the [`Builder`] adds
+/// more), served together. Dropping it stops the server.
 ///
 /// ```
 /// use mock_okta::{Client, MockOkta, User};
@@ -34,7 +36,8 @@ use std::time::{Duration, SystemTime};
 pub struct MockOkta {
     control: Arc<Control>,
     control_api: bool,
-    custom: Arc<AuthServer>,
+    /// The custom authorization servers, the first one first.
+    customs: Vec<Arc<AuthServer>>,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -64,13 +67,58 @@ impl MockOkta {
     /// `OKTA_BASE_URL` when it uses a custom authorization server. Its
     /// endpoints are `{issuer}/v1/authorize`, `/v1/token`, …
     pub fn issuer(&self) -> &str {
-        &self.custom.issuer
+        &self.customs[0].issuer
     }
 
     /// The `aud` of the custom authorization server's access tokens, e.g.
     /// `api://default`: the `API_AUDIENCE` of an API that takes them.
     pub fn audience(&self) -> &str {
-        &self.custom.audience
+        &self.customs[0].audience
+    }
+
+    /// The issuer of the custom authorization server named `name` (the
+    /// first one's, or one added with [`Builder::custom_server`]), e.g.
+    /// `http://127.0.0.1:41234/oauth2/orders`; `None` if the mock has no
+    /// server of that name.
+    ///
+    /// ```
+    /// use mock_okta::{CustomServer, MockOkta};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = MockOkta::builder()
+    ///     .custom_server(CustomServer::new("orders").scope("orders:read"))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(okta.issuer_of("default"), Some(okta.issuer()));
+    /// assert_eq!(okta.issuer_of("orders"), Some(format!("{}/oauth2/orders", okta.org_issuer()).as_str()));
+    /// assert_eq!(okta.audience_of("orders"), Some("api://orders"));
+    /// assert_eq!(okta.issuer_of("billing"), None);
+    /// # Ok(()) }
+    /// ```
+    pub fn issuer_of(&self, name: &str) -> Option<&str> {
+        self.custom(name).map(|server| server.issuer.as_str())
+    }
+
+    /// The `aud` of the access tokens of the custom authorization server
+    /// named `name`, if the mock has one.
+    pub fn audience_of(&self, name: &str) -> Option<&str> {
+        self.custom(name).map(|server| server.audience.as_str())
+    }
+
+    /// The names of the custom authorization servers, the first one first.
+    pub fn custom_server_names(&self) -> Vec<&str> {
+        let names = self.customs.iter();
+        names
+            .filter_map(|s| s.metadata_path.strip_prefix("/oauth2/"))
+            .collect()
+    }
+
+    fn custom(&self, name: &str) -> Option<&AuthServer> {
+        let path = format!("/oauth2/{name}");
+        self.customs
+            .iter()
+            .find(|s| s.metadata_path == path)
+            .map(|s| &**s)
     }
 
     /// The org authorization server's issuer, e.g. `http://127.0.0.1:41234`:
@@ -105,7 +153,7 @@ impl MockOkta {
     }
 
     /// Registers another client (or replaces one with the same id), for
-    /// both authorization servers; as `POST /__mock/clients` does.
+    /// every authorization server; as `POST /__mock/clients` does.
     ///
     /// # Panics
     /// When [`Client::check`] refuses it (say, a redirect URI that is not
@@ -128,7 +176,7 @@ impl MockOkta {
         }
     }
 
-    /// Switches a fault on, on both authorization servers; as
+    /// Switches a fault on, on every authorization server; as
     /// `POST /__mock/faults` does. A fault of the same kind that was on
     /// (say, a `TokenSlow` with another delay) is replaced.
     ///
@@ -246,6 +294,7 @@ pub struct Builder {
     audience: Option<String>,
     scopes: Vec<String>,
     groups_claim: bool,
+    more_servers: Vec<CustomServer>,
     clients: Vec<Client>,
     users: Vec<User>,
     faults: Vec<Fault>,
@@ -262,6 +311,7 @@ impl Default for Builder {
             audience: None,
             scopes: vec![DEFAULT_CUSTOM_SCOPE.into()],
             groups_claim: true,
+            more_servers: Vec::new(),
             clients: vec![
                 Client::workbook(),
                 Client::service(DEFAULT_SERVICE_CLIENT_ID, DEFAULT_CLIENT_SECRET),
@@ -328,6 +378,16 @@ impl Builder {
         self
     }
 
+    /// Adds another custom authorization server (or replaces the one added
+    /// with its name), beside the first: up to three more, each with its
+    /// own issuer, keys, audience and scopes, as an org with one server per
+    /// API has. [`MockOkta::issuer_of`] names its issuer.
+    pub fn custom_server(mut self, server: CustomServer) -> Self {
+        self.more_servers.retain(|s| s.name != server.name);
+        self.more_servers.push(server);
+        self
+    }
+
     /// Adds a client to the built-in ones (or replaces one with its id).
     pub fn client(mut self, client: Client) -> Self {
         self.clients.retain(|c| c.id != client.id);
@@ -371,7 +431,7 @@ impl Builder {
         self
     }
 
-    /// Binds the port and serves both authorization servers in the
+    /// Binds the port and serves every authorization server in the
     /// background.
     ///
     /// # Errors
@@ -380,7 +440,8 @@ impl Builder {
     /// ([`check_auth_server_name`]), the host is not a host name
     /// ([`check_host`]), a client or a user is refused by
     /// [`Client::check`] or [`User::check`], a declared scope is not a scope
-    /// token of its own, or the audience is empty.
+    /// token of its own, an audience is empty, two custom servers have one
+    /// name, or there are more than four custom servers.
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -390,18 +451,19 @@ impl Builder {
             })?;
         }
         let invalid = |problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem);
-        for scope in &self.scopes {
-            scopes::check(scope).map_err(|problem| invalid(format!("scope: {problem}")))?;
-        }
-        let audience = self
-            .audience
-            .clone()
-            .unwrap_or_else(|| format!("api://{}", self.auth_server));
-        if audience.is_empty() || audience.chars().any(char::is_control) {
-            return Err(invalid(format!(
-                "audience: {audience:?} is not an audience: e.g. api://default"
-            )));
-        }
+        let first = CustomServer {
+            audience: self
+                .audience
+                .clone()
+                .unwrap_or_else(|| format!("api://{}", self.auth_server)),
+            name: self.auth_server.clone(),
+            scopes: self.scopes.clone(),
+            groups_claim: self.groups_claim,
+        };
+        let setups: Vec<CustomServer> = std::iter::once(first)
+            .chain(self.more_servers.iter().cloned())
+            .collect();
+        check_custom_servers(&setups).map_err(invalid)?;
         for (i, client) in self.clients.iter().enumerate() {
             client
                 .check()
@@ -419,19 +481,21 @@ impl Builder {
         });
         let base = format!("http://{host}:{}", addr.port());
         let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
-        let setup = CustomServer {
-            name: self.auth_server,
-            audience,
-            scopes: self.scopes,
-            groups_claim: self.groups_claim,
-        };
-        let custom = Arc::new(AuthServer::custom(org.clone(), &setup));
+        let customs: Vec<Arc<AuthServer>> = setups
+            .iter()
+            .enumerate()
+            .map(|(i, setup)| {
+                let keys = custom_keys(i).expect("check_custom_servers counted them");
+                Arc::new(AuthServer::custom(org.clone(), setup, keys))
+            })
+            .collect();
         let org_server = Arc::new(AuthServer::org(org.clone()));
         let control = Arc::new(Control {
             org,
             recorder: Arc::new(Recorder::default()),
+            servers: customs.iter().cloned().chain([org_server]).collect(),
         });
-        let app = router([custom.clone(), org_server], &control, self.control_api);
+        let app = router(control.servers.iter().cloned(), &control, self.control_api);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -444,19 +508,22 @@ impl Builder {
         Ok(MockOkta {
             control,
             control_api: self.control_api,
-            custom,
+            customs,
             addr,
             stop: Some(stop),
         })
     }
 }
 
-/// Both authorization servers' routes and an Okta-shaped 404 for the
+/// Every authorization server's routes and an Okta-shaped 404 for the
 /// rest, every request recorded; the control API beside them, unrecorded,
 /// when it is on; and one log line per request.
-fn router(servers: [Arc<AuthServer>; 2], control: &Arc<Control>, control_api: bool) -> Router {
+fn router(
+    servers: impl Iterator<Item = Arc<AuthServer>>,
+    control: &Arc<Control>,
+    control_api: bool,
+) -> Router {
     let okta = servers
-        .into_iter()
         .fold(Router::new(), |app, server| {
             app.merge(routes::auth_server(server))
         })
@@ -468,6 +535,37 @@ fn router(servers: [Arc<AuthServer>; 2], control: &Arc<Control>, control_api: bo
         okta
     };
     app.layer(from_fn(log))
+}
+
+/// Checks the custom authorization servers of one mock: each name a
+/// name ([`check_auth_server_name`]), no name twice, each scope a scope,
+/// each audience an audience, and no more than the built-in keys serve.
+fn check_custom_servers(servers: &[CustomServer]) -> Result<(), String> {
+    if servers.len() > CUSTOM_SERVERS_MAX {
+        return Err(format!(
+            "{} custom authorization servers: mock-okta serves at most {CUSTOM_SERVERS_MAX} (it has keys for that many)",
+            servers.len()
+        ));
+    }
+    for (i, server) in servers.iter().enumerate() {
+        let name = &server.name;
+        check_auth_server_name(name)?;
+        if servers[..i].iter().any(|s| s.name == *name) {
+            return Err(format!(
+                "{name:?} names two custom authorization servers: give each its own name"
+            ));
+        }
+        for scope in &server.scopes {
+            scopes::check(scope).map_err(|problem| format!("scope of {name:?}: {problem}"))?;
+        }
+        let audience = &server.audience;
+        if audience.is_empty() || audience.chars().any(char::is_control) {
+            return Err(format!(
+                "audience of {name:?}: {audience:?} is not an audience: e.g. api://{name}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the name of a custom authorization server: the issuer is

@@ -24,16 +24,48 @@ pub(crate) enum KeyName {
     Org2,
     /// Never published: signs "bad signature" tokens.
     Unpublished,
+    /// The second, third and fourth custom authorization servers' pairs.
+    Custom3,
+    Custom4,
+    Custom5,
+    Custom6,
+    Custom7,
+    Custom8,
 }
 
 /// The keys' PKCS#1 DER, in `KeyName` order.
-const DER: [&[u8]; 5] = [
+const DER: [&[u8]; 11] = [
     include_bytes!("../keys/custom-1.der"),
     include_bytes!("../keys/custom-2.der"),
     include_bytes!("../keys/org-1.der"),
     include_bytes!("../keys/org-2.der"),
     include_bytes!("../keys/unpublished.der"),
+    include_bytes!("../keys/custom-3.der"),
+    include_bytes!("../keys/custom-4.der"),
+    include_bytes!("../keys/custom-5.der"),
+    include_bytes!("../keys/custom-6.der"),
+    include_bytes!("../keys/custom-7.der"),
+    include_bytes!("../keys/custom-8.der"),
 ];
+
+/// How many custom authorization servers the built-in keys serve: each
+/// has a pair of its own (its key, and the one it rotates to).
+pub const CUSTOM_SERVERS_MAX: usize = 4;
+
+/// The pair of keys of the `index`-th custom authorization server (from
+/// 0), if there are keys for it.
+pub(crate) fn custom_keys(index: usize) -> Option<Keys> {
+    use KeyName::*;
+    let pairs = [
+        (Custom1, Custom2),
+        (Custom3, Custom4),
+        (Custom5, Custom6),
+        (Custom7, Custom8),
+    ];
+    pairs
+        .get(index)
+        .map(|&(first, second)| Keys::new(first, second))
+}
 
 /// A key, parsed once per process, on first use (parsing and checking an
 /// RSA key costs about a millisecond; a mock that never rotates its keys
@@ -46,12 +78,18 @@ struct SigningKey {
     jwk: Jwk,
 }
 
-static KEYS: [LazyLock<SigningKey>; 5] = [
+static KEYS: [LazyLock<SigningKey>; 11] = [
     LazyLock::new(|| load(DER[0])),
     LazyLock::new(|| load(DER[1])),
     LazyLock::new(|| load(DER[2])),
     LazyLock::new(|| load(DER[3])),
     LazyLock::new(|| load(DER[4])),
+    LazyLock::new(|| load(DER[5])),
+    LazyLock::new(|| load(DER[6])),
+    LazyLock::new(|| load(DER[7])),
+    LazyLock::new(|| load(DER[8])),
+    LazyLock::new(|| load(DER[9])),
+    LazyLock::new(|| load(DER[10])),
 ];
 
 fn load(der: &'static [u8]) -> SigningKey {

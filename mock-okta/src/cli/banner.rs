@@ -7,12 +7,15 @@ use mock_okta::{DEFAULT_CLIENT_ID, MockOkta};
 pub(crate) fn print_banner(okta: &MockOkta) {
     let custom = okta.issuer();
     let org = okta.org_issuer();
-    let name = custom.rsplit('/').next().unwrap_or_default();
     println!("mock-okta is running: an offline stand-in for an Okta org. Ctrl-C stops it.\n");
-    println!("  custom authorization server {name:?}");
-    println!("    issuer (OKTA_BASE_URL)  {custom}");
-    println!("    discovery               {custom}/.well-known/openid-configuration");
-    println!("    audience (API_AUDIENCE) {}", okta.audience());
+    for name in okta.custom_server_names() {
+        let issuer = okta.issuer_of(name).unwrap_or_default();
+        println!("  custom authorization server {name:?}");
+        println!("    issuer (OKTA_BASE_URL)  {issuer}");
+        println!("    discovery               {issuer}/.well-known/openid-configuration");
+        let audience = okta.audience_of(name).unwrap_or_default();
+        println!("    audience (API_AUDIENCE) {audience}");
+    }
     println!("  org authorization server");
     println!("    issuer (OKTA_BASE_URL)  {org}");
     println!("    discovery               {org}/.well-known/openid-configuration\n");

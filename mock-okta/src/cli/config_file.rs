@@ -2,7 +2,7 @@
 //! the clients and users, in TOML. Read and checked at start; a mistake is
 //! one line naming the file, the line or field, and the problem.
 
-use mock_okta::{Client, Fault, User, check_auth_server_name, check_host};
+use mock_okta::{Client, CustomServer, Fault, User, check_auth_server_name, check_host};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -12,6 +12,12 @@ use std::path::Path;
 /// port = 8081
 /// host = "localhost"
 /// auth_server = "default"
+///
+/// [[auth_servers]]          # one more custom authorization server
+/// name = "orders"
+/// audience = "api://orders" # the default: api://NAME
+/// scopes = ["orders:read"]  # the default: none
+/// groups_claim = false      # the default: true
 ///
 /// [[clients]]
 /// id = "my-app"
@@ -45,6 +51,9 @@ pub(crate) struct ConfigFile {
     /// Whether the custom authorization server has a `groups` claim
     /// (default: true).
     pub(crate) groups_claim: Option<bool>,
+    /// More custom authorization servers, beside the first.
+    #[serde(default)]
+    pub(crate) auth_servers: Vec<ServerInFile>,
     /// Whether the control API is served under `/__mock/` (default: true).
     pub(crate) control_api: Option<bool>,
     /// Clients; replace the built-in ones when given.
@@ -54,6 +63,29 @@ pub(crate) struct ConfigFile {
     /// Faults on from the start, by command-line name.
     #[serde(default)]
     pub(crate) faults: Vec<String>,
+}
+
+/// One more custom authorization server, as the file gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerInFile {
+    name: String,
+    audience: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    groups_claim: Option<bool>,
+}
+
+impl From<ServerInFile> for CustomServer {
+    fn from(file: ServerInFile) -> CustomServer {
+        let server = CustomServer::new(file.name);
+        let server = match file.audience {
+            Some(audience) => server.audience(audience),
+            None => server,
+        };
+        let server = file.scopes.into_iter().fold(server, CustomServer::scope);
+        server.groups_claim(file.groups_claim.unwrap_or(true))
+    }
 }
 
 impl ConfigFile {
@@ -88,6 +120,10 @@ impl ConfigFile {
         if let Some(host) = &self.host {
             check_host(host).map_err(|problem| format!("host: {problem}"))?;
         }
+        for (i, server) in self.auth_servers.iter().enumerate() {
+            check_auth_server_name(&server.name)
+                .map_err(|problem| format!("auth_servers[{i}].name: {problem}"))?;
+        }
         for (i, client) in self.clients.iter().flatten().enumerate() {
             client
                 .check()
@@ -109,6 +145,29 @@ impl ConfigFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_custom_servers_take_their_defaults_and_a_bad_name_is_one_line() {
+        let file = ConfigFile::parse(
+            "[[auth_servers]]\nname = \"orders\"\nscopes = [\"orders:read\"]\n\n[[auth_servers]]\nname = \"billing\"\naudience = \"api://bills\"\ngroups_claim = false\n",
+        )
+        .expect("parses");
+        let servers: Vec<CustomServer> = file.auth_servers.into_iter().map(Into::into).collect();
+        assert_eq!(
+            servers,
+            [
+                CustomServer::new("orders").scope("orders:read"),
+                CustomServer::new("billing")
+                    .audience("api://bills")
+                    .groups_claim(false),
+            ]
+        );
+        let bad = ConfigFile::parse("[[auth_servers]]\nname = \"v1\"\n").expect_err("v1");
+        assert!(
+            bad.starts_with("auth_servers[0].name: \"v1\" is taken"),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn a_full_file_parses() {

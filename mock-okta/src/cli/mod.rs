@@ -8,7 +8,7 @@ mod records;
 use banner::print_banner;
 use clap::Parser;
 use config_file::ConfigFile;
-use mock_okta::{FAULTS, Fault, MockOkta, check_auth_server_name, check_host};
+use mock_okta::{CustomServer, FAULTS, Fault, MockOkta, check_auth_server_name, check_host};
 use records::{parse_clients, parse_users};
 use std::path::PathBuf;
 
@@ -32,9 +32,13 @@ pub(crate) struct Args {
 
     /// Name of the custom authorization server: its issuer is
     /// http://HOST:PORT/oauth2/AUTH_SERVER (default: default). Letters,
-    /// digits, - and _; not v1.
-    #[arg(long)]
-    auth_server: Option<String>,
+    /// digits, - and _; not v1. Repeated, each name after the first adds
+    /// one more custom authorization server (up to four in all), with its
+    /// own issuer and keys, the audience api://NAME, no custom scopes and a
+    /// groups claim (the config file's auth_servers sets more); --audience,
+    /// --scope and --no-groups-claim are the first one's.
+    #[arg(long = "auth-server", value_name = "NAME")]
+    auth_servers: Vec<String>,
 
     /// The aud of the custom authorization server's access tokens, what an
     /// API checks (default: api://AUTH_SERVER, i.e. api://default).
@@ -53,7 +57,8 @@ pub(crate) struct Args {
     no_groups_claim: bool,
 
     /// A TOML file with port, host, auth_server, audience, scopes,
-    /// groups_claim, control_api, clients, users and faults. Its clients
+    /// groups_claim, auth_servers (more custom servers), control_api,
+    /// clients, users and faults. Its clients
     /// and users replace the built-in ones; see the crate README.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -85,7 +90,7 @@ pub(crate) struct Args {
 }
 
 fn fault_help() -> String {
-    let mut help = String::from("Faults (--fault NAME, on both authorization servers):\n");
+    let mut help = String::from("Faults (--fault NAME, on every authorization server):\n");
     for spec in FAULTS {
         help.push_str(&format!("  {:<32} {}\n", spec.usage(), spec.help));
     }
@@ -105,11 +110,20 @@ pub(crate) async fn run(args: Args) -> Result<(), String> {
     check_host(&host)
         .map_err(|problem| format!("--host (or host in the config file): {problem}"))?;
     let mut builder = MockOkta::builder().port(port).host(host);
-    if let Some(name) = &args.auth_server {
+    for name in &args.auth_servers {
         check_auth_server_name(name).map_err(|problem| format!("--auth-server: {problem}"))?;
     }
-    if let Some(name) = args.auth_server.or(file.auth_server) {
+    let mut names = args.auth_servers.iter().cloned();
+    if let Some(name) = names.next().or(file.auth_server) {
         builder = builder.auth_server(name);
+    }
+    for server in file
+        .auth_servers
+        .into_iter()
+        .map(CustomServer::from)
+        .chain(names.map(CustomServer::new))
+    {
+        builder = builder.custom_server(server);
     }
     if let Some(clients) = file.clients {
         builder = builder.clients(clients);

@@ -1,11 +1,13 @@
-//! Both authorization servers of an Okta org, served at once: the org
+//! The authorization servers of an Okta org, served at once: the org
 //! authorization server (issuer `{org}`, endpoints `{org}/oauth2/v1/…`) and
-//! the custom one (`{org}/oauth2/default`), each with its own issuer, keys,
-//! codes and tokens, and one login shared between them.
+//! the custom ones (`{org}/oauth2/default`, and more if set up), each with
+//! its own issuer, keys, codes and tokens, and one login shared between
+//! them.
 
 use crate::helpers::*;
 use mock_okta::{
-    Browser, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, MockOkta,
+    Browser, CustomServer, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID,
+    MockOkta,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -198,5 +200,162 @@ async fn requests_to_either_server_are_recorded_with_their_path() {
         okta.requests_to("/v1/token").len(),
         1,
         "either server's token endpoint"
+    );
+}
+
+/// A mock with a second custom authorization server, `orders`, for the
+/// orders API: its own audience and scope.
+async fn with_orders() -> MockOkta {
+    let orders = CustomServer::new("orders").scope("orders:read");
+    MockOkta::builder()
+        .custom_server(orders)
+        .start()
+        .await
+        .expect("start")
+}
+
+/// A `client_credentials` token of the built-in service client, at `at`.
+async fn service_token<'a>(at: impl Into<At<'a>>, scope: &str) -> (StatusCode, Value) {
+    let form = [
+        ("client_id", DEFAULT_SERVICE_CLIENT_ID),
+        ("client_secret", DEFAULT_CLIENT_SECRET),
+        ("grant_type", "client_credentials"),
+        ("scope", scope),
+    ];
+    post_raw(at, "/v1/token", &form).await
+}
+
+#[tokio::test]
+async fn each_custom_server_has_its_own_issuer_discovery_keys_audience_and_scopes() {
+    let okta = with_orders().await;
+    let (default, orders) = (At::from(&okta), At::custom(&okta, "orders"));
+    assert_eq!(
+        orders.issuer(),
+        format!("{}/oauth2/orders", okta.org_issuer())
+    );
+    let mut kids = Vec::new();
+    for at in [default, orders] {
+        let meta = get_json(&format!("{}/.well-known/openid-configuration", at.issuer())).await;
+        assert_eq!(meta["issuer"], at.issuer());
+        assert_eq!(meta["token_endpoint"], at.url("/v1/token"));
+        let keys = get_json(&at.url("/v1/keys")).await;
+        kids.push(keys["keys"][0]["kid"].clone());
+    }
+    assert_ne!(kids[0], kids[1], "each server signs with keys of its own");
+
+    let orders_meta = get_json(&format!(
+        "{}/.well-known/openid-configuration",
+        orders.issuer()
+    ))
+    .await;
+    let scopes = orders_meta["scopes_supported"].as_array().expect("scopes");
+    assert!(scopes.contains(&json!("orders:read")), "{scopes:?}");
+    assert!(!scopes.contains(&json!("messages:read")), "{scopes:?}");
+
+    let (status, body) = service_token(orders, "orders:read").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let access = verify_with_jwks(orders, field(&body, "access_token"))
+        .await
+        .expect("signed by a key of the orders server");
+    assert_eq!(
+        (&access["iss"], &access["aud"]),
+        (&json!(orders.issuer()), &json!("api://orders"))
+    );
+    assert!(
+        verify_with_jwks(default, field(&body, "access_token"))
+            .await
+            .is_none(),
+        "the default server's keys do not verify the orders server's token"
+    );
+    let (status, body) = service_token(orders, "messages:read").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_scope");
+}
+
+#[tokio::test]
+async fn a_token_of_one_custom_server_is_refused_by_anothers_introspection_and_userinfo() {
+    let okta = with_orders().await;
+    let (default, orders) = (At::from(&okta), At::custom(&okta, "orders"));
+    let from_default = tokens(default).await;
+    let access = field(&from_default, "access_token");
+    let form = [("token", access)];
+    let (status, own) = post(default, "/v1/introspect", &form).await;
+    assert_eq!(
+        (status, &own["active"]),
+        (StatusCode::OK, &json!(true)),
+        "{own}"
+    );
+    let (status, other) = post(orders, "/v1/introspect", &form).await;
+    assert_eq!(
+        (status, &other["active"]),
+        (StatusCode::OK, &json!(false)),
+        "{other}"
+    );
+    assert_eq!(userinfo(default, access).await.status(), StatusCode::OK);
+    assert_eq!(
+        userinfo(orders, access).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // And the other way round, with a login at the orders server.
+    let from_orders = tokens(orders).await;
+    let (_, seen) = post(
+        default,
+        "/v1/introspect",
+        &[("token", field(&from_orders, "access_token"))],
+    )
+    .await;
+    assert_eq!(seen["active"], json!(false), "{seen}");
+}
+
+#[tokio::test]
+async fn the_control_api_lists_every_authorization_server() {
+    let okta = with_orders().await;
+    let control = okta.control_url().expect("on");
+    let listed = get_json(&format!("{control}/auth-servers")).await;
+    let servers = listed["auth_servers"].as_array().expect("a list");
+    let names: Vec<&Value> = servers.iter().map(|s| &s["name"]).collect();
+    assert_eq!(names, [&json!("default"), &json!("orders"), &Value::Null]);
+    assert_eq!(
+        servers[1]["issuer"],
+        okta.issuer_of("orders").expect("orders")
+    );
+    assert_eq!(servers[1]["audience"], "api://orders");
+    assert_eq!(servers[1]["scopes"], json!(["orders:read"]));
+    assert_eq!(servers[0]["scopes"], json!(["messages:read"]));
+    assert_eq!(servers[2]["issuer"], okta.org_issuer());
+}
+
+#[tokio::test]
+async fn custom_servers_with_one_name_or_too_many_are_refused_at_start() {
+    let twice = MockOkta::builder()
+        .custom_server(CustomServer::new("default"))
+        .start()
+        .await
+        .expect_err("two servers named default");
+    assert_eq!(
+        twice.to_string(),
+        "\"default\" names two custom authorization servers: give each its own name"
+    );
+    let five = ["a", "b", "c", "d"]
+        .into_iter()
+        .fold(MockOkta::builder(), |b, name| {
+            b.custom_server(CustomServer::new(name))
+        });
+    let refused = five.start().await.expect_err("five custom servers");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("5 custom authorization servers: mock-okta serves at most 4"),
+        "{refused}"
+    );
+    let bad = MockOkta::builder()
+        .custom_server(CustomServer::new("orders").audience(""))
+        .start()
+        .await
+        .expect_err("an empty audience");
+    assert!(
+        bad.to_string().starts_with("audience of \"orders\""),
+        "{bad}"
     );
 }

@@ -145,6 +145,8 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
             "okta.test",
             "--auth-server",
             "aus1",
+            "--auth-server",
+            "orders",
         ])
         .env("RUST_LOG", "off")
         .stdout(Stdio::piped())
@@ -168,9 +170,14 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
     let custom_issuer = format!(
         "custom authorization server \"aus1\"\n    issuer (OKTA_BASE_URL)  {org}/oauth2/aus1\n"
     );
+    let orders_issuer = format!(
+        "custom authorization server \"orders\"\n    issuer (OKTA_BASE_URL)  {org}/oauth2/orders\n"
+    );
     let org_issuer = format!("org authorization server\n    issuer (OKTA_BASE_URL)  {org}\n");
     for expected in [
         custom_issuer.as_str(),
+        orders_issuer.as_str(),
+        "audience (API_AUDIENCE) api://orders",
         org_issuer.as_str(),
         "0oa-workbook-client",
         "http://localhost:8080/login/okta/authorized",

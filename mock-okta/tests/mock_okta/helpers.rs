@@ -13,30 +13,52 @@ pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 pub const ALICE: (&str, &str) = ("alice@example.com", "alice-password");
 
-/// One authorization server of a running mock. A `&MockOkta` is its custom
-/// authorization server; `At::org(&okta)` its org authorization server.
+/// One authorization server of a running mock. A `&MockOkta` is its (first)
+/// custom authorization server; `At::org(&okta)` its org authorization
+/// server; `At::custom(&okta, "orders")` another custom server.
 #[derive(Debug, Clone, Copy)]
 pub struct At<'a> {
     pub okta: &'a MockOkta,
     pub org: bool,
+    /// Another custom server's name.
+    pub custom: Option<&'a str>,
 }
 
 impl<'a> From<&'a MockOkta> for At<'a> {
     fn from(okta: &'a MockOkta) -> Self {
-        At { okta, org: false }
+        At {
+            okta,
+            org: false,
+            custom: None,
+        }
     }
 }
 
 impl<'a> At<'a> {
     pub fn org(okta: &'a MockOkta) -> Self {
-        At { okta, org: true }
+        At {
+            okta,
+            org: true,
+            custom: None,
+        }
+    }
+
+    pub fn custom(okta: &'a MockOkta, name: &'a str) -> Self {
+        At {
+            okta,
+            org: false,
+            custom: Some(name),
+        }
     }
 
     pub fn issuer(self) -> &'a str {
-        if self.org {
-            self.okta.org_issuer()
-        } else {
-            self.okta.issuer()
+        match (self.org, self.custom) {
+            (true, _) => self.okta.org_issuer(),
+            (false, Some(name)) => self
+                .okta
+                .issuer_of(name)
+                .expect("a custom server of that name"),
+            (false, None) => self.okta.issuer(),
         }
     }
 
@@ -46,7 +68,7 @@ impl<'a> At<'a> {
         if self.org {
             format!("{}/oauth2{endpoint}", self.okta.org_issuer())
         } else {
-            format!("{}{endpoint}", self.okta.issuer())
+            format!("{}{endpoint}", self.issuer())
         }
     }
 }
