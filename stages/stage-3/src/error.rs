@@ -52,12 +52,20 @@ impl AppError {
     pub fn from_http(endpoint: &str, error: &reqwest::Error) -> AppError {
         let okta = format!("Okta's {endpoint} endpoint");
         match error.status() {
-            Some(StatusCode::FORBIDDEN) => AppError::NotGranted(format!("{okta} answered 403")),
-            Some(status) => AppError::Idp(format!("{okta} answered {status}")),
+            Some(status) => AppError::from_status(endpoint, status),
             None if error.is_timeout() => AppError::IdpTimeout(format!("{okta} timed out")),
             None if error.is_connect() => AppError::Idp(format!("{okta} cannot be reached")),
             None if error.is_decode() => AppError::Idp(format!("{okta} did not answer JSON")),
             None => AppError::Idp(format!("the request to {okta} failed")),
+        }
+    }
+
+    /// Okta's `endpoint` answered `status`, an error.
+    pub fn from_status(endpoint: &str, status: StatusCode) -> AppError {
+        let okta = format!("Okta's {endpoint} endpoint");
+        match status {
+            StatusCode::FORBIDDEN => AppError::NotGranted(format!("{okta} answered 403")),
+            status => AppError::Idp(format!("{okta} answered {status}")),
         }
     }
 }

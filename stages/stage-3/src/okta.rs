@@ -148,9 +148,9 @@ type OktaClient =
 #[derive(Debug)]
 pub struct Okta {
     client: OktaClient,
-    /// For the token exchange and userinfo: redirects off (following one
-    /// would hand the code to wherever it points), and a timeout, so a slow
-    /// Okta gives a 504 page and not a hang.
+    /// For every call to Okta: redirects off (following one would hand the
+    /// code to wherever it points), and a timeout, so a slow Okta gives a
+    /// 504 page and not a hang.
     http: reqwest::Client,
     issuer: String,
     userinfo_url: String,

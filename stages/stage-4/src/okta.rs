@@ -197,9 +197,9 @@ type OktaClient = oauth2::Client<
 #[derive(Debug)]
 pub struct Okta {
     client: OktaClient,
-    /// For the token exchange and userinfo: redirects off (following one
-    /// would hand the code to wherever it points), and a timeout, so a slow
-    /// Okta gives a 504 page and not a hang.
+    /// For every call to Okta: redirects off (following one would hand the
+    /// code to wherever it points), and a timeout, so a slow Okta gives a
+    /// 504 page and not a hang.
     http: reqwest::Client,
     issuer: String,
     userinfo_url: String,

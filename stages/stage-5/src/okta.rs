@@ -188,9 +188,9 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
 pub struct Okta {
     /// Finds Okta, and keeps what it found: its endpoints and keys.
     pub discovery: Arc<Discovery>,
-    /// For discovery, the token exchange and userinfo: redirects off
-    /// (following one would hand the code to wherever it points), and a
-    /// timeout, so a slow Okta gives a 504 page and not a hang.
+    /// For every call to Okta: redirects off (following one would hand the
+    /// code to wherever it points), and a timeout, so a slow Okta gives a
+    /// 504 page and not a hang.
     pub http: reqwest::Client,
     issuer: String,
     /// `APP_URL`, where Okta sends the browser after a logout.

@@ -201,9 +201,9 @@ pub struct Okta {
     pub discovery: Arc<Discovery>,
     /// Where the tokens of every login are kept.
     pub tokens: TokenStore,
-    /// For discovery, the token exchange and userinfo: redirects off
-    /// (following one would hand the code to wherever it points), and a
-    /// timeout, so a slow Okta gives a 504 page and not a hang.
+    /// For every call to Okta: redirects off (following one would hand the
+    /// code to wherever it points), and a timeout, so a slow Okta gives a
+    /// 504 page and not a hang.
     pub http: reqwest::Client,
     issuer: String,
     /// `APP_URL`, where Okta sends the browser after a logout.
