@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::session::{LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::response::Redirect;
-use oauth2::basic::{BasicClient, BasicErrorResponse};
+use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType};
 use oauth2::{
     AccessToken, AuthUrl, AuthorizationCode, CsrfToken, EndpointNotSet, EndpointSet,
     HttpClientError, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope, TokenResponse,
@@ -185,6 +185,13 @@ fn token_error(
     error: RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>,
 ) -> AppError {
     match error {
+        // The code expired, was used already, or is forged: that login is
+        // spent, and Okta is fine.
+        RequestTokenError::ServerResponse(answer)
+            if *answer.error() == BasicErrorResponseType::InvalidGrant =>
+        {
+            AppError::CodeRefused(answer.to_string().trim_end_matches('.').into())
+        }
         RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
             "Okta's token endpoint answered {}",
             answer.to_string().trim_end_matches('.')

@@ -22,6 +22,13 @@ pub enum AppError {
     /// 400: the callback is not the answer to a login this browser started.
     #[error("Okta's answer was refused: {0}. Was a login link reused, or opened elsewhere?")]
     BadCallback(&'static str),
+    /// 400: Okta refused the callback's code (`invalid_grant`): it expired,
+    /// was used already, or was not issued to this app. That login is
+    /// spent, and Okta is fine: a new login, not a 5xx (RFC 6749 §5.2).
+    #[error(
+        "Okta refused this login's code ({0}): it expired, was used already, or was not issued to this app. Log in again."
+    )]
+    CodeRefused(String),
     /// 403: Okta said `access_denied` (the user said no, or is not assigned
     /// to the app). A page, never a new login.
     #[error(
@@ -75,6 +82,7 @@ impl IntoResponse for AppError {
         tracing::warn!("login failed: {self:?}");
         let (status, kind) = match self {
             AppError::BadCallback(_) => (StatusCode::BAD_REQUEST, "bad-callback"),
+            AppError::CodeRefused(_) => (StatusCode::BAD_REQUEST, "code-refused"),
             AppError::Denied(_) => (StatusCode::FORBIDDEN, "access-denied"),
             AppError::Okta(_) => (StatusCode::BAD_GATEWAY, "okta-error"),
             AppError::NotGranted(_) => (StatusCode::BAD_GATEWAY, "not-granted"),

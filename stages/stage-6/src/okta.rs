@@ -233,6 +233,13 @@ fn token_error(
     >,
 ) -> AppError {
     match error {
+        // The code expired, was used already, or is forged: that login is
+        // spent, and Okta is fine.
+        RequestTokenError::ServerResponse(answer)
+            if *answer.error() == CoreErrorResponseType::InvalidGrant =>
+        {
+            AppError::CodeRefused(answer.to_string().trim_end_matches('.').into())
+        }
         RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
             "Okta's token endpoint answered {}",
             answer.to_string().trim_end_matches('.')

@@ -291,7 +291,6 @@ async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
             Fault::Token500,
             Fault::Token503,
             Fault::TokenMalformedJson,
-            Fault::TokenInvalidGrant,
             Fault::TokenRedirect,
             Fault::TokenConnectionClosed,
         ] {
@@ -303,6 +302,24 @@ async fn okta_failing_at_the_token_endpoint_is_a_502_page() {
             assert!(page.body.contains("Try logging in again"));
             assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_code_okta_refuses_is_a_400_page_that_offers_a_new_login() {
+    // `invalid_grant` for a code: it expired, was used already, or was
+    // forged. The browser's login is spent; Okta is fine, so no 5xx that a
+    // stranger could raise at will with a cookie of their own.
+    each_stage(&STAGES, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.okta.set_fault(Fault::TokenInvalidGrant);
+        let page = app.log_in_as_alice("/").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"code-refused\""), "{stage:?}");
+        assert!(page.body.contains("invalid_grant") && page.body.contains("Log in again"));
+        assert!(page.body.contains("Try logging in again"), "{stage:?}: a new login is offered");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}");
     })
     .await;
 }
