@@ -475,7 +475,7 @@ impl Builder {
             IpAddr::V4(ip) => ip.to_string(),
         });
         let tls = match &self.tls {
-            Some(source) => Some(Tls::new(source, &host, addr.ip()).map_err(invalid)?),
+            Some(source) => Some(Tls::new(source, &host, addr).map_err(invalid)?),
             None => None,
         };
         let scheme = if tls.is_some() { "https" } else { "http" };

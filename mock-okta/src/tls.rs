@@ -17,7 +17,7 @@ use rcgen::{
     KeyPair, KeyUsagePurpose,
 };
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -71,15 +71,15 @@ impl fmt::Debug for Tls {
 
 impl Tls {
     /// The TLS settings for a server reached as `host` (a name, an IPv4
-    /// address or a bracketed IPv6 one) and listening on `ip`.
+    /// address or a bracketed IPv6 one) and listening on `addr`.
     ///
     /// # Errors
     /// One line: the given PEM holds no certificate or no private key, or
     /// rustls refuses them (a key that does not match the certificate), or
     /// rcgen cannot make a certificate for the host.
-    pub(crate) fn new(source: &TlsSource, host: &str, ip: IpAddr) -> Result<Tls, String> {
+    pub(crate) fn new(source: &TlsSource, host: &str, addr: SocketAddr) -> Result<Tls, String> {
         let (chain, key, trust_pem) = match source {
-            TlsSource::Generated => generate(host, ip)?,
+            TlsSource::Generated => generate(host, addr)?,
             TlsSource::Pem { chain, key } => {
                 let certs = CertificateDer::pem_slice_iter(chain.as_bytes())
                     .collect::<Result<Vec<_>, _>>()
@@ -113,15 +113,24 @@ impl Tls {
 /// signs: (the server's chain, its key, the authority's certificate in PEM).
 fn generate(
     host: &str,
-    ip: IpAddr,
+    addr: SocketAddr,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String), String> {
     let fail = |e: rcgen::Error| format!("TLS: cannot make a certificate for {host} ({e})");
     let mut authority = CertificateParams::new(Vec::new()).map_err(fail)?;
     authority.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     authority.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    // A name of its own (the port, the time): a client that trusts two
+    // mocks' authorities finds each by its name.
+    let made = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_micros();
     authority.distinguished_name.push(
         DnType::CommonName,
-        format!("mock-okta authority for {host} (trust it for this mock only)"),
+        format!(
+            "mock-okta authority for {host}:{}, made {made} (trust it for this mock only)",
+            addr.port()
+        ),
     );
     let authority = CertifiedIssuer::self_signed(authority, KeyPair::generate().map_err(fail)?)
         .map_err(fail)?;
@@ -134,8 +143,8 @@ fn generate(
         "127.0.0.1".into(),
         "::1".into(),
     ];
-    if !ip.is_unspecified() {
-        names.push(ip.to_string());
+    if !addr.ip().is_unspecified() {
+        names.push(addr.ip().to_string());
     }
     names.dedup();
     let mut server = CertificateParams::new(names).map_err(fail)?;
