@@ -398,7 +398,8 @@ impl Builder {
     /// Whether the control API is served under `/__mock/` (the default):
     /// faults, users, clients, recorded requests and the clock, over HTTP,
     /// for test suites in any language. Off, those paths are Okta's 404,
-    /// and the mock looks exactly like Okta.
+    /// and the mock looks like Okta, but for `GET /__mock/health`, served
+    /// whatever this says.
     pub fn control_api(mut self, on: bool) -> Self {
         self.control_api = on;
         self
