@@ -21,7 +21,7 @@
 //! Bad JSON or an unknown fault is a `400` with one line saying what to
 //! send: `{"error": "…"}`. Requests to `/__mock/` are logged, never
 //! recorded. [`Builder::control_api`](crate::Builder::control_api) turns it
-//! off, for a mock that looks exactly like Okta.
+//! off, for a mock that looks like Okta (but for `/__mock/health`).
 
 use crate::claims::Groups;
 use crate::clients::Client;

@@ -61,6 +61,7 @@ mod control;
 mod error;
 mod faults;
 mod grants;
+mod health;
 mod org;
 mod pages;
 mod params;
@@ -70,6 +71,7 @@ mod scopes;
 mod server;
 mod store;
 pub mod testing;
+mod tls;
 mod tokens;
 mod users;
 

@@ -9,7 +9,6 @@
 //! cargo run -p mock-okta -- --config mock-okta.toml
 //! ```
 
-use clap::Parser;
 use std::process::ExitCode;
 
 mod cli;
@@ -20,7 +19,14 @@ async fn main() -> ExitCode {
         .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .init();
-    match cli::run(cli::Args::parse()).await {
+    let args = match cli::parse(std::env::args_os().collect()) {
+        Ok(args) => args,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli::run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(problem) => {
             eprintln!("error: {problem}");

@@ -7,10 +7,11 @@ use crate::control::{self, Control};
 use crate::faults::Fault;
 use crate::org::{AuthServer, CustomServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
-use crate::routes;
 use crate::scopes::{self, DEFAULT_CUSTOM_SCOPE};
+use crate::tls::{Tls, TlsListener, TlsSource};
 use crate::tokens::{CUSTOM_SERVERS_MAX, custom_keys};
 use crate::users::User;
+use crate::{health, routes};
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -39,6 +40,8 @@ pub struct MockOkta {
     /// The custom authorization servers, the first one first.
     customs: Vec<Arc<AuthServer>>,
     addr: SocketAddr,
+    /// PEM: what a client trusts to reach it over https.
+    tls_certificate: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -150,6 +153,31 @@ impl MockOkta {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// When it serves https ([`Builder::tls`], [`Builder::tls_pem`]): the
+    /// certificate a client trusts to reach it, in PEM. For a certificate
+    /// the mock made, that is the certificate of the authority made to
+    /// sign it (whose key is gone: trusting it trusts this mock only); for
+    /// a given one, the chain as given. `None` over plain http.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::builder().tls(true).start().await?;
+    /// let pem = okta.tls_certificate_pem().expect("https");
+    /// let trusted = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
+    /// let client = reqwest::Client::builder()
+    ///     .tls_built_in_root_certs(false)
+    ///     .add_root_certificate(trusted)
+    ///     .build()
+    ///     .unwrap();
+    /// let discovery = format!("{}/.well-known/openid-configuration", okta.issuer());
+    /// let body: serde_json::Value = client.get(discovery).send().await.unwrap().json().await.unwrap();
+    /// assert!(body["token_endpoint"].as_str().unwrap().starts_with("https://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
+    pub fn tls_certificate_pem(&self) -> Option<&str> {
+        self.tls_certificate.as_deref()
     }
 
     /// Registers another client (or replaces one with the same id), for
@@ -299,6 +327,7 @@ pub struct Builder {
     users: Vec<User>,
     faults: Vec<Fault>,
     control_api: bool,
+    tls: Option<TlsSource>,
 }
 
 impl Default for Builder {
@@ -319,6 +348,7 @@ impl Default for Builder {
             users: User::defaults(),
             faults: Vec::new(),
             control_api: true,
+            tls: None,
         }
     }
 }
@@ -330,7 +360,10 @@ impl Builder {
         self
     }
 
-    /// The address to listen on (default 127.0.0.1).
+    /// The address to listen on (default 127.0.0.1): `0.0.0.0` for every
+    /// IPv4 address of the machine (a container's), or one address of it.
+    /// The issuers name [`host`](Builder::host), or this address when no
+    /// host is given.
     pub fn ip(mut self, ip: IpAddr) -> Self {
         self.ip = ip;
         self
@@ -425,9 +458,33 @@ impl Builder {
     /// Whether the control API is served under `/__mock/` (the default):
     /// faults, users, clients, recorded requests and the clock, over HTTP,
     /// for test suites in any language. Off, those paths are Okta's 404,
-    /// and the mock looks exactly like Okta.
+    /// and the mock looks like Okta, but for `GET /__mock/health`, served
+    /// whatever this says.
     pub fn control_api(mut self, on: bool) -> Self {
         self.control_api = on;
+        self
+    }
+
+    /// Serves https, with a certificate made at start (`on`), or plain
+    /// http (the default). The issuers become `https://…`, and every
+    /// endpoint, the discovery documents and the control API answer over
+    /// it. The certificate names the host, `localhost`, `127.0.0.1`, `::1`
+    /// and the address listened on; it is signed by an authority made for
+    /// it alone, whose certificate [`MockOkta::tls_certificate_pem`] gives.
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on.then_some(TlsSource::Generated);
+        self
+    }
+
+    /// Serves https with a certificate of your own: its chain
+    /// (`-----BEGIN CERTIFICATE-----`, the server's first) and its private
+    /// key (PKCS#8, PKCS#1 or SEC1), in PEM. [`Builder::start`] refuses
+    /// them (`InvalidInput`) when they are not PEM or do not go together.
+    pub fn tls_pem(mut self, chain: impl Into<String>, key: impl Into<String>) -> Self {
+        self.tls = Some(TlsSource::Pem {
+            chain: chain.into(),
+            key: key.into(),
+        });
         self
     }
 
@@ -441,7 +498,8 @@ impl Builder {
     /// ([`check_host`]), a client or a user is refused by
     /// [`Client::check`] or [`User::check`], a declared scope is not a scope
     /// token of its own, an audience is empty, two custom servers have one
-    /// name, or there are more than four custom servers.
+    /// name, there are more than four custom servers, or the TLS
+    /// certificate is refused (see [`Builder::tls_pem`]).
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -479,7 +537,12 @@ impl Builder {
             IpAddr::V6(ip) => format!("[{ip}]"),
             IpAddr::V4(ip) => ip.to_string(),
         });
-        let base = format!("http://{host}:{}", addr.port());
+        let tls = match &self.tls {
+            Some(source) => Some(Tls::new(source, &host, addr).map_err(invalid)?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{host}:{}", addr.port());
         let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
         let customs: Vec<Arc<AuthServer>> = setups
             .iter()
@@ -495,37 +558,52 @@ impl Builder {
             recorder: Arc::new(Recorder::default()),
             servers: customs.iter().cloned().chain([org_server]).collect(),
         });
-        let app = router(control.servers.iter().cloned(), &control, self.control_api);
+        let app = router(&control.servers, &control, self.control_api, tls.is_some());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                stopped.await.ok();
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("mock-okta stopped: {e}");
+        let stopped = async {
+            stopped.await.ok();
+        };
+        let tls_certificate = tls.as_ref().map(|tls| tls.trust_pem.clone());
+        match &tls {
+            None => {
+                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                tokio::spawn(async move { serve.await.map_err(stopped_by) });
             }
-        });
+            Some(tls) => {
+                let listener = TlsListener::new(listener, tls)?;
+                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
+                tokio::spawn(async move { serve.await.map_err(stopped_by) });
+            }
+        }
         Ok(MockOkta {
             control,
             control_api: self.control_api,
             customs,
             addr,
+            tls_certificate,
             stop: Some(stop),
         })
     }
 }
 
+fn stopped_by(e: std::io::Error) {
+    tracing::error!("mock-okta stopped: {e}");
+}
+
 /// Every authorization server's routes and an Okta-shaped 404 for the
 /// rest, every request recorded; the control API beside them, unrecorded,
-/// when it is on; and one log line per request.
+/// when it is on; and one log line per request. The health endpoint is
+/// served whatever `control_api` says, neither recorded nor logged.
 fn router(
-    servers: impl Iterator<Item = Arc<AuthServer>>,
+    servers: &[Arc<AuthServer>],
     control: &Arc<Control>,
     control_api: bool,
+    tls: bool,
 ) -> Router {
     let okta = servers
+        .iter()
         .fold(Router::new(), |app, server| {
-            app.merge(routes::auth_server(server))
+            app.merge(routes::auth_server(server.clone()))
         })
         .fallback(routes::not_found)
         .layer(from_fn_with_state(control.recorder.clone(), record));
@@ -534,7 +612,7 @@ fn router(
     } else {
         okta
     };
-    app.layer(from_fn(log))
+    app.layer(from_fn(log)).merge(health::router(servers, tls))
 }
 
 /// Checks the custom authorization servers of one mock: each name a

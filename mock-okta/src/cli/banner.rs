@@ -2,9 +2,11 @@
 //! never a whole secret.
 
 use mock_okta::{DEFAULT_CLIENT_ID, MockOkta};
+use std::path::Path;
 
-/// What a learner needs to point a stage at this mock.
-pub(crate) fn print_banner(okta: &MockOkta) {
+/// What a learner needs to point a stage at this mock; `trust` is the
+/// certificate file a client trusts, under https.
+pub(crate) fn print_banner(okta: &MockOkta, trust: Option<&Path>) {
     let custom = okta.issuer();
     let org = okta.org_issuer();
     println!("mock-okta is running: an offline stand-in for an Okta org. Ctrl-C stops it.\n");
@@ -19,6 +21,16 @@ pub(crate) fn print_banner(okta: &MockOkta) {
     println!("  org authorization server");
     println!("    issuer (OKTA_BASE_URL)  {org}");
     println!("    discovery               {org}/.well-known/openid-configuration\n");
+    println!(
+        "  listening on {}  (health: {org}/__mock/health)",
+        okta.addr()
+    );
+    if let Some(file) = trust {
+        let file = file.display();
+        println!("  https: trust the certificate in {file}");
+        println!("    (curl --cacert {file}; Python cafile=…; Node NODE_EXTRA_CA_CERTS={file})");
+    }
+    println!();
     for client in okta.clients() {
         let secret = client
             .secret

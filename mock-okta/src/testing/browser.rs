@@ -99,11 +99,23 @@ impl Default for Browser {
 impl Browser {
     /// A browser with an empty cookie jar.
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+        Self::with_client(reqwest::Client::builder())
+    }
+
+    /// A browser with an empty cookie jar whose HTTP client starts from
+    /// `builder`: its TLS roots, say, to reach a mock over https that
+    /// trusts only [`MockOkta::tls_certificate_pem`](crate::MockOkta::tls_certificate_pem).
+    /// Redirects are left to the browser and a request gives up after
+    /// 30 s, whatever `builder` says.
+    ///
+    /// # Panics
+    /// When reqwest cannot build the client from `builder`.
+    pub fn with_client(builder: reqwest::ClientBuilder) -> Self {
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(30))
             .build()
-            .expect("a client with no TLS settings to load always builds");
+            .expect("the browser's HTTP client builds");
         Browser {
             http,
             jar: Mutex::new(Vec::new()),

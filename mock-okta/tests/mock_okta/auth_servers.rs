@@ -324,6 +324,8 @@ async fn the_control_api_lists_every_authorization_server() {
     assert_eq!(servers[1]["scopes"], json!(["orders:read"]));
     assert_eq!(servers[0]["scopes"], json!(["messages:read"]));
     assert_eq!(servers[2]["issuer"], okta.org_issuer());
+    let health = get_json(&format!("{control}/health")).await;
+    assert_eq!(health["issuers"]["custom"]["orders"], servers[1]["issuer"]);
 }
 
 #[tokio::test]

@@ -11,4 +11,6 @@ mod faults;
 mod groups_and_scopes;
 mod helpers;
 mod rotation;
+mod service;
+mod tls;
 mod token_shapes;
