@@ -204,6 +204,21 @@ impl MockOkta {
         self.control.requests(endpoint)
     }
 
+    /// Mints tokens on request, as `POST /__mock/tokens` does: for any
+    /// subject, from either server, with the scopes, audience, lifetime
+    /// (a past `exp` too), claims and key asked for; no login, no client
+    /// secret. See [`TokenRequest`](crate::TokenRequest).
+    ///
+    /// # Panics
+    /// When the request names a server the mock does not have, or a value
+    /// a token cannot carry (see [`TokenRequest`](crate::TokenRequest)),
+    /// with what is wrong.
+    pub fn mint(&self, request: &crate::TokenRequest) -> crate::Minted {
+        self.control
+            .mint(request)
+            .unwrap_or_else(|problem| panic!("MockOkta::mint: {problem}"))
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.control.clear_requests();
@@ -430,6 +445,7 @@ impl Builder {
         let control = Arc::new(Control {
             org,
             recorder: Arc::new(Recorder::default()),
+            servers: vec![custom.clone(), org_server.clone()],
         });
         let app = router([custom.clone(), org_server], &control, self.control_api);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

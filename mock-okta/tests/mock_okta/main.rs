@@ -10,5 +10,6 @@ mod endpoints;
 mod faults;
 mod groups_and_scopes;
 mod helpers;
+mod minting;
 mod rotation;
 mod token_shapes;
