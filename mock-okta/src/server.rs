@@ -378,9 +378,9 @@ impl Builder {
     }
 
     /// Whether the control API is served under `/__mock/` (the default):
-    /// faults, users, clients, recorded requests and the clock, over HTTP,
-    /// for test suites in any language. Off, those paths are Okta's 404,
-    /// and the mock looks exactly like Okta.
+    /// faults, users, clients, recorded requests, the clock and minted
+    /// tokens, over HTTP, for test suites in any language. Off, those
+    /// paths are Okta's 404, and the mock looks exactly like Okta.
     pub fn control_api(mut self, on: bool) -> Self {
         self.control_api = on;
         self
