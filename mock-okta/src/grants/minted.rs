@@ -39,11 +39,12 @@ pub(crate) fn mint_on_request(
     let server = wanted.ok_or_else(|| {
         let names: Vec<String> = servers.iter().map(|s| format!("{:?}", name(s))).collect();
         let asked = match &request.server {
-            Some(Server::Custom(asked)) => shorten(asked),
-            _ => "org".into(),
+            Some(Server::Custom(asked)) => format!("named {:?}", shorten(asked)),
+            Some(Server::Org) => "named \"org\"".into(),
+            None => "named, and no custom one to default to".into(),
         };
         format!(
-            "\"server\": no authorization server named {asked:?}: the servers are {}",
+            "\"server\": no authorization server {asked}: the servers are {}",
             names.join(", ")
         )
     })?;
