@@ -16,6 +16,7 @@
 //! GET    /__mock/clock               the mock's time
 //! POST   /__mock/clock               {"advance": "2h"}: moved forward
 //! GET    /__mock/auth-servers        the authorization servers: issuers, audiences, scopes
+//! POST   /__mock/tokens              {"subject", "scopes", …}: tokens minted (see TokenRequest)
 //! ```
 //!
 //! Bad JSON or an unknown fault is a `400` with one line saying what to
@@ -28,10 +29,12 @@ use crate::clients::Client;
 use crate::clock::{parse_span, unix};
 use crate::error::Outcome;
 use crate::faults::{FAULTS, Fault};
+use crate::grants::mint_on_request;
 use crate::org::{AuthServer, Org};
 use crate::params::{Params, shorten};
 use crate::record::{RecordedRequest, Recorder};
 use crate::scopes::Scopes;
+use crate::token_request::{Minted, TokenRequest};
 use crate::users::User;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -72,7 +75,9 @@ const SECRET_PARAMS: &[&str] = &[
 pub(crate) struct Control {
     pub org: Arc<Org>,
     pub recorder: Arc<Recorder>,
-    /// Every authorization server: the custom ones, then the org's.
+    /// Every authorization server: the custom ones, the one
+    /// [`MockOkta::issuer`](crate::MockOkta::issuer) names first, then the
+    /// org's.
     pub servers: Vec<Arc<AuthServer>>,
 }
 
@@ -124,6 +129,12 @@ impl Control {
     pub(crate) fn clear_requests(&self) {
         self.recorder.clear();
     }
+
+    /// Mints the tokens a test asks for, or says what is wrong with the
+    /// request.
+    pub(crate) fn mint(&self, request: &TokenRequest) -> Result<Minted, String> {
+        mint_on_request(&self.servers, request)
+    }
 }
 
 /// The control API's routes, one line a route.
@@ -137,6 +148,7 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         .route("/__mock/requests", get(requests).delete(clear_requests))
         .route("/__mock/clock", get(clock).post(advance))
         .route("/__mock/auth-servers", get(auth_servers))
+        .route("/__mock/tokens", post(mint))
         .route("/__mock", any(unknown))
         .route("/__mock/{*rest}", any(unknown))
         .method_not_allowed_fallback(unknown)
@@ -409,12 +421,38 @@ async fn advance(State(control): State<Arc<Control>>, bytes: Bytes) -> Result<Re
     Ok((outcome, clock_state(&control)).into_response())
 }
 
+/// `POST /__mock/tokens`: the tokens and their claims, or one line saying
+/// what to send. The log line names what was minted and for whom, never a
+/// token.
+async fn mint(State(control): State<Arc<Control>>, bytes: Bytes) -> Result<Response, Refused> {
+    let request = TokenRequest::from_json(&bytes).map_err(|line| Refused {
+        logged: Some("not the JSON this endpoint takes"),
+        ..Refused::bad(line)
+    })?;
+    let minted = control.mint(&request).map_err(Refused::bad)?;
+    let kinds = [
+        ("access token", &minted.access_token),
+        ("ID token", &minted.id_token),
+    ];
+    let kinds: Vec<&str> = kinds
+        .iter()
+        .filter(|(_, t)| t.is_some())
+        .map(|(k, _)| *k)
+        .collect();
+    let outcome = Outcome::new(format!(
+        "minted {} for {:?}",
+        kinds.join(" and "),
+        shorten(&request.subject)
+    ));
+    Ok((outcome, Json(minted)).into_response())
+}
+
 /// Any other path or method under `/__mock`.
 async fn unknown() -> Refused {
     Refused {
         status: StatusCode::NOT_FOUND,
         logged: None,
-        line: "the control API has GET, POST and DELETE /__mock/faults, DELETE /__mock/faults/NAME, POST /__mock/users, POST /__mock/clients, GET and DELETE /__mock/requests, GET and POST /__mock/clock".into(),
+        line: "the control API has GET, POST and DELETE /__mock/faults, DELETE /__mock/faults/NAME, POST /__mock/users, POST /__mock/clients, GET and DELETE /__mock/requests, GET and POST /__mock/clock, POST /__mock/tokens".into(),
     }
 }
 

@@ -39,6 +39,8 @@
 //! - [`Fault`] and [`FAULTS`]: what can go wrong, switched on and off at run time.
 //! - [`RecordedRequest`]: what an app sent.
 //! - [`MockOkta::advance`]: the mock's own clock, moved forward.
+//! - [`MockOkta::mint`] and [`TokenRequest`]: tokens on demand, for any
+//!   subject, scopes, audience, lifetime (expired too), claims and key.
 //! - The control API: the same operations over HTTP, under `/__mock/` on
 //!   the mock's port ([`MockOkta::control_url`]), for test suites in any
 //!   language; see the crate README.
@@ -72,6 +74,7 @@ mod server;
 mod store;
 pub mod testing;
 mod tls;
+mod token_request;
 mod tokens;
 mod users;
 
@@ -82,5 +85,6 @@ pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
 pub use routes::LOGIN_COOKIE;
 pub use server::{Builder, MockOkta, check_auth_server_name, check_host};
 pub use testing::{Browser, MAX_REDIRECTS, Page};
+pub use token_request::{Key, Minted, MintedToken, Server, TokenRequest, Tokens};
 pub use tokens::{CUSTOM_SERVERS_MAX, decode_claims, decode_header};
 pub use users::User;

@@ -29,21 +29,32 @@ pub(crate) const DEFAULT_CUSTOM_SCOPE: &str = "messages:read";
 /// # Errors
 /// One line saying what is wrong, with an example.
 pub(crate) fn check(scope: &str) -> Result<(), String> {
-    let token = !scope.is_empty()
-        && scope
-            .bytes()
-            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\');
-    if !token {
-        return Err(format!(
-            "{scope:?} is not a scope: printable ASCII without spaces, e.g. messages:read"
-        ));
-    }
+    check_token(scope)?;
     if OIDC_SCOPES.contains(&scope) {
         return Err(format!(
             "{scope:?} is an OpenID Connect scope, known already"
         ));
     }
     Ok(())
+}
+
+/// Checks a scope token of RFC 6749 §3.3: printable ASCII, no space, `"`
+/// or `\\`.
+///
+/// # Errors
+/// One line saying what is wrong, with an example.
+pub(crate) fn check_token(scope: &str) -> Result<(), String> {
+    let token = !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\');
+    if token {
+        Ok(())
+    } else {
+        Err(format!(
+            "{scope:?} is not a scope: printable ASCII without spaces, e.g. messages:read"
+        ))
+    }
 }
 
 /// The scopes of one authorization server.

@@ -280,6 +280,21 @@ impl MockOkta {
         self.control.requests(endpoint)
     }
 
+    /// Mints tokens on request, as `POST /__mock/tokens` does: for any
+    /// subject, from either server, with the scopes, audience, lifetime
+    /// (a past `exp` too), claims and key asked for; no login, no client
+    /// secret. See [`TokenRequest`](crate::TokenRequest).
+    ///
+    /// # Panics
+    /// When the request names a server the mock does not have, or a value
+    /// a token cannot carry (see [`TokenRequest`](crate::TokenRequest)),
+    /// with what is wrong.
+    pub fn mint(&self, request: &crate::TokenRequest) -> crate::Minted {
+        self.control
+            .mint(request)
+            .unwrap_or_else(|problem| panic!("MockOkta::mint: {problem}"))
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.control.clear_requests();
@@ -456,10 +471,10 @@ impl Builder {
     }
 
     /// Whether the control API is served under `/__mock/` (the default):
-    /// faults, users, clients, recorded requests and the clock, over HTTP,
-    /// for test suites in any language. Off, those paths are Okta's 404,
-    /// and the mock looks like Okta, but for `GET /__mock/health`, served
-    /// whatever this says.
+    /// faults, users, clients, recorded requests, the clock and minted
+    /// tokens, over HTTP, for test suites in any language. Off, those
+    /// paths are Okta's 404, and the mock looks like Okta, but for
+    /// `GET /__mock/health`, served whatever this says.
     pub fn control_api(mut self, on: bool) -> Self {
         self.control_api = on;
         self
@@ -649,7 +664,8 @@ fn check_custom_servers(servers: &[CustomServer]) -> Result<(), String> {
 /// Checks the name of a custom authorization server: the issuer is
 /// `{base}/oauth2/{name}`, so it must be a path segment (letters, digits,
 /// `-`, `_`), and not `v1`, where the org authorization server's endpoints
-/// live (`{base}/oauth2/v1/…`).
+/// live (`{base}/oauth2/v1/…`), nor `org`, the org server's name in
+/// [`TokenRequest`](crate::TokenRequest)s.
 ///
 /// ```
 /// assert!(mock_okta::check_auth_server_name("aus1").is_ok());
@@ -662,6 +678,11 @@ pub fn check_auth_server_name(name: &str) -> Result<(), String> {
     if name == "v1" {
         return Err(format!(
             "{name:?} is taken by the org authorization server's endpoints (/oauth2/v1/…): choose another name"
+        ));
+    }
+    if name == "org" {
+        return Err(format!(
+            "{name:?} is how the control API names the org authorization server (POST /__mock/tokens): choose another name"
         ));
     }
     let fits = !name.is_empty()

@@ -59,7 +59,7 @@ pub(crate) fn print_banner(okta: &MockOkta, trust: Option<&Path>) {
         println!("\n  faults on: {}", names.join(", "));
     }
     if let Some(control) = okta.control_url() {
-        println!("\n  control API  {control}/faults, /users, /clients, /requests, /clock");
+        println!("\n  control API  {control}/faults, /users, /clients, /requests, /clock, /tokens");
         println!("               (see the README; --no-control-api turns it off)");
     }
     println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");

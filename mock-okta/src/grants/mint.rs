@@ -50,13 +50,13 @@ pub(super) fn access_lifetime(org: &Org) -> Duration {
 }
 
 /// When tokens issued now are issued and expire.
-struct Times {
+pub(super) struct Times {
     /// `iat`, seconds since the Unix epoch.
-    iat: u64,
+    pub(super) iat: u64,
     /// `exp` of access and ID tokens.
-    exp: u64,
+    pub(super) exp: u64,
     /// When the store forgets them, on the mock's clock.
-    expires: SystemTime,
+    pub(super) expires: SystemTime,
 }
 
 /// Mints and remembers the tokens of a grant.
@@ -99,7 +99,7 @@ pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
 }
 
 /// Stores an issued token, so userinfo, introspection and revocation know it.
-fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: &Times) {
+pub(super) fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Grant, times: &Times) {
     let entry = Token {
         kind,
         client_id: grant.client.id.clone(),
@@ -128,10 +128,20 @@ fn refresh_token(server: &AuthServer, grant: &Grant, iat: u64) -> String {
 }
 
 /// An Okta access token: a JWT for the server's audience, with Okta's
-/// claims. `sub` is the user's login (or the client's id), `uid` the
-/// user's id, and `auth_time` their login, for a user's token only;
-/// `scp` the scopes granted; `cid` the client.
+/// claims ([`access_claims`]), bent by the `access-token-expired` fault.
 fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName) -> String {
+    let mut claims = access_claims(server, grant, times);
+    if server.org.has_fault(&Fault::AccessTokenExpired) {
+        claims["iat"] = json!(times.iat.saturating_sub(7200));
+        claims["exp"] = json!(times.iat.saturating_sub(3600));
+    }
+    tokens::sign(key, tokens::kid(key), &claims)
+}
+
+/// An Okta access token's claims: `sub` is the user's login (or the
+/// client's id), `uid` the user's id, and `auth_time` their login, for a
+/// user's token only; `scp` the scopes granted; `cid` the client.
+pub(super) fn access_claims(server: &AuthServer, grant: &Grant, times: &Times) -> Value {
     let mut claims = json!({
         "ver": 1, "jti": format!("AT.{}", random_id()), "iss": server.issuer,
         "aud": server.audience, "iat": times.iat, "exp": times.exp, "cid": grant.client.id,
@@ -142,11 +152,7 @@ fn access_token(server: &AuthServer, grant: &Grant, times: &Times, key: KeyName)
         claims["sub"] = json!(user.email);
         claims["auth_time"] = json!(grant.auth_time);
     }
-    if server.org.has_fault(&Fault::AccessTokenExpired) {
-        claims["iat"] = json!(times.iat.saturating_sub(7200));
-        claims["exp"] = json!(times.iat.saturating_sub(3600));
-    }
-    tokens::sign(key, tokens::kid(key), &claims)
+    claims
 }
 
 /// The ID token, thin as Okta's is beside an access token, bent by
@@ -158,22 +164,7 @@ fn id_token(
     key: KeyName,
     access_token: &str,
 ) -> String {
-    let user = grant
-        .user
-        .as_ref()
-        .expect("only a user's grant gets an ID token");
-    let mut claims = json!({
-        "ver": 1, "jti": format!("ID.{}", random_id()), "iss": server.issuer,
-        "aud": grant.client.id, "sub": user.id(), "iat": times.iat, "exp": times.exp,
-        "auth_time": grant.auth_time, "amr": ["pwd"], "idp": "00o-mock-okta",
-        "at_hash": tokens::at_hash(access_token),
-    });
-    if let Some(nonce) = &grant.nonce {
-        claims["nonce"] = json!(nonce);
-    }
-    if let Some(base) = claims.as_object_mut() {
-        base.extend(claims::id_token(user, &grant.scopes, server.groups));
-    }
+    let mut claims = id_claims(server, grant, times, Some(access_token));
     let faults = server.org.faults();
     let mut kid = tokens::kid(key).to_string();
     let mut signer = key;
@@ -204,6 +195,36 @@ fn id_token(
         return tokens::unsigned(&claims);
     }
     tokens::sign(signer, &kid, &claims)
+}
+
+/// A thin ID token's claims (OpenID Connect Core §2), as Okta makes them:
+/// the base claims, `at_hash` beside an access token, the nonce the
+/// authorize request sent, and the user's claims ([`claims::id_token`]).
+/// Without a user, `sub` is left for the caller to set.
+pub(super) fn id_claims(
+    server: &AuthServer,
+    grant: &Grant,
+    times: &Times,
+    access_token: Option<&str>,
+) -> Value {
+    let mut claims = json!({
+        "ver": 1, "jti": format!("ID.{}", random_id()), "iss": server.issuer,
+        "aud": grant.client.id, "iat": times.iat, "exp": times.exp,
+        "auth_time": grant.auth_time, "amr": ["pwd"], "idp": "00o-mock-okta",
+    });
+    if let Some(access_token) = access_token {
+        claims["at_hash"] = json!(tokens::at_hash(access_token));
+    }
+    if let Some(nonce) = &grant.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let Some(user) = &grant.user {
+        claims["sub"] = json!(user.id());
+        if let Some(base) = claims.as_object_mut() {
+            base.extend(claims::id_token(user, &grant.scopes, server.groups));
+        }
+    }
+    claims
 }
 
 fn remove(claims: &mut Value, name: &str) {

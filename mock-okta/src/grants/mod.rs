@@ -1,16 +1,19 @@
 //! The token endpoint's grants, one file each: a grant checks a token
 //! request and says what it grants (a [`grant::Grant`]); [`mint`] makes
-//! the tokens. RFC 6749 §4.1.3 (`authorization_code`), §6 (`refresh_token`),
+//! the tokens, and [`minted`] makes them on a test's request, with no
+//! grant behind them. RFC 6749 §4.1.3 (`authorization_code`), §6 (`refresh_token`),
 //! §4.4 (`client_credentials`).
 
 mod authorization_code;
 mod client_credentials;
 mod grant;
 mod mint;
+mod minted;
 mod refresh_token;
 
 pub(crate) use grant::INVALID_CODE;
 pub(crate) use mint::Issued;
+pub(crate) use minted::mint_on_request;
 
 use crate::client_auth::authenticate;
 use crate::clients::{Client, GRANT_TYPES};

@@ -7,7 +7,7 @@
 use crate::helpers::*;
 use mock_okta::{
     Browser, CustomServer, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID,
-    MockOkta,
+    MockOkta, Server, TokenRequest,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -360,4 +360,25 @@ async fn custom_servers_with_one_name_or_too_many_are_refused_at_start() {
         bad.to_string().starts_with("audience of \"orders\""),
         "{bad}"
     );
+}
+
+#[tokio::test]
+async fn a_token_minted_for_another_custom_server_is_that_servers_alone() {
+    let okta = with_orders().await;
+    let (default, orders) = (At::from(&okta), At::custom(&okta, "orders"));
+    let request = TokenRequest::new("svc-reports")
+        .server(Server::custom("orders"))
+        .scope("orders:read");
+    let minted = okta.mint(&request).access_token.expect("an access token");
+    assert_eq!(
+        (&minted.claims["iss"], &minted.claims["aud"]),
+        (&json!(orders.issuer()), &json!("api://orders"))
+    );
+    assert!(verify_with_jwks(orders, &minted.token).await.is_some());
+    assert!(verify_with_jwks(default, &minted.token).await.is_none());
+    let form = [("token", minted.token.as_str())];
+    let (_, seen) = post(orders, "/v1/introspect", &form).await;
+    assert_eq!(seen["active"], json!(true), "{seen}");
+    let (_, seen) = post(default, "/v1/introspect", &form).await;
+    assert_eq!(seen["active"], json!(false), "{seen}");
 }

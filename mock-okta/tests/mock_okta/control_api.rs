@@ -6,29 +6,6 @@ use mock_okta::{Browser, Fault, MockOkta};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// One call to the control API: its status and JSON body.
-async fn control(okta: &MockOkta, method: Method, path: &str, body: &str) -> (StatusCode, Value) {
-    let url = format!(
-        "{}{path}",
-        okta.control_url().expect("the control API is on")
-    );
-    let answer = reqwest::Client::new()
-        .request(method, url)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("the mock answers");
-    let status = answer.status();
-    (status, answer.json().await.expect("a JSON answer"))
-}
-
-/// The one line a refused call answers.
-fn error_line(body: &Value) -> &str {
-    let line = body["error"].as_str().expect("an error line");
-    assert!(!line.contains('\n'), "one line: {line}");
-    line
-}
-
 #[tokio::test]
 async fn a_fault_switched_on_over_http_bites_and_the_library_sees_it() {
     let okta = MockOkta::start().await.expect("start");

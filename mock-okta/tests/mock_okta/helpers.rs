@@ -5,7 +5,7 @@
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use mock_okta::{Browser, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockOkta, Page};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 pub const REDIRECT_URI: &str = "http://localhost:8080/login/okta/authorized";
@@ -258,4 +258,32 @@ pub async fn verify_with_jwks<'a>(at: impl Into<At<'a>>, jwt: &str) -> Option<Va
     jsonwebtoken::decode(jwt, &key, &validation)
         .ok()
         .map(|data| data.claims)
+}
+
+/// One call to the control API: its status and JSON body.
+pub async fn control(
+    okta: &MockOkta,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let url = format!(
+        "{}{path}",
+        okta.control_url().expect("the control API is on")
+    );
+    let answer = reqwest::Client::new()
+        .request(method, url)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the mock answers");
+    let status = answer.status();
+    (status, answer.json().await.expect("a JSON answer"))
+}
+
+/// The one line a refused call answers.
+pub fn error_line(body: &Value) -> &str {
+    let line = body["error"].as_str().expect("an error line");
+    assert!(!line.contains('\n'), "one line: {line}");
+    line
 }

@@ -10,6 +10,7 @@ mod endpoints;
 mod faults;
 mod groups_and_scopes;
 mod helpers;
+mod minting;
 mod rotation;
 mod service;
 mod tls;

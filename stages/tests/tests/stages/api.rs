@@ -7,9 +7,13 @@ use axum::http::StatusCode;
 use axum::http::header::WWW_AUTHENTICATE;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use mock_okta::{DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta};
-use serde_json::Value;
-use stage_tests::{API, Stage, TestApp, Timing, each_stage};
+use mock_okta::{
+    DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, Key, MockOkta, Server, TokenRequest,
+    Tokens,
+};
+use serde_json::{Value, json};
+use stage_tests::{ALICE, API, Stage, TestApp, Timing, each_stage};
+use std::time::{Duration, UNIX_EPOCH};
 
 /// A service's access token from `okta`'s custom authorization server, by
 /// the client credentials grant (RFC 6749 §4.4), for `scope`.
@@ -23,6 +27,20 @@ async fn service_token(okta: &MockOkta, scope: &str) -> String {
         .expect("the mock answers");
     let body: Value = answer.json().await.expect("JSON");
     body["access_token"].as_str().unwrap_or_else(|| panic!("no token: {body}")).to_string()
+}
+
+/// What a service that may read the messages is given: an access token
+/// for the built-in service client with `messages:read`, to which a test
+/// adds what it is about (another audience, an expiry, a claim, a key).
+fn service() -> TokenRequest {
+    TokenRequest::new(DEFAULT_SERVICE_CLIENT_ID).scope("messages:read")
+}
+
+/// The token `request` asks `app`'s mock for (the access token, or the ID
+/// token if that is all it asks for).
+fn minted(app: &TestApp, request: TokenRequest) -> String {
+    let minted = app.okta.mint(&request);
+    minted.access_token.or(minted.id_token).expect("a token was asked for").token
 }
 
 /// The API's answer to `authorization` (the whole header value): its
@@ -109,31 +127,28 @@ async fn a_token_that_is_not_valid_is_a_401_that_says_why() {
         let app = TestApp::start(stage).await;
         let good = service_token(&app.okta, "messages:read").await;
         assert_invalid(stage, call_with(&app, "not-a-jwt").await, "it is not a JWT");
-        // Signed by another server (same keys, another issuer).
-        let other = MockOkta::start().await.expect("start");
-        let theirs = service_token(&other, "messages:read").await;
+        // Signed by a key of Okta's, but naming another issuer.
+        let theirs =
+            minted(&app, service().claim("iss", json!("http://127.0.0.1:9/oauth2/default")));
         assert_invalid(stage, call_with(&app, &theirs).await, "another issuer");
         // Its claims changed: the signature no longer matches.
         let (head, rest) = good.split_once('.').expect("a JWT");
         let (claims, signature) = rest.split_once('.').expect("a JWT");
         let mut forged: Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).expect("base64")).expect("JSON");
-        forged["scp"] = serde_json::json!(["messages:read", "messages:delete"]);
+        forged["scp"] = json!(["messages:read", "messages:delete"]);
         let forged = URL_SAFE_NO_PAD.encode(forged.to_string());
         let forged = format!("{head}.{forged}.{signature}");
         assert_invalid(stage, call_with(&app, &forged).await, "InvalidSignature");
         // Unsigned, or under a key Okta never published.
-        let unsigned = with_header(&good, serde_json::json!({"alg": "none"}));
+        let unsigned = with_header(&good, json!({"alg": "none"}));
         let unsigned = format!("{}.", unsigned.rsplit_once('.').expect("a JWT").0);
         assert_invalid(stage, call_with(&app, &unsigned).await, "it is not a JWT");
-        let unknown = serde_json::json!({"alg": "RS256", "kid": "never-published"});
-        let unknown = with_header(&good, unknown);
+        let unknown = minted(&app, service().key(Key::Unpublished));
         assert_invalid(stage, call_with(&app, &unknown).await, "a key Okta does not publish");
         // Expired an hour ago.
-        app.okta.set_fault(Fault::AccessTokenExpired);
-        let expired = service_token(&app.okta, "messages:read").await;
+        let expired = minted(&app, service().expired(Duration::from_secs(3600)));
         assert_invalid(stage, call_with(&app, &expired).await, "ExpiredSignature");
-        app.okta.clear_faults();
         assert_eq!(call_with(&app, &good).await.0, StatusCode::OK, "{stage:?}");
     })
     .await;
@@ -142,10 +157,8 @@ async fn a_token_that_is_not_valid_is_a_401_that_says_why() {
 #[tokio::test]
 async fn a_token_for_another_api_is_refused() {
     each_stage(&API, |stage| async move {
-        let okta = MockOkta::start().await.expect("start");
-        let settings = [("API_AUDIENCE", "api://another-api")];
-        let app = TestApp::start_with(stage, okta, Timing::default(), &settings).await;
-        let token = service_token(&app.okta, "messages:read").await;
+        let app = TestApp::start(stage).await;
+        let token = minted(&app, service().audience("api://another-api"));
         assert_invalid(stage, call_with(&app, &token).await, "InvalidAudience");
     })
     .await;
@@ -154,9 +167,9 @@ async fn a_token_for_another_api_is_refused() {
 #[tokio::test]
 async fn a_token_without_the_scope_is_a_403_insufficient_scope() {
     each_stage(&API, |stage| async move {
-        let okta = MockOkta::builder().scope("messages:write").start().await.expect("start");
-        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
-        let token = service_token(&app.okta, "messages:write").await;
+        let app = TestApp::start(stage).await;
+        let token =
+            minted(&app, TokenRequest::new(DEFAULT_SERVICE_CLIENT_ID).scope("messages:write"));
         let (status, challenge, body) = call_with(&app, &token).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{stage:?}: {body}");
         let expected = "Bearer error=\"insufficient_scope\", scope=\"messages:read\"";
@@ -185,9 +198,9 @@ async fn after_okta_rotates_its_keys_new_tokens_work_after_one_fetch_of_them() {
         assert_eq!(call_with(&app, &rotated).await.0, StatusCode::OK, "{stage:?}");
         // Anyone can send a token naming a key nobody has: that is not
         // worth a fetch each time (at most one every ten seconds).
-        let unknown = serde_json::json!({"alg": "RS256", "kid": "never-published"});
+        let unknown = minted(&app, service().key(Key::Unpublished));
         for _ in 0..3 {
-            let (status, _, _) = call_with(&app, &with_header(&rotated, unknown.clone())).await;
+            let (status, _, _) = call_with(&app, &unknown).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{stage:?}");
         }
         assert_eq!(keys(), before + 1, "{stage:?}: a fetch per unknown key");
@@ -251,6 +264,64 @@ async fn a_path_or_method_the_api_does_not_have_is_answered_in_json() {
         let page = app.browser.get(&app.at("/message")).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{stage:?}");
         assert!(page.body.starts_with("<!doctype html>"), "{stage:?}: {}", page.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_users_token_reads_the_messages_addressed_to_the_user() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let token = minted(&app, TokenRequest::new(ALICE.0).scope("messages:read"));
+        let (status, _, body) = call_with(&app, &token).await;
+        assert_eq!(status, StatusCode::OK, "{stage:?}: {body}");
+        assert_eq!(body["messages"][0]["to"], ALICE.0, "{stage:?}: {body}");
+        let said = body["messages"][1]["text"].as_str().unwrap_or_default();
+        assert!(said.contains("you are a user"), "{stage:?}: {said}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_expired_within_the_minute_of_clock_skew_is_taken_and_an_older_one_is_not() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let just_expired = minted(&app, service().expired(Duration::from_secs(20)));
+        let (status, _, body) = call_with(&app, &just_expired).await;
+        assert_eq!(status, StatusCode::OK, "{stage:?}: {body}");
+        let expired = minted(&app, service().expired(Duration::from_secs(120)));
+        assert_invalid(stage, call_with(&app, &expired).await, "ExpiredSignature");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_not_valid_before_an_hour_from_now_is_refused() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let now = app.okta.now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs();
+        let early = minted(&app, service().claim("nbf", json!(now + 3600)));
+        assert_invalid(stage, call_with(&app, &early).await, "ImmatureSignature");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_id_token_sent_as_an_access_token_is_refused_for_its_audience() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let id_token = minted(&app, TokenRequest::new(ALICE.0).scope("openid").tokens(Tokens::Id));
+        assert_invalid(stage, call_with(&app, &id_token).await, "InvalidAudience");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_org_server_token_sent_to_the_api_is_a_401_that_says_whose_it_is() {
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let org_token = minted(&app, service().server(Server::Org));
+        assert_invalid(stage, call_with(&app, &org_token).await, "org authorization server");
     })
     .await;
 }
