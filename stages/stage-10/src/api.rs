@@ -16,7 +16,7 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use jsonwebtoken::{Algorithm, Validation, dangerous, decode, decode_header};
 use moka::future::Cache;
@@ -57,17 +57,34 @@ impl FromRequestParts<Arc<Api>> for Caller {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Caller, Refusal> {
-        let token = bearer(&parts.headers).ok_or(Refusal::NoToken)?;
+        let token = bearer(&parts.headers)?.ok_or(Refusal::NoToken)?;
         api.check(token).await
     }
 }
 
 /// The token of `Authorization: Bearer <token>` (the scheme's name is
-/// case-insensitive, RFC 7235 §2.1), if there is one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+/// case-insensitive, RFC 7235 §2.1), if there is one. Two `Authorization`
+/// headers are a malformed request (RFC 9110 §5.3), and a bearer token that
+/// is not visible ASCII is not a token (RFC 6750 §2.1, `b64token`).
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Refusal> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return match headers.contains_key(AUTHORIZATION) {
+            true => Err(Refusal::Malformed("send one Authorization header, not several")),
+            false => Ok(None),
+        };
+    };
+    let Some((scheme, token)) = value.as_bytes().split_at_checked(7) else {
+        return Ok(None);
+    };
+    if !scheme.eq_ignore_ascii_case(b"bearer ") {
+        return Ok(None);
+    }
+    match std::str::from_utf8(token).map(str::trim) {
+        Ok("") => Ok(None),
+        Ok(token) if token.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(token)),
+        _ => Err(Refusal::invalid("it is not a token: a bearer token is visible ASCII")),
+    }
 }
 // ANCHOR_END: caller
 
@@ -76,12 +93,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// program to read, a path or a method the API does not have included:
 /// never the HTML pages of the site around it.
 pub fn routes(api: Api) -> Router {
+    let not_found = || async { Refusal::NotHere(StatusCode::NOT_FOUND) };
     let routes = Router::new()
         .route("/messages", get(messages))
-        .fallback(|| async { Refusal::NotHere(StatusCode::NOT_FOUND) })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async { Refusal::NotHere(StatusCode::METHOD_NOT_ALLOWED) })
         .with_state(Arc::new(api));
-    Router::new().nest(API_PATH, routes)
+    // `/api/` is not under the nested routes (their fallback starts below
+    // it): it is answered in JSON too.
+    Router::new().nest(API_PATH, routes).route(&format!("{API_PATH}/"), any(not_found))
 }
 // ANCHOR_END: routes
 
@@ -188,6 +208,8 @@ impl Api {
 #[derive(Debug)]
 pub enum Refusal {
     NoToken,
+    /// 400 `invalid_request`: the request itself is malformed.
+    Malformed(&'static str),
     InvalidToken(String),
     InsufficientScope(&'static str),
     /// Okta not discovered yet: its keys are unknown.
@@ -210,6 +232,12 @@ impl IntoResponse for Refusal {
                 "invalid_request",
                 "send an access token: Authorization: Bearer <token>".to_string(),
                 "Bearer".to_string(),
+            ),
+            Refusal::Malformed(why) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                why.to_string(),
+                format!("Bearer error=\"invalid_request\", error_description=\"{why}\""),
             ),
             Refusal::InvalidToken(why) => {
                 // For whoever runs the API: why callers are refused (the

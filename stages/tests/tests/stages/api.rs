@@ -246,6 +246,9 @@ async fn a_path_or_method_the_api_does_not_have_is_answered_in_json() {
         let http = reqwest::Client::new();
         let asked = [
             (http.get(app.at("/api/message")), StatusCode::NOT_FOUND, "not_found"),
+            (http.get(app.at("/api/")), StatusCode::NOT_FOUND, "not_found"),
+            (http.get(app.at("/api")), StatusCode::NOT_FOUND, "not_found"),
+            (http.get(app.at("/api/messages/")), StatusCode::NOT_FOUND, "not_found"),
             (
                 http.delete(app.at("/api/messages")),
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -254,8 +257,9 @@ async fn a_path_or_method_the_api_does_not_have_is_answered_in_json() {
         ];
         for (request, status, error) in asked {
             let answer = request.send().await.expect("the app answers");
-            assert_eq!(answer.status(), status, "{stage:?}");
-            let body: Value = answer.json().await.expect("a JSON body");
+            let path = answer.url().path().to_string();
+            assert_eq!(answer.status(), status, "{stage:?} {path}");
+            let body: Value = answer.json().await.unwrap_or_else(|e| panic!("{path}: {e}"));
             assert_eq!(body["error"], error, "{stage:?}: {body}");
             let said = body["error_description"].as_str().unwrap_or_default();
             assert!(said.contains("GET /api/messages"), "{stage:?}: {said}");
@@ -322,6 +326,52 @@ async fn an_org_server_token_sent_to_the_api_is_a_401_that_says_whose_it_is() {
         let app = TestApp::start(stage).await;
         let org_token = minted(&app, service().server(Server::Org));
         assert_invalid(stage, call_with(&app, &org_token).await, "org authorization server");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_a_400_invalid_request() {
+    // RFC 9110 §5.3: a field that may appear once, sent twice, makes the
+    // request malformed; which token counts cannot be guessed.
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let token = minted(&app, service());
+        let answer = reqwest::Client::new()
+            .get(app.at("/api/messages"))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Authorization", "Bearer another")
+            .send()
+            .await
+            .expect("the app answers");
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{stage:?}");
+        let body: Value = answer.json().await.expect("a JSON body");
+        assert_eq!(body["error"], "invalid_request", "{stage:?}: {body}");
+        assert!(
+            body["error_description"].as_str().unwrap_or_default().contains("one Authorization")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_with_bytes_that_are_not_ascii_is_an_invalid_token() {
+    // A token was sent, so "no token" would be wrong: it is not a token.
+    each_stage(&API, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let value = reqwest::header::HeaderValue::from_bytes(b"Bearer caf\xc3\xa9.t\xffken")
+            .expect("obs-text is a header value");
+        let answer = reqwest::Client::new()
+            .get(app.at("/api/messages"))
+            .header("Authorization", value)
+            .send()
+            .await
+            .expect("the app answers");
+        let status = answer.status();
+        let challenge = answer.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok());
+        let challenge = challenge.unwrap_or_default().to_string();
+        let body: Value = answer.json().await.expect("a JSON body");
+        assert_invalid(stage, (status, challenge, body), "visible ASCII");
     })
     .await;
 }
