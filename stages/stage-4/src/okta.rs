@@ -155,7 +155,10 @@ pub async fn callback(
 /// before a restart) there is nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
     let id_token: Option<String> = session.get(ID_TOKEN).await?;
-    session.flush().await?;
+    // A stranger has no session to end (and flushing none logs a warning).
+    if session.id().is_some() {
+        session.flush().await?;
+    }
     let Some(id_token) = id_token else {
         return Ok(Redirect::to("/"));
     };

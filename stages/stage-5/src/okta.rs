@@ -167,7 +167,10 @@ pub async fn callback(
 /// nothing to end at Okta: back home.
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
     let id_token: Option<OktaIdToken> = session.get(ID_TOKEN).await?;
-    session.flush().await?;
+    // A stranger has no session to end (and flushing none logs a warning).
+    if session.id().is_some() {
+        session.flush().await?;
+    }
     let provider = okta.discovery.provider().ok();
     let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (id_token, end_session) else {

@@ -168,7 +168,10 @@ pub async fn callback(
 pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
     // Even a session that no longer decodes can be logged out of.
     let id_token: Option<OktaIdToken> = session.get(ID_TOKEN).await.ok().flatten();
-    session.flush().await?;
+    // A stranger has no session to end (and flushing none logs a warning).
+    if session.id().is_some() {
+        session.flush().await?;
+    }
     let provider = okta.discovery.provider().ok();
     let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (id_token, end_session) else {

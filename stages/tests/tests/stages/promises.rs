@@ -669,3 +669,22 @@ async fn a_logout_posted_from_another_origin_of_the_same_site_is_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_logout_by_someone_not_logged_in_goes_home_and_warns_no_one() {
+    // A stranger's `POST /logout` (a bot, a stale tab) is nothing to warn
+    // an operator about.
+    each_stage(&LOGGING_OUT, |stage| async move {
+        let app = TestApp::start(stage).await;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client with no TLS settings to load always builds");
+        let answer = http.post(app.at("/logout")).send().await.expect("an answer");
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(answer.headers()["location"], "/", "{stage:?}");
+    })
+    .await;
+    let logs = stage_tests::captured_logs();
+    assert!(!logs.contains("called delete with no session id"), "{logs}");
+}
