@@ -3,7 +3,7 @@
 //! them.
 //!
 //! The verbs stand on [`shared`] (the learner's folder, and the checks
-//! that `check`, `watch` and `class` share), which stands on [`shown`]
+//! that `check`, `watch` and `class` share), which stands on [`mod@shown`]
 //! (paths as the learner types them). This file only names them.
 
 mod check;
