@@ -15,28 +15,55 @@ pub(crate) const GRANT_TYPES: [&str; 3] =
 
 /// An application registered with the mock, as in Okta's console. It reads
 /// from the config file's `[[clients]]` and from `POST /__mock/clients`
-/// with these field names.
+/// with these field names; there, a client without a `secret` is public
+/// and must use PKCE unless it says `"require_pkce": false` (RFC 9700
+/// §2.1.1; Okta requires PKCE of public clients).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "ClientFields")]
 #[non_exhaustive]
 pub struct Client {
     /// The client id.
     pub id: String,
     /// The client secret; `None` for a public client (PKCE, no secret).
-    #[serde(default)]
     pub secret: Option<String>,
     /// Sign-in redirect URIs, matched exactly.
-    #[serde(default)]
     pub redirect_uris: Vec<String>,
     /// Sign-out redirect URIs, matched exactly.
-    #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
     /// Grant types the client may use.
-    #[serde(default = "web_grants")]
     pub grant_types: Vec<String>,
     /// Whether `/v1/authorize` refuses a request without PKCE.
-    #[serde(default)]
     pub require_pkce: bool,
+}
+
+/// A [`Client`] as JSON or TOML gives it: `require_pkce` unset means "if
+/// it is public".
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFields {
+    id: String,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    post_logout_redirect_uris: Vec<String>,
+    #[serde(default = "web_grants")]
+    grant_types: Vec<String>,
+    require_pkce: Option<bool>,
+}
+
+impl From<ClientFields> for Client {
+    fn from(fields: ClientFields) -> Client {
+        Client {
+            require_pkce: fields.require_pkce.unwrap_or(fields.secret.is_none()),
+            id: fields.id,
+            secret: fields.secret,
+            redirect_uris: fields.redirect_uris,
+            post_logout_redirect_uris: fields.post_logout_redirect_uris,
+            grant_types: fields.grant_types,
+        }
+    }
 }
 
 fn web_grants() -> Vec<String> {

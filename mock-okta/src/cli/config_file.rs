@@ -170,6 +170,21 @@ mod tests {
     }
 
     #[test]
+    fn a_client_without_a_secret_must_use_pkce_unless_it_says_not() {
+        let file = ConfigFile::parse(
+            "[[clients]]\nid = \"spa\"\n\n[[clients]]\nid = \"lax\"\nrequire_pkce = false\n\n[[clients]]\nid = \"web\"\nsecret = \"s\"\n",
+        )
+        .expect("parses");
+        let pkce: Vec<bool> = file
+            .clients
+            .iter()
+            .flatten()
+            .map(|c| c.require_pkce)
+            .collect();
+        assert_eq!(pkce, [true, false, false]);
+    }
+
+    #[test]
     fn a_full_file_parses() {
         let file = ConfigFile::parse(
             r#"

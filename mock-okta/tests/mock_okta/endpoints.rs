@@ -5,7 +5,7 @@ use mock_okta::{
     Browser, Client, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID,
     LOGIN_COOKIE, MockOkta, User,
 };
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -268,23 +268,52 @@ async fn pkce_is_enforced() {
     );
 }
 
-#[tokio::test]
-async fn a_public_client_must_use_pkce() {
-    let okta = MockOkta::start().await.expect("start");
-    okta.add_client(Client::public("spa").redirect_uri(REDIRECT_URI));
-    let browser = Browser::new();
+/// The `error` an authorize request of `client_id` without PKCE gets back
+/// (`None`: the login page, the request taken).
+async fn error_without_pkce(okta: &MockOkta, client_id: &str) -> Option<String> {
     let url = authorize_url(
-        &okta,
+        okta,
         &[
-            ("client_id", "spa"),
+            ("client_id", client_id),
             ("code_challenge", ""),
             ("code_challenge_method", ""),
         ],
     );
-    let back = browser.get(&url).await;
+    let back = Browser::new().get(&url).await;
+    match back.status {
+        StatusCode::OK => None,
+        _ => param(&redirect_params(&back), "error"),
+    }
+}
+
+#[tokio::test]
+async fn a_public_client_must_use_pkce_however_it_was_registered() {
+    // RFC 9700 §2.1.1; Okta requires PKCE of public clients.
+    let okta = MockOkta::start().await.expect("start");
+    okta.add_client(Client::public("spa").redirect_uri(REDIRECT_URI));
     assert_eq!(
-        param(&redirect_params(&back), "error").as_deref(),
+        error_without_pkce(&okta, "spa").await.as_deref(),
         Some("invalid_request")
+    );
+
+    // Over HTTP (and so in the config file, which reads clients the same
+    // way): no secret is a public client, PKCE required unless it says not.
+    let client = format!(r#"{{"id": "spa-http", "redirect_uris": ["{REDIRECT_URI}"]}}"#);
+    let (status, _) = control(&okta, Method::POST, "/clients", &client).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        error_without_pkce(&okta, "spa-http").await.as_deref(),
+        Some("invalid_request")
+    );
+    let lax = format!(
+        r#"{{"id": "spa-lax", "redirect_uris": ["{REDIRECT_URI}"], "require_pkce": false}}"#
+    );
+    let (status, _) = control(&okta, Method::POST, "/clients", &lax).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        error_without_pkce(&okta, "spa-lax").await,
+        None,
+        "explicitly not required"
     );
 }
 
