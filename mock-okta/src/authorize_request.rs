@@ -116,9 +116,13 @@ fn registered<'a>(
         .get("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("The 'redirect_uri' parameter is missing."))?;
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return Err(OAuthError::invalid_request(
+        let error = OAuthError::invalid_request(
             "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.",
-        ));
+        );
+        return Err(error.logged(format!(
+            "redirect_uri {redirect_uri:?} is not one of {:?}, registered for {client_id:?} (matched exactly, a trailing / included)",
+            client.redirect_uris
+        )));
     }
     Ok((client, redirect_uri))
 }

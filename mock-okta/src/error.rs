@@ -16,6 +16,8 @@ pub(crate) struct OAuthError {
     pub description: String,
     /// A `WWW-Authenticate` challenge to send with it, if any.
     pub challenge: Option<&'static str>,
+    /// What the log line says of it, if more than `error` (never a secret).
+    pub logged: Option<String>,
 }
 
 impl OAuthError {
@@ -29,7 +31,21 @@ impl OAuthError {
             error,
             description: description.into(),
             challenge: None,
+            logged: None,
         }
+    }
+
+    /// The same, its log line saying `why` after the error's name: what a
+    /// test author needs to see that the answer, in Okta's words, does not
+    /// say (the URI sent, and those registered).
+    pub(crate) fn logged(mut self, why: impl Into<String>) -> Self {
+        self.logged = Some(format!("{}: {}", self.error, why.into()));
+        self
+    }
+
+    /// The outcome for the log line.
+    pub(crate) fn outcome(&self) -> Outcome {
+        Outcome::new(self.logged.as_deref().unwrap_or(self.error))
     }
 
     pub(crate) fn invalid_request(description: impl Into<String>) -> Self {
@@ -64,13 +80,7 @@ impl IntoResponse for OAuthError {
         let challenge = self
             .challenge
             .map(|c| [(header::WWW_AUTHENTICATE, HeaderValue::from_static(c))]);
-        (
-            self.status,
-            Outcome::new(self.error),
-            challenge,
-            axum::Json(body),
-        )
-            .into_response()
+        (self.status, self.outcome(), challenge, axum::Json(body)).into_response()
     }
 }
 

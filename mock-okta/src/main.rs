@@ -9,15 +9,18 @@
 //! cargo run -p mock-okta -- --config mock-okta.toml
 //! ```
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 mod cli;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Colours for a person at a terminal; plain text in a file or a pipe.
     tracing_subscriber::fmt()
         .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
         .with_target(false)
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     let args = match cli::parse(std::env::args_os().collect()) {
         Ok(args) => args,

@@ -52,7 +52,7 @@ pub(crate) fn error_page(error: &OAuthError) -> Response {
     );
     let reason = error.status.canonical_reason().unwrap_or("Error");
     let title = format!("{} {reason}", error.status.as_u16());
-    (Outcome::new(error.error), page(error.status, &title, &body)).into_response()
+    (error.outcome(), page(error.status, &title, &body)).into_response()
 }
 
 /// The login form of `/v1/authorize`: the request's parameters as hidden

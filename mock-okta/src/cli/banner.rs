@@ -2,6 +2,9 @@
 //! never a whole secret.
 
 use mock_okta::{DEFAULT_CLIENT_ID, MockOkta};
+
+/// The issuer the workbook's stages use when nothing is set.
+const WORKBOOK_ISSUER: &str = "http://localhost:8081/oauth2/default";
 use std::path::Path;
 
 /// What a learner needs to point a stage at this mock; `trust` is the
@@ -62,12 +65,24 @@ pub(crate) fn print_banner(okta: &MockOkta, trust: Option<&Path>) {
         println!("\n  control API  {control}/faults, /users, /clients, /requests, /clock, /tokens");
         println!("               (see the README; --no-control-api turns it off)");
     }
-    println!("\n  The workbook's stages use these values by default: run `cargo run -p stage-4`.");
-    println!("  In .env, they are OKTA_BASE_URL={custom}");
-    println!(
-        "  and OAUTH_CLIENT_ID={} (see .env.example).\n",
-        DEFAULT_CLIENT_ID
-    );
+    println!("\n  {}\n", advice(okta, custom));
+}
+
+/// What to do next, for the configuration it runs with: the workbook's
+/// stages work against it as they are only with its client and issuer.
+fn advice(okta: &MockOkta, custom: &str) -> String {
+    let workbook = okta.clients().iter().any(|c| c.id == DEFAULT_CLIENT_ID);
+    match (workbook, custom == WORKBOOK_ISSUER) {
+        (true, true) => format!(
+            "The workbook's stages use these values by default: run `cargo run -p stage-4`.\n  In .env, they are OKTA_BASE_URL={custom}\n  and OAUTH_CLIENT_ID={DEFAULT_CLIENT_ID} (see .env.example)."
+        ),
+        (true, false) => format!(
+            "For the workbook's stages, set OKTA_BASE_URL={custom} in .env\n  (the client is their default, {DEFAULT_CLIENT_ID}; see .env.example)."
+        ),
+        (false, _) => format!(
+            "Point your app at the issuer (OKTA_BASE_URL={custom}) with a client above;\n  see .env.example for the workbook's settings."
+        ),
+    }
 }
 
 /// A secret as `****` plus its last four characters, which tell secrets

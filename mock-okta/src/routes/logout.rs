@@ -69,9 +69,13 @@ fn back(client: &Client, params: &Params) -> Result<Response, OAuthError> {
         ));
     };
     if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
-        return Err(OAuthError::invalid_request(
+        let error = OAuthError::invalid_request(
             "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings.",
-        ));
+        );
+        return Err(error.logged(format!(
+            "post_logout_redirect_uri {uri:?} is not one of {:?}, registered for {:?} (matched exactly, a trailing / included)",
+            client.post_logout_redirect_uris, client.id
+        )));
     }
     let mut url = url::Url::parse(uri).expect("registered URIs are absolute URLs");
     if let Some(state) = params.get("state") {

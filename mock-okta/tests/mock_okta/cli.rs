@@ -206,3 +206,106 @@ fn the_banner_tells_a_learner_what_to_use_and_masks_the_secret() {
         "the secret is shown whole"
     );
 }
+
+/// The binary, started with `args` and its log at `info` on a pipe: its
+/// stdout, line by line, as a channel (read on a thread of its own).
+struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mock-okta"))
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("mock-okta starts");
+        let stdout = child.stdout.take().expect("piped");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running { child, lines }
+    }
+
+    /// The lines up to the first that contains `wanted` (within 10 s).
+    fn until(&self, wanted: &str) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut seen = Vec::new();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            let found = line.contains(wanted);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+        panic!("no line with {wanted:?} in:\n{}", seen.join("\n"));
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[tokio::test]
+async fn a_refused_redirect_uri_is_logged_with_the_uri_sent_and_those_registered_in_plain_text() {
+    let mock = Running::start(&["--port", "0", "--host", "127.0.0.1"]);
+    let banner = mock.until("see .env.example").join("\n");
+    // Its own port: the workbook's stages need OKTA_BASE_URL set.
+    assert!(
+        banner.contains("For the workbook's stages, set OKTA_BASE_URL=http://127.0.0.1:"),
+        "{banner}"
+    );
+    let issuer = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("issuer (OKTA_BASE_URL)"))
+        .expect("an issuer in the banner")
+        .trim()
+        .to_string();
+    let sent = "http://localhost:8080/login/okta/authorized/";
+    let url = format!(
+        "{issuer}/v1/authorize?client_id={}&response_type=code&scope=openid&state=s&redirect_uri={sent}",
+        mock_okta::DEFAULT_CLIENT_ID
+    );
+    let page = reqwest::get(&url).await.expect("an answer");
+    assert_eq!(page.status(), reqwest::StatusCode::BAD_REQUEST);
+    let said = page.text().await.expect("a page");
+    assert!(!said.contains(sent), "the page keeps Okta's wording");
+
+    let log = mock.until("redirect_uri").join("\n");
+    let line = log.lines().last().expect("a line");
+    assert!(
+        line.contains(&format!("{sent:?}"))
+            && line.contains("\"http://localhost:8080/login/okta/authorized\"")
+            && line.contains("trailing /"),
+        "{line}"
+    );
+    assert!(!log.contains('\u{1b}'), "ANSI codes in a pipe: {log:?}");
+}
+
+#[test]
+fn the_banner_with_ones_own_clients_does_not_send_to_the_workbooks_stages() {
+    let path = std::env::temp_dir().join(format!("mock-okta-own-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        "[[clients]]\nid = \"my-app\"\nsecret = \"my-secret-for-tests\"\nredirect_uris = [\"http://localhost:3000/cb\"]\n",
+    )
+    .expect("write");
+    let mock = Running::start(&["--port", "0", "--config", path.to_str().expect("UTF-8")]);
+    let banner = mock.until("see .env.example").join("\n");
+    std::fs::remove_file(&path).ok();
+    assert!(!banner.contains("stage-4"), "{banner}");
+    assert!(banner.contains("Point your app at the issuer"), "{banner}");
+}
