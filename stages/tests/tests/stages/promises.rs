@@ -685,6 +685,6 @@ async fn a_logout_by_someone_not_logged_in_goes_home_and_warns_no_one() {
         assert_eq!(answer.headers()["location"], "/", "{stage:?}");
     })
     .await;
-    let logs = stage_tests::captured_logs();
+    let logs = captured_logs();
     assert!(!logs.contains("called delete with no session id"), "{logs}");
 }
