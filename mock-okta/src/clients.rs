@@ -1,6 +1,6 @@
 //! Clients: the applications registered with the mock, as in Okta's console.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The built-in client's id: what the workbook's stages use by default.
 pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
@@ -18,7 +18,7 @@ pub(crate) const GRANT_TYPES: [&str; 3] =
 /// with these field names; there, a client without a `secret` is public
 /// and must use PKCE unless it says `"require_pkce": false` (RFC 9700
 /// §2.1.1; Okta requires PKCE of public clients).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, from = "ClientFields")]
 #[non_exhaustive]
 pub struct Client {

@@ -39,6 +39,12 @@ impl Clock {
             })
             .ok();
     }
+
+    /// Back to the system's time: what a reset of the whole mock does (the
+    /// one way it goes back).
+    pub(crate) fn reset(&self) {
+        self.ahead.store(0, Ordering::Relaxed);
+    }
 }
 
 /// Seconds since the Unix epoch.

@@ -11,7 +11,7 @@ use crate::claims::Groups;
 use crate::clients::Client;
 use crate::clock::Clock;
 use crate::faults::Fault;
-use crate::scopes::Scopes;
+use crate::scopes::{Declared, Scopes};
 use crate::store::{Code, Login, Memory, Token};
 use crate::tokens::{KeyName, Keys};
 use crate::users::User;
@@ -29,6 +29,16 @@ pub(crate) struct Org {
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
     pub logins: Memory<Login>,
+    /// What it started with, for [`Org::reset`].
+    start: Start,
+}
+
+/// The clients, users and faults a mock started with.
+#[derive(Debug)]
+struct Start {
+    clients: Vec<Client>,
+    users: Vec<User>,
+    faults: Vec<Fault>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -47,14 +57,30 @@ impl Org {
         faults: Vec<Fault>,
     ) -> Self {
         let clock = Arc::new(Clock::default());
+        let users: Vec<User> = users.into_iter().map(User::registered).collect();
         Org {
             base,
-            clients: RwLock::new(clients),
-            users: RwLock::new(users),
-            faults: RwLock::new(faults),
+            clients: RwLock::new(clients.clone()),
+            users: RwLock::new(users.clone()),
+            faults: RwLock::new(faults.clone()),
             logins: Memory::new(clock.clone()),
             clock,
+            start: Start {
+                clients,
+                users,
+                faults,
+            },
         }
+    }
+
+    /// Back to the clients, users and faults it started with, its clock
+    /// to the system's time, every login forgotten.
+    pub(crate) fn reset(&self) {
+        *write(&self.clients) = self.start.clients.clone();
+        *write(&self.users) = self.start.users.clone();
+        *write(&self.faults) = self.start.faults.clone();
+        self.logins.forget(|_| true);
+        self.clock.reset();
     }
 
     pub(crate) fn client(&self, id: &str) -> Option<Client> {
@@ -65,13 +91,30 @@ impl Org {
         read(&self.clients).clone()
     }
 
-    /// Registers a client, or replaces the one with its id.
-    pub(crate) fn add_client(&self, client: Client) {
+    /// Registers a client, or replaces the one with its id (in its place).
+    /// Whether it replaced one.
+    pub(crate) fn add_client(&self, client: Client) -> bool {
         let mut clients = write(&self.clients);
-        clients.retain(|c| c.id != client.id);
-        clients.push(client);
+        match clients.iter_mut().find(|c| c.id == client.id) {
+            Some(known) => {
+                *known = client;
+                true
+            }
+            None => {
+                clients.push(client);
+                false
+            }
+        }
     }
 
+    /// Unregisters a client: the one removed, if it was known.
+    pub(crate) fn remove_client(&self, id: &str) -> Option<Client> {
+        let mut clients = write(&self.clients);
+        let at = clients.iter().position(|c| c.id == id)?;
+        Some(clients.remove(at))
+    }
+
+    /// The user whose email this is (in any case).
     pub(crate) fn user(&self, email: &str) -> Option<User> {
         read(&self.users)
             .iter()
@@ -79,15 +122,58 @@ impl Org {
             .cloned()
     }
 
+    /// The user with this Okta user id (`00u…`, the `sub` claim).
+    pub(crate) fn user_by_id(&self, id: &str) -> Option<User> {
+        read(&self.users).iter().find(|u| u.id() == id).cloned()
+    }
+
+    /// The user with this email (in any case) or Okta user id (`00u…`).
+    pub(crate) fn user_by_key(&self, key: &str) -> Option<User> {
+        read(&self.users).iter().find(|u| u.is(key)).cloned()
+    }
+
     pub(crate) fn users(&self) -> Vec<User> {
         read(&self.users).clone()
     }
 
-    /// Adds a user, or replaces the one with its email.
-    pub(crate) fn add_user(&self, user: User) {
+    /// Adds a user, or replaces the one with its Okta user id, or else its
+    /// email (in its place). A user added keeps the id it was given or
+    /// made at its first registration, whatever its email becomes. Whether
+    /// it replaced one.
+    ///
+    /// # Errors
+    /// Another user (another id) has its email.
+    pub(crate) fn add_user(&self, user: User) -> Result<bool, String> {
+        let user = user.registered();
         let mut users = write(&self.users);
-        users.retain(|u| !u.email.eq_ignore_ascii_case(&user.email));
-        users.push(user);
+        let id = user.id();
+        if let Some(other) = users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(&user.email) && u.id() != id)
+        {
+            return Err(format!(
+                "email: {:?} is the email of another user ({}): a login names one user",
+                user.email,
+                other.id()
+            ));
+        }
+        match users.iter_mut().find(|u| u.id() == id) {
+            Some(known) => {
+                *known = user;
+                Ok(true)
+            }
+            None => {
+                users.push(user);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Removes a user (by email or Okta user id): the one removed, if known.
+    pub(crate) fn remove_user(&self, key: &str) -> Option<User> {
+        let mut users = write(&self.users);
+        let at = users.iter().position(|u| u.is(key))?;
+        Some(users.remove(at))
     }
 
     /// The first fault that `pick` selects, if any is on.
@@ -240,7 +326,7 @@ impl AuthServer {
             metadata_path: path,
             audience: setup.audience.clone(),
             is_org: false,
-            scopes: Scopes::Custom(setup.scopes.clone()),
+            scopes: Scopes::Custom(Declared::new(setup.scopes.clone())),
             groups: if setup.groups_claim {
                 Groups::Claim
             } else {
@@ -256,6 +342,29 @@ impl AuthServer {
     /// The URL of one endpoint, e.g. `endpoint("token")`.
     pub(crate) fn endpoint(&self, name: &str) -> String {
         format!("{}{}/{name}", self.org.base, self.endpoint_path)
+    }
+
+    /// Forgets every code and token of a user (by Okta user id) or, for
+    /// `None`, every one.
+    pub(crate) fn forget_user(&self, user_id: Option<&str>) {
+        self.codes
+            .forget(|c| user_id.is_none_or(|id| c.user_id == id));
+        self.tokens
+            .forget(|t| user_id.is_none_or(|id| t.user_id.as_deref() == Some(id)));
+    }
+
+    /// Forgets every code and token issued to a client.
+    pub(crate) fn forget_client(&self, client_id: &str) {
+        self.codes.forget(|c| c.client_id == client_id);
+        self.tokens.forget(|t| t.client_id == client_id);
+    }
+
+    /// Back to how it started: its declared scopes, no code, no token.
+    pub(crate) fn reset(&self) {
+        if let Scopes::Custom(declared) = &self.scopes {
+            declared.reset();
+        }
+        self.forget_user(None);
     }
 
     /// Forgets every token issued from one authorization code.

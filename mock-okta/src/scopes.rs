@@ -9,6 +9,8 @@
 //! configured for the authorization server resource."). Sources: Okta's
 //! support articles of those titles.
 
+use std::sync::RwLock;
+
 /// The scopes of OpenID Connect Core §5.4, and `offline_access` (§11).
 pub(crate) const OIDC_SCOPES: &[&str] = &[
     "openid",
@@ -58,20 +60,78 @@ pub(crate) fn check_token(scope: &str) -> Result<(), String> {
 }
 
 /// The scopes of one authorization server.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Scopes {
     /// The org authorization server's: OpenID Connect's and `groups`.
     Org,
-    /// A custom authorization server's: OpenID Connect's and these.
-    Custom(Vec<String>),
+    /// A custom authorization server's: OpenID Connect's and those its
+    /// admin declared, at start or since.
+    Custom(Declared),
+}
+
+/// The custom scopes declared on a custom authorization server: those it
+/// started with, and those declared while it runs (over the control API).
+#[derive(Debug)]
+pub(crate) struct Declared {
+    start: Vec<String>,
+    now: RwLock<Vec<String>>,
+}
+
+impl Declared {
+    pub(crate) fn new(scopes: Vec<String>) -> Self {
+        Declared {
+            now: RwLock::new(scopes.clone()),
+            start: scopes,
+        }
+    }
+
+    /// The scopes declared now, in the order they were.
+    pub(crate) fn list(&self) -> Vec<String> {
+        self.now.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Declares a scope ([`check`]ed): whether it is new.
+    ///
+    /// # Errors
+    /// One line saying why it is not a scope.
+    pub(crate) fn declare(&self, scope: &str) -> Result<bool, String> {
+        check(scope)?;
+        let mut now = self.now.write().unwrap_or_else(|p| p.into_inner());
+        if now.iter().any(|s| s == scope) {
+            return Ok(false);
+        }
+        now.push(scope.to_string());
+        Ok(true)
+    }
+
+    /// Withdraws a scope: whether it was declared.
+    pub(crate) fn withdraw(&self, scope: &str) -> bool {
+        let mut now = self.now.write().unwrap_or_else(|p| p.into_inner());
+        let before = now.len();
+        now.retain(|s| s != scope);
+        now.len() < before
+    }
+
+    /// Back to the scopes it started with.
+    pub(crate) fn reset(&self) {
+        *self.now.write().unwrap_or_else(|p| p.into_inner()) = self.start.clone();
+    }
 }
 
 impl Scopes {
+    /// The custom scopes declared (none for the org server).
+    pub(crate) fn declared(&self) -> Vec<String> {
+        match self {
+            Scopes::Org => Vec::new(),
+            Scopes::Custom(declared) => declared.list(),
+        }
+    }
+
     /// Every scope the server knows, as its discovery documents list them.
     pub(crate) fn supported(&self) -> Vec<String> {
         let own = match self {
             Scopes::Org => vec!["groups".to_string()],
-            Scopes::Custom(declared) => declared.clone(),
+            Scopes::Custom(declared) => declared.list(),
         };
         OIDC_SCOPES
             .iter()
@@ -83,7 +143,7 @@ impl Scopes {
     /// Whether `scope` is one a custom server's admin declared: what
     /// `client_credentials` may ask for.
     pub(crate) fn is_custom(&self, scope: &str) -> bool {
-        matches!(self, Scopes::Custom(declared) if declared.iter().any(|s| s == scope))
+        self.declared().iter().any(|s| s == scope)
     }
 
     /// Okta's `error_description` for the first scope of `asked` the
@@ -113,7 +173,7 @@ mod tests {
     #[test]
     fn each_server_knows_its_own_scopes() {
         let org = Scopes::Org;
-        let custom = Scopes::Custom(vec![DEFAULT_CUSTOM_SCOPE.into()]);
+        let custom = Scopes::Custom(Declared::new(vec![DEFAULT_CUSTOM_SCOPE.into()]));
         let standard = words("openid profile email address phone offline_access");
         assert_eq!(org.unknown(&standard), None);
         assert_eq!(custom.unknown(&standard), None);
@@ -129,6 +189,20 @@ mod tests {
         );
         assert!(custom.is_custom("messages:read") && !custom.is_custom("openid"));
         assert!(!org.is_custom("groups"));
+    }
+
+    #[test]
+    fn a_scope_declared_while_running_is_known_until_withdrawn_or_reset() {
+        let Scopes::Custom(declared) = Scopes::Custom(Declared::new(vec!["a:read".into()])) else {
+            unreachable!()
+        };
+        assert_eq!(declared.declare("a:write"), Ok(true));
+        assert_eq!(declared.declare("a:write"), Ok(false), "once");
+        assert!(declared.declare("openid").is_err());
+        assert_eq!(declared.list(), ["a:read", "a:write"]);
+        assert!(declared.withdraw("a:read") && !declared.withdraw("a:read"));
+        declared.reset();
+        assert_eq!(declared.list(), ["a:read"]);
     }
 
     #[test]

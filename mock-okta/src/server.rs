@@ -181,7 +181,8 @@ impl MockOkta {
     }
 
     /// Registers another client (or replaces one with the same id), for
-    /// every authorization server; as `POST /__mock/clients` does.
+    /// every authorization server; as `POST /__mock/clients` (a new
+    /// client) and `PUT /__mock/clients/ID` (a known one) do.
     ///
     /// # Panics
     /// When [`Client::check`] refuses it (say, a redirect URI that is not
@@ -192,8 +193,9 @@ impl MockOkta {
         }
     }
 
-    /// Adds a user (or replaces one with the same email); as
-    /// `POST /__mock/users` does.
+    /// Adds a user (or replaces one with the same email, which keeps its
+    /// id); as `POST /__mock/users` (a new user) and `PUT
+    /// /__mock/users/KEY` (a known one) do.
     ///
     /// # Panics
     /// When [`User::check`] refuses it (say, an email without `@`), with
@@ -202,6 +204,38 @@ impl MockOkta {
         if let Err(problem) = self.control.add_user(user) {
             panic!("MockOkta::add_user: {problem}");
         }
+    }
+
+    /// Removes a user (by email or Okta user id), and with it its logins
+    /// to the mock and every code and token issued to it, as deleting a
+    /// user at Okta does; as `DELETE /__mock/users/KEY` does. Whether it
+    /// was there.
+    pub fn remove_user(&self, key: &str) -> bool {
+        self.control.remove_user(key).is_ok()
+    }
+
+    /// Unregisters a client, and forgets every code and token issued to
+    /// it; as `DELETE /__mock/clients/ID` does. Whether it was there.
+    pub fn remove_client(&self, id: &str) -> bool {
+        self.control.remove_client(id).is_ok()
+    }
+
+    /// Back to how the mock started: the users, clients, faults and scopes
+    /// it was built with, its clock at the system's time; every code,
+    /// token, login to the mock and recorded request forgotten. As
+    /// `POST /__mock/reset` does, for suites that share one mock.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use mock_okta::{Fault, MockOkta};
+    /// let okta = MockOkta::start().await?;
+    /// okta.set_fault(Fault::DenyConsent);
+    /// okta.reset();
+    /// assert!(okta.faults().is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn reset(&self) {
+        self.control.reset();
     }
 
     /// Switches a fault on, on every authorization server; as

@@ -145,7 +145,9 @@ pub(crate) struct Code {
     pub challenge: Option<Challenge>,
     pub nonce: Option<String>,
     pub scopes: Vec<String>,
-    pub email: String,
+    /// The user's Okta user id (`sub`): a user whose email changes is
+    /// the same user.
+    pub user_id: String,
     pub auth_time: u64,
     /// The grant: every token issued from this code, or refreshed from
     /// those, carries it.
@@ -172,8 +174,8 @@ pub(crate) enum Kind {
 pub(crate) struct Token {
     pub kind: Kind,
     pub client_id: String,
-    /// The user's email; `None` for a `client_credentials` token.
-    pub email: Option<String>,
+    /// The user's Okta user id; `None` for a `client_credentials` token.
+    pub user_id: Option<String>,
     pub scopes: Vec<String>,
     /// The authorization code it descends from, if any.
     pub grant: Option<String>,
@@ -206,7 +208,8 @@ impl Expiring for Token {
 /// authorization servers, as an Okta session is org-wide.
 #[derive(Debug, Clone)]
 pub(crate) struct Login {
-    pub email: String,
+    /// The user's Okta user id.
+    pub user_id: String,
     pub auth_time: u64,
     pub expires: SystemTime,
 }
@@ -223,7 +226,7 @@ mod tests {
 
     fn login(expires: SystemTime) -> Login {
         Login {
-            email: "e".into(),
+            user_id: "e".into(),
             auth_time: 0,
             expires,
         }
@@ -277,11 +280,11 @@ mod tests {
         memory.insert(
             "b".into(),
             Login {
-                email: "x".into(),
+                user_id: "x".into(),
                 ..login(soon)
             },
         );
-        memory.forget(|l| l.email == "x");
+        memory.forget(|l| l.user_id == "x");
         assert!(memory.get("a").is_some() && memory.get("b").is_none());
     }
 }

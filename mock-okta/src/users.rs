@@ -1,7 +1,7 @@
 //! Users: the people who can log in to the mock.
 
 use crate::tokens::sha256;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The claim names the mock sets itself: a user's own claims may not take
@@ -38,14 +38,22 @@ const RESERVED: &[&str] = &[
 const EVERYONE: &str = "Everyone";
 
 /// A person who can log in. It reads from the config file's `[[users]]` and
-/// from `POST /__mock/users` with these field names.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// from `POST /__mock/users` with these field names; only `email` and
+/// `password` are required.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct User {
+    /// The Okta user id, the `sub` claim (`00u…`); `None` until the user
+    /// is registered, when it is made from the email ([`User::id`]). Once
+    /// registered, it stays whatever the email becomes: at Okta, only
+    /// `iss` + `sub` name a user (OpenID Connect Core §5.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The login name and `email` claim.
     pub email: String,
-    /// The `name` claim.
+    /// The `name` claim; the email when none is given.
+    #[serde(default)]
     pub name: String,
     /// The password the login form accepts.
     pub password: String,
@@ -79,6 +87,7 @@ impl User {
         password: impl Into<String>,
     ) -> Self {
         User {
+            id: None,
             email: email.into(),
             name: name.into(),
             password: password.into(),
@@ -132,11 +141,32 @@ impl User {
         self
     }
 
-    /// A stable, Okta-looking user id (`00u…`), the `sub` claim.
+    /// The Okta user id, the `sub` claim: the one it was given, or else a
+    /// stable, Okta-looking one (`00u` and 16 hex digits) made from the
+    /// email.
     pub fn id(&self) -> String {
-        let digest = sha256(self.email.as_bytes());
+        if let Some(id) = &self.id {
+            return id.clone();
+        }
+        let digest = sha256(self.email.to_ascii_lowercase().as_bytes());
         let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         format!("00u{hex}")
+    }
+
+    /// Gives the user a fixed id (its own, or the one made from its email)
+    /// and, if it has none, its email as its name: the user as the mock
+    /// keeps it.
+    pub(crate) fn registered(mut self) -> Self {
+        self.id = Some(self.id());
+        if self.name.is_empty() {
+            self.name = self.email.clone();
+        }
+        self
+    }
+
+    /// Whether `key` is the user's email (in any case) or Okta user id.
+    pub(crate) fn is(&self, key: &str) -> bool {
+        self.email.eq_ignore_ascii_case(key) || self.id() == key
     }
 
     /// Checks what the mock relies on: an email address as the login, no
@@ -152,6 +182,13 @@ impl User {
         }
         if let Some(group) = self.groups.iter().find(|g| g.trim().is_empty()) {
             return Err(format!("groups: {group:?} is not a group name"));
+        }
+        if let Some(id) = &self.id
+            && (id.is_empty() || id.contains(|c: char| c.is_whitespace() || c.is_control()))
+        {
+            return Err(format!(
+                "id: {id:?} is not a user id: leave it out, or give letters and digits, e.g. 00u1a2b3c4d5e6f7g8h9"
+            ));
         }
         let named = [("email", &self.email), ("name", &self.name)];
         for (field, value) in named

@@ -214,6 +214,18 @@ mod tests {
     }
 
     #[test]
+    fn a_user_needs_no_name_as_on_the_command_line_and_over_http() {
+        let file = ConfigFile::parse("[[users]]\nemail = \"d@example.com\"\npassword = \"p\"")
+            .expect("a valid file");
+        let user = file.users.expect("users").remove(0);
+        assert_eq!(
+            user.name, "",
+            "until registered, when the email is its name"
+        );
+        assert_eq!(user.check(), Ok(()));
+    }
+
+    #[test]
     fn problems_name_the_field_and_line() {
         let cases = [
             ("port = \"x\"", "line 1 (port = \"x\"): invalid type"),

@@ -45,7 +45,7 @@ pub(super) fn grant(
         ));
     }
     verify_pkce(&code, params.get("code_verifier"))?;
-    let user = server.org.user(&code.email).ok_or_else(invalid)?;
+    let user = server.org.user_by_id(&code.user_id).ok_or_else(invalid)?;
     let grant = Grant {
         client,
         user: Some(user),

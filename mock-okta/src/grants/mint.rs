@@ -8,6 +8,7 @@ use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
 use crate::store::{Kind, Token};
 use crate::tokens::{self, KeyName, random_id};
+use crate::users::User;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
@@ -103,7 +104,7 @@ pub(super) fn remember(server: &AuthServer, token: &str, kind: Kind, grant: &Gra
     let entry = Token {
         kind,
         client_id: grant.client.id.clone(),
-        email: grant.user.as_ref().map(|u| u.email.clone()),
+        user_id: grant.user.as_ref().map(User::id),
         scopes: grant.scopes.clone(),
         grant: grant.grant.clone(),
         auth_time: grant.auth_time,

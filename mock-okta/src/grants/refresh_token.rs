@@ -41,9 +41,9 @@ pub(super) fn grant(
         Used::Unknown => return Err(invalid()),
     };
     let user = stored
-        .email
+        .user_id
         .as_deref()
-        .and_then(|e| server.org.user(e))
+        .and_then(|id| server.org.user_by_id(id))
         .ok_or_else(invalid)?;
     // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
     let scopes = match params.words("scope") {

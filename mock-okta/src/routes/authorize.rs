@@ -10,6 +10,7 @@ use crate::pages::{error_page, login_page};
 use crate::params::{Params, cookie, form};
 use crate::store::{CODE_LIFETIME, Code, LOGIN_LIFETIME, Login};
 use crate::tokens::random_id;
+use crate::users::User;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -58,10 +59,13 @@ fn authorize(server: &AuthServer, headers: &HeaderMap, params: &Params) -> Respo
             "The 'action' parameter must be login or deny.",
         )),
         None => {
-            let login = cookie(headers, LOGIN_COOKIE).and_then(|id| server.org.logins.get(id));
+            // A login whose user was removed since is no login.
+            let login = cookie(headers, LOGIN_COOKIE)
+                .and_then(|id| server.org.logins.get(id))
+                .and_then(|login| Some((server.org.user_by_id(&login.user_id)?, login)));
             match (login, params.get("prompt")) {
-                (Some(login), prompt) if prompt != Some("login") => {
-                    issue_code(server, &request, &login.email, login.auth_time)
+                (Some((user, login)), prompt) if prompt != Some("login") => {
+                    issue_code(server, &request, &user, login.auth_time)
                 }
                 (None, Some("none")) => request.back.error(
                     "login_required",
@@ -90,13 +94,13 @@ fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Res
     let clock = &server.org.clock;
     let auth_time = clock.unix();
     let login = Login {
-        email: user.email.clone(),
+        user_id: user.id(),
         auth_time,
         expires: clock.now() + LOGIN_LIFETIME,
     };
     server.org.logins.insert(id.clone(), login);
     let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");
-    let code = issue_code(server, request, &user.email, auth_time);
+    let code = issue_code(server, request, &user, auth_time);
     ([(header::SET_COOKIE, cookie)], code).into_response()
 }
 
@@ -105,7 +109,7 @@ fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Res
 fn issue_code(
     server: &AuthServer,
     request: &Authorize<'_>,
-    email: &str,
+    user: &User,
     auth_time: u64,
 ) -> Response {
     let org = &server.org;
@@ -129,7 +133,7 @@ fn issue_code(
         challenge: request.challenge.clone(),
         nonce: request.nonce.clone(),
         scopes,
-        email: email.to_string(),
+        user_id: user.id(),
         auth_time,
         grant: random_id(),
         redeemed: false,
@@ -138,5 +142,5 @@ fn issue_code(
     server.codes.insert(code.clone(), entry);
     request
         .back
-        .with(&[("code", &code)], format!("code for {email}"))
+        .with(&[("code", &code)], format!("code for {}", user.email))
 }

@@ -39,7 +39,11 @@ pub(super) async fn introspect(
         "iss": server.issuer, "aud": server.audience, "token_type": token_type,
     });
     // A user's token names the user; a service's names no one else.
-    if let Some(user) = stored.email.as_deref().and_then(|e| server.org.user(e)) {
+    if let Some(user) = stored
+        .user_id
+        .as_deref()
+        .and_then(|id| server.org.user_by_id(id))
+    {
         answer["sub"] = json!(user.email);
         answer["username"] = json!(user.email);
         answer["uid"] = json!(user.id());

@@ -66,7 +66,7 @@ fn holder(server: &AuthServer, bearer: &str) -> Option<(User, Vec<String>)> {
         .tokens
         .get(bearer)
         .filter(|t| t.kind == Kind::Access)?;
-    let user = server.org.user(token.email.as_deref()?)?;
+    let user = server.org.user_by_id(token.user_id.as_deref()?)?;
     Some((user, token.scopes))
 }
 
