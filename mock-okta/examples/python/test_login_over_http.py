@@ -11,9 +11,8 @@ The story, against a stage of the workbook that refreshes its tokens:
    refresh the app is refused, and shows its "login ended" page.
 
 Against a mock and an app that are already running (the app configured
-with OKTA_BASE_URL = the mock's custom authorization server), once per
-fresh mock (its clock only moves forward: a second run would find the
-tokens dated 91 days ahead of the app's clock, and refused):
+with OKTA_BASE_URL = the mock's custom authorization server), as often as
+you like (each run opens with a reset of the mock, its clock included):
 
     cd mock-okta/examples/python
     MOCK_OKTA_URL=http://localhost:8081 APP_URL=http://localhost:8080 \\
@@ -98,6 +97,8 @@ class LoginOverHttp(unittest.TestCase):
     def setUp(self):
         self.mock = os.environ["MOCK_OKTA_URL"].rstrip("/")
         self.app = os.environ["APP_URL"].rstrip("/")
+        # Back to the mock's start: its clock too, which the last run moved.
+        self.assertEqual(control(self.mock, "POST", "/reset")[0], 200)
         client_id = os.environ.get("OAUTH_CLIENT_ID", DEFAULT_CLIENT_ID)
         client = {
             "secret": os.environ.get("OAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
