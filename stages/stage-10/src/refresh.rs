@@ -60,6 +60,12 @@ pub async fn refreshed(
             end(okta, &user, session).await?;
             return Err(AppError::LoginEnded(why));
         }
+        // Okta refused the app itself: asking again will not help, so the
+        // login ends here, with a page for the app's admin.
+        Err(Refresh::Failed(refused @ AppError::AppRefused(_))) => {
+            end(okta, &user, session).await?;
+            return Err(refused);
+        }
         // Okta failing for a moment does not end a login whose access token
         // is still good: the page is served, and the refresh tried later.
         Err(failed) if now() < kept.expires_at => kept.later(failed.retry_after()),
@@ -144,7 +150,8 @@ pub enum Refresh {
     /// Okta answered 429, and said when to ask again (`Retry-After`).
     #[error("Okta is limiting how often it is asked: the app asks again in {} s", .0.as_secs())]
     RateLimited(Duration),
-    /// Anything else: Okta down, slow, or answering nonsense.
+    /// Anything else: Okta down, slow or answering nonsense, or refusing
+    /// the app itself ([`AppError::AppRefused`]: final, never retried).
     #[error("{0}")]
     Failed(AppError),
 }
@@ -158,16 +165,16 @@ async fn refresh(
     provider: &Provider,
     refresh_token: &RefreshToken,
 ) -> Result<OktaTokenResponse, Refresh> {
-    // Set when Okta answers 429: how long it asked the app to wait (the
-    // oauth2 crate shows only an answer's body, not its headers).
-    let limited = Arc::new(Mutex::new(None));
+    // Okta's last answer's status and, for a 429, how long it asked the
+    // app to wait (the oauth2 crate shows only an answer's body).
+    let answered = Arc::new(Mutex::new(None::<(StatusCode, Option<Duration>)>));
     let http = |request| {
-        let (http, limited) = (http.clone(), limited.clone());
+        let (http, answered) = (http.clone(), answered.clone());
         async move {
             let answer = openidconnect::AsyncHttpClient::call(&http, request).await?;
-            if answer.status() == StatusCode::TOO_MANY_REQUESTS {
-                *limited.lock().unwrap_or_else(|p| p.into_inner()) = Some(retry_after(&answer));
-            }
+            let status = answer.status();
+            let wait = (status == StatusCode::TOO_MANY_REQUESTS).then(|| retry_after(&answer));
+            *answered.lock().unwrap_or_else(|p| p.into_inner()) = Some((status, wait));
             Ok::<_, HttpClientError<reqwest::Error>>(answer)
         }
     };
@@ -175,7 +182,8 @@ async fn refresh(
     let lost = |e: &RequestTokenError<_, _>| matches!(e, RequestTokenError::Request(_));
     let once_more = ConstantBuilder::default().with_delay(Duration::from_millis(100));
     let answer = ask.retry(once_more.with_max_times(1)).when(lost).await;
-    if let Some(wait) = *limited.lock().unwrap_or_else(|p| p.into_inner()) {
+    let answered = *answered.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, Some(wait))) = answered {
         return Err(Refresh::RateLimited(wait));
     }
     answer.map_err(|e| match e {
@@ -183,6 +191,13 @@ async fn refresh(
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {
             Refresh::Refused(answer.to_string().trim_end_matches('.').into())
+        }
+        // Any other 4xx, whatever its code, does not pass by itself
+        // (RFC 6749 §5.2): the app is refused, not Okta failing.
+        RequestTokenError::ServerResponse(answer)
+            if answered.is_some_and(|(status, _)| status.is_client_error()) =>
+        {
+            Refresh::Failed(AppError::AppRefused(answer.to_string().trim_end_matches('.').into()))
         }
         e => Refresh::Failed(token_error(e)),
     })

@@ -58,6 +58,14 @@ pub enum AppError {
     /// 401: a refresh was refused: the login was ended at Okta.
     #[error("Your login has ended (Okta says: {0}). Log in again to go on.")]
     LoginEnded(String),
+    /// 502: Okta refused the app itself (`invalid_client`: its secret
+    /// changed; `unauthorized_client`, `invalid_scope`, …): its
+    /// registration at Okta or its settings here need its admin, and
+    /// asking again will not help (RFC 6749 §5.2), so the app does not.
+    #[error(
+        "Okta refused this app ({0}). Its administrator must fix the app's registration at Okta (client id and secret, grant types, scopes) or its settings: logging in again will not help until then."
+    )]
+    AppRefused(String),
     /// 503: the session store did not answer.
     #[error(
         "Your session cannot be read right now: the session store is not answering. Try again in a moment."
@@ -101,12 +109,20 @@ impl IntoResponse for AppError {
             AppError::IdpTimeout(_) => (StatusCode::GATEWAY_TIMEOUT, "idp-timeout"),
             AppError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready"),
             AppError::LoginEnded(_) => (StatusCode::UNAUTHORIZED, "login-ended"),
+            AppError::AppRefused(_) => (StatusCode::BAD_GATEWAY, "app-refused"),
             AppError::Session(_) => (StatusCode::SERVICE_UNAVAILABLE, "session"),
         };
-        tracing::warn!("{kind}: {self:?}");
+        match &self {
+            // For the operator, once: what to fix.
+            AppError::AppRefused(why) => tracing::error!(
+                "{kind}: Okta refused this app ({why}): check OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET, and the app's grant types and scopes at Okta"
+            ),
+            _ => tracing::warn!("{kind}: {self:?}"),
+        }
         // A session store that does not answer fails any page, not a login.
         let (title, retry) = match self {
             AppError::Session(_) => ("Not available right now", "<a href=\"/\">Try again</a>"),
+            AppError::AppRefused(_) => ("The app cannot log you in", "<a href=\"/\">Home</a>"),
             _ => (
                 "The login did not work",
                 "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>",

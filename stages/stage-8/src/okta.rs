@@ -256,6 +256,11 @@ pub fn token_error(
         {
             AppError::CodeRefused(answer.to_string().trim_end_matches('.').into())
         }
+        // Okta refused the app itself: its registration, or its settings
+        // here, need its admin; asking again will not help.
+        RequestTokenError::ServerResponse(answer) if refuses_the_app(answer.error()) => {
+            AppError::AppRefused(answer.to_string().trim_end_matches('.').into())
+        }
         RequestTokenError::ServerResponse(answer) => AppError::Idp(format!(
             "Okta's token endpoint answered {}",
             answer.to_string().trim_end_matches('.')
@@ -268,6 +273,16 @@ pub fn token_error(
         }
         _ => AppError::Idp("Okta's token endpoint answered something that is not a token".into()),
     }
+}
+
+/// Whether a token endpoint's error code is about the app, not the
+/// request or Okta's health (RFC 6749 §5.2): only its admin can fix it.
+fn refuses_the_app(code: &CoreErrorResponseType) -> bool {
+    use CoreErrorResponseType::*;
+    matches!(
+        code,
+        InvalidClient | UnauthorizedClient | InvalidScope | InvalidRequest | UnsupportedGrantType
+    )
 }
 
 /// Whether a token answer has an ID token at all.

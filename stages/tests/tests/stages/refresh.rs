@@ -2,8 +2,11 @@
 //! and a refresh Okta refuses ends the login with a page.
 
 use axum::http::StatusCode;
-use mock_okta::{Fault, MockOkta};
-use stage_tests::{ALICE, REFRESHING, Stage, TestApp, Timing, a_second_begins, each_stage};
+use mock_okta::{Client, Fault, MockOkta};
+use stage_tests::{
+    ALICE, CLIENT_ID, CLIENT_SECRET, REFRESHING, Stage, TestApp, Timing, a_second_begins,
+    each_stage,
+};
 use std::time::Duration;
 
 /// `stage` against a mock whose access tokens live `lifetime`, with alice
@@ -228,6 +231,41 @@ async fn a_refresh_okta_refuses_ends_the_login_with_a_page() {
         let home = app.browser.get(&app.at("/")).await;
         let to = home.location().map(|l| l.path().to_string());
         assert_eq!(to.as_deref(), Some("/login/okta"), "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_okta_refuses_for_the_app_itself_ends_at_once_with_a_page_for_its_admin() {
+    each_stage(&REFRESHING, |stage| async move {
+        // The secret rotated at Okta (invalid_client, a 401), and the
+        // refresh grant taken away from the app (unauthorized_client, a 400).
+        let changes = [
+            (Client::web(CLIENT_ID, "a-rotated-secret"), "invalid_client"),
+            (Client::service(CLIENT_ID, CLIENT_SECRET), "unauthorized_client"),
+        ];
+        for (registration, code) in changes {
+            let app = short_tokens(stage, Duration::from_secs(2)).await;
+            app.okta.add_client(registration);
+            tokio::time::sleep(Duration::from_millis(1600)).await;
+            let page = app.browser.get(&app.at("/")).await;
+            assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?} {code}: {}", page.body);
+            assert!(
+                page.body.contains("data-error=\"app-refused\"")
+                    && page.body.contains(code)
+                    && page.body.contains("administrator")
+                    && !page.body.contains("Try again"),
+                "{stage:?} {code}: {}",
+                page.body
+            );
+            // Final: the login ended, and Okta is not asked again.
+            let home = app.browser.get(&app.at("/")).await;
+            let to = home.location().map(|l| l.path().to_string());
+            assert_eq!(to.as_deref(), Some("/login/okta"), "{stage:?} {code}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            app.browser.get(&app.at("/")).await;
+            assert_eq!(refreshes(&app), 1, "{stage:?} {code}: asked again");
+        }
     })
     .await;
 }
