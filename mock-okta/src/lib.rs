@@ -81,7 +81,7 @@ mod users;
 pub use clients::{Client, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID};
 pub use faults::{FAULTS, Fault, FaultSpec, LONGEST_DURATION, parse_duration};
 pub use org::CustomServer;
-pub use record::{BODY_LIMIT, RECORD_LIMIT, RecordedRequest};
+pub use record::{BODY_LIMIT, RECORD_LIMIT, RECORDED_BYTES, RECORDED_ENTRIES, RecordedRequest};
 pub use routes::LOGIN_COOKIE;
 pub use server::{Builder, MockOkta, check_auth_server_name, check_host};
 pub use testing::{Browser, MAX_REDIRECTS, Page};

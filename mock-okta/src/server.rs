@@ -260,7 +260,9 @@ impl MockOkta {
         self.control.org.clock.now()
     }
 
-    /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first.
+    /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first,
+    /// each with the status the mock answered and kept within
+    /// [`RECORDED_BYTES`](crate::RECORDED_BYTES).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.control.requests("")
     }

@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod clock;
 mod control_api;
+mod edges;
 mod endpoints;
 mod faults;
 mod groups_and_scopes;
