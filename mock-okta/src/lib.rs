@@ -70,6 +70,7 @@ mod params;
 mod record;
 mod routes;
 mod scopes;
+mod serve;
 mod server;
 mod store;
 pub mod testing;

@@ -8,6 +8,7 @@ use crate::faults::Fault;
 use crate::org::{AuthServer, CustomServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
 use crate::scopes::{self, DEFAULT_CUSTOM_SCOPE};
+use crate::serve::{HEADER_READ_TIMEOUT, serve};
 use crate::tls::{Tls, TlsListener, TlsSource};
 use crate::tokens::{CUSTOM_SERVERS_MAX, custom_keys};
 use crate::users::User;
@@ -345,6 +346,7 @@ pub struct Builder {
     faults: Vec<Fault>,
     control_api: bool,
     tls: Option<TlsSource>,
+    header_read_timeout: Duration,
 }
 
 impl Default for Builder {
@@ -366,6 +368,7 @@ impl Default for Builder {
             faults: Vec::new(),
             control_api: true,
             tls: None,
+            header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -505,6 +508,18 @@ impl Builder {
         self
     }
 
+    /// How long a client has to send a request's head (its request line
+    /// and headers), counted from when it connects, or from the answer
+    /// before on a kept-alive connection: then the connection is closed
+    /// (default 10 s, as the workbook's stages give). A client that sends
+    /// half a request, or keeps an idle connection, holds it no longer.
+    /// Over https, the TLS handshake has 10 s of its own before it.
+    /// [`Builder::start`] refuses zero.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
     /// Binds the port and serves every authorization server in the
     /// background.
     ///
@@ -515,8 +530,9 @@ impl Builder {
     /// ([`check_host`]), a client or a user is refused by
     /// [`Client::check`] or [`User::check`], a declared scope is not a scope
     /// token of its own, an audience is empty, two custom servers have one
-    /// name, there are more than four custom servers, or the TLS
-    /// certificate is refused (see [`Builder::tls_pem`]).
+    /// name, there are more than four custom servers, the TLS
+    /// certificate is refused (see [`Builder::tls_pem`]), or the
+    /// header read timeout is zero.
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -526,6 +542,11 @@ impl Builder {
             })?;
         }
         let invalid = |problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem);
+        if self.header_read_timeout.is_zero() {
+            return Err(invalid(
+                "header_read_timeout: zero would close every connection before its request: give it at least 1 ms (the default is 10 s)".into(),
+            ));
+        }
         let first = CustomServer {
             audience: self
                 .audience
@@ -581,17 +602,14 @@ impl Builder {
             stopped.await.ok();
         };
         let tls_certificate = tls.as_ref().map(|tls| tls.trust_pem.clone());
+        let timeout = self.header_read_timeout;
         match &tls {
-            None => {
-                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
-                tokio::spawn(async move { serve.await.map_err(stopped_by) });
-            }
+            None => tokio::spawn(serve(listener, app, timeout, stopped)),
             Some(tls) => {
                 let listener = TlsListener::new(listener, tls)?;
-                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
-                tokio::spawn(async move { serve.await.map_err(stopped_by) });
+                tokio::spawn(serve(listener, app, timeout, stopped))
             }
-        }
+        };
         Ok(MockOkta {
             control,
             control_api: self.control_api,
@@ -601,10 +619,6 @@ impl Builder {
             stop: Some(stop),
         })
     }
-}
-
-fn stopped_by(e: std::io::Error) {
-    tracing::error!("mock-okta stopped: {e}");
 }
 
 /// Every authorization server's routes and an Okta-shaped 404 for the

@@ -1,11 +1,12 @@
-//! Strict at every HTTP edge: what the recorder keeps of a request, and
-//! the status it notes.
+//! Strict at every HTTP edge: what the recorder keeps of a request and
+//! the status it notes, and a half-sent request's connection closed.
 
 use crate::helpers::control;
 use mock_okta::{DEFAULT_CLIENT_ID, Fault, MockOkta, RECORDED_BYTES};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 // --- The recorder ---------------------------------------------------------
 
@@ -109,4 +110,88 @@ async fn a_large_request_is_recorded_cut_to_the_bound_and_says_so() {
     assert_eq!(shown["cut_bytes"], recorded.cut_bytes);
     assert_eq!(shown["query"]["state"], kept_state);
     assert_eq!(shown["status"], status.as_u16());
+}
+
+// --- The header-read timeout ---------------------------------------------
+
+/// Sends half a request's head and waits (10 s at most) for the server to
+/// close the connection: what it answered meanwhile, or `None` if it kept
+/// the connection open.
+async fn half_a_request(mut stream: impl AsyncRead + AsyncWrite + Unpin) -> Option<Vec<u8>> {
+    stream
+        .write_all(b"GET /oauth2/default/.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("sent");
+    let mut answered = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answered));
+    // EOF or a reset (TLS without close_notify): closed, either way.
+    read.await.ok().map(|_closed| answered)
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_closed_after_the_header_read_timeout() {
+    let timeout = Duration::from_millis(300);
+    let okta = MockOkta::builder()
+        .header_read_timeout(timeout)
+        .start()
+        .await
+        .expect("starts");
+    let started = Instant::now();
+    let stream = tokio::net::TcpStream::connect(okta.addr())
+        .await
+        .expect("connects");
+    let answered = half_a_request(stream).await.expect("closed within 10 s");
+    assert!(answered.is_empty(), "no answer to half a request");
+    assert!(started.elapsed() >= timeout, "closed before its time");
+
+    // A whole request on a new connection is answered as ever.
+    let discovery = format!("{}/.well-known/openid-configuration", okta.issuer());
+    let answer = reqwest::get(discovery).await.expect("an answer");
+    assert_eq!(answer.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_half_sent_request_over_https_is_closed_too() {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+    use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+
+    let okta = MockOkta::builder()
+        .tls(true)
+        .header_read_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .expect("starts");
+    let pem = okta.tls_certificate_pem().expect("https");
+    let mut roots = RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        roots.add(certificate.expect("PEM")).expect("a root");
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(okta.addr())
+        .await
+        .expect("connects");
+    let name = ServerName::try_from("localhost").expect("a name");
+    let stream = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .expect("a handshake");
+    let answered = half_a_request(stream).await.expect("closed within 10 s");
+    assert!(answered.is_empty(), "no answer to half a request");
+}
+
+#[tokio::test]
+async fn a_zero_header_read_timeout_is_refused() {
+    let refused = MockOkta::builder()
+        .header_read_timeout(Duration::ZERO)
+        .start()
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(refused.to_string().starts_with("header_read_timeout: "));
 }
