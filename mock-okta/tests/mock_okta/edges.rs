@@ -1,8 +1,14 @@
 //! Strict at every HTTP edge: what the recorder keeps of a request and
-//! the status it notes, and a half-sent request's connection closed.
+//! the status it notes, a half-sent request's connection closed, and
+//! RFC 9110's case rules for schemes and media types.
 
-use crate::helpers::control;
-use mock_okta::{DEFAULT_CLIENT_ID, Fault, MockOkta, RECORDED_BYTES};
+use crate::helpers::{control, field, tokens, userinfo};
+use base64::Engine;
+use mock_okta::{
+    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta,
+    RECORDED_BYTES,
+};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -194,4 +200,111 @@ async fn a_zero_header_read_timeout_is_refused() {
         .expect_err("refused");
     assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
     assert!(refused.to_string().starts_with("header_read_timeout: "));
+}
+
+// --- RFC 9110: schemes and media types, in any case ----------------------
+
+fn basic(scheme: &str, id: &str, secret: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    format!("{scheme} {encoded}")
+}
+
+/// POSTs `body` to an endpoint with this `Content-Type` and `Authorization`.
+async fn post_as(
+    url: &str,
+    content_type: &str,
+    authorization: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let answer = reqwest::Client::new()
+        .post(url)
+        .header(CONTENT_TYPE, content_type)
+        .header(AUTHORIZATION, authorization)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("an answer");
+    let status = answer.status();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_basic_and_a_form_type_in_any_case() {
+    let okta = MockOkta::start().await.expect("starts");
+    let token = format!("{}/v1/token", okta.issuer());
+    let body = "grant_type=client_credentials&scope=messages%3Aread";
+    let forms = [
+        "application/x-www-form-urlencoded",
+        "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+    ];
+    for (scheme, content_type) in [
+        ("basic", forms[1]),
+        ("BASIC", forms[0]),
+        ("Basic", forms[1]),
+    ] {
+        let auth = basic(scheme, DEFAULT_SERVICE_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+        let (status, answer) = post_as(&token, content_type, &auth, body).await;
+        assert_eq!(status, StatusCode::OK, "{scheme} {content_type}: {answer}");
+        assert_eq!(answer["token_type"], "Bearer");
+    }
+}
+
+#[tokio::test]
+async fn a_media_type_that_only_begins_like_a_form_is_not_one() {
+    let okta = MockOkta::start().await.expect("starts");
+    let token = format!("{}/v1/token", okta.issuer());
+    let auth = basic("Basic", DEFAULT_SERVICE_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    let body = "grant_type=client_credentials&scope=messages%3Aread";
+    let (status, answer) = post_as(&token, "application/x-www-form-urlencodedX", &auth, body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["error"], "invalid_request");
+    assert_eq!(
+        answer["error_description"],
+        "The request must be application/x-www-form-urlencoded."
+    );
+    let recorded = okta.requests_to("/v1/token").pop().expect("recorded");
+    assert_eq!(recorded.param("grant_type"), None, "not read as a form");
+}
+
+#[tokio::test]
+async fn userinfo_takes_bearer_in_any_case() {
+    let okta = MockOkta::start().await.expect("starts");
+    let access = field(&tokens(&okta).await, "access_token").to_string();
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let answer = reqwest::Client::new()
+            .get(format!("{}/v1/userinfo", okta.issuer()))
+            .header(AUTHORIZATION, format!("{scheme} {access}"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status(), StatusCode::OK, "{scheme}");
+    }
+    // Not a scheme of its own: "Bearer" glued to the token.
+    let glued = reqwest::Client::new()
+        .get(format!("{}/v1/userinfo", okta.issuer()))
+        .header(AUTHORIZATION, format!("Bearer{access}"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(glued.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(userinfo(&okta, &access).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn introspection_and_revocation_take_basic_and_a_form_type_in_any_case() {
+    let okta = MockOkta::start().await.expect("starts");
+    let access = field(&tokens(&okta).await, "access_token").to_string();
+    let auth = basic("basic", DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET);
+    let content_type = "APPLICATION/X-WWW-FORM-URLENCODED;charset=utf-8";
+    let body = format!("token={access}");
+    let introspect = format!("{}/v1/introspect", okta.issuer());
+    let (status, answer) = post_as(&introspect, content_type, &auth, &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["active"], true);
+
+    let revoke = format!("{}/v1/revoke", okta.issuer());
+    let (status, _) = post_as(&revoke, content_type, &auth, &body).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, answer) = post_as(&introspect, content_type, &auth, &body).await;
+    assert_eq!(answer["active"], false, "revoked");
 }
