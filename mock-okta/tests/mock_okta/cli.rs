@@ -52,7 +52,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
 /// that names the flag and says what to write.
 #[test]
 fn a_flag_that_could_be_misread_stops_it_with_one_line() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["--client", "app:se:cret:http://localhost:3000/cb"],
             "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
@@ -94,6 +94,26 @@ fn a_flag_that_could_be_misread_stops_it_with_one_line() {
         (
             &["--host", "http://okta.test:9000"],
             "error: --host (or host in the config file): \"http://okta.test:9000\" is not a lowercase host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)",
+        ),
+        (
+            &[
+                "--client",
+                "id=app",
+                "--client",
+                "redirect-uri=javascript:alert(1)",
+            ],
+            "error: --client id=app: redirect_uris[0]: \"javascript:alert(1)\": a redirect URI may not use the javascript: scheme (the browser would run or read it): use http, https or an app's own scheme, e.g. com.example.app:/callback",
+        ),
+        (
+            &[
+                "--client",
+                "id=app",
+                "--client",
+                "redirect-uri=http://localhost:3000/cb",
+                "--client",
+                "post-logout-redirect-uri=http://localhost:3000/#top",
+            ],
+            "error: --client id=app: post_logout_redirect_uris[0]: \"http://localhost:3000/#top\" has a fragment (#top): a redirect URI has none (RFC 6749 §3.1.2; Okta refuses one): remove it",
         ),
     ];
     for (flags, expected) in cases {

@@ -1,11 +1,12 @@
 //! Strict at every HTTP edge: what the recorder keeps of a request and
-//! the status it notes, a half-sent request's connection closed, and
-//! RFC 9110's case rules for schemes and media types.
+//! the status it notes, a half-sent request's connection closed, RFC 9110's
+//! case rules for schemes and media types, and redirect URIs a browser
+//! would run refused at registration.
 
-use crate::helpers::{control, field, tokens, userinfo};
+use crate::helpers::{control, error_line, field, tokens, userinfo};
 use base64::Engine;
 use mock_okta::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta,
+    Client, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta,
     RECORDED_BYTES,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -307,4 +308,52 @@ async fn introspection_and_revocation_take_basic_and_a_form_type_in_any_case() {
     assert_eq!(status, StatusCode::OK);
     let (_, answer) = post_as(&introspect, content_type, &auth, &body).await;
     assert_eq!(answer["active"], false, "revoked");
+}
+
+// --- Redirect URIs a browser would run ------------------------------------
+
+#[tokio::test]
+async fn the_control_api_refuses_a_redirect_uri_that_runs_in_the_browser_or_has_a_fragment() {
+    let okta = MockOkta::start().await.expect("starts");
+    let cases = [
+        (
+            r#"{"id": "a", "secret": "s", "redirect_uris": ["javascript:alert(document.cookie)"]}"#,
+            "redirect_uris[0]: \"javascript:alert(document.cookie)\": a redirect URI may not use the javascript: scheme",
+        ),
+        (
+            r#"{"id": "a", "secret": "s", "redirect_uris": ["http://localhost:3000/cb"], "post_logout_redirect_uris": ["http://localhost:3000", "data:text/html,hi"]}"#,
+            "post_logout_redirect_uris[1]: \"data:text/html,hi\": a redirect URI may not use the data: scheme",
+        ),
+        (
+            r##"{"id": "a", "secret": "s", "redirect_uris": ["http://localhost:3000/cb#done"]}"##,
+            "redirect_uris[0]: \"http://localhost:3000/cb#done\" has a fragment (#done): a redirect URI has none (RFC 6749 §3.1.2; Okta refuses one): remove it",
+        ),
+    ];
+    for (client, expected) in cases {
+        let (status, answer) = control(&okta, Method::POST, "/clients", client).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{client}");
+        assert!(error_line(&answer).starts_with(expected), "{answer}");
+    }
+    assert!(
+        okta.clients().iter().all(|c| c.id != "a"),
+        "none registered"
+    );
+
+    let native = r#"{"id": "native", "redirect_uris": ["com.example.app:/callback"]}"#;
+    let (status, answer) = control(&okta, Method::POST, "/clients", native).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+#[tokio::test]
+async fn the_builder_refuses_a_redirect_uri_with_a_fragment() {
+    let client = Client::web("app", "s").redirect_uri("http://localhost:3000/cb#x");
+    let refused = MockOkta::builder()
+        .client(client)
+        .start()
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    let said = refused.to_string();
+    assert!(said.starts_with("clients[2].redirect_uris[0]: "), "{said}");
+    assert!(said.contains("has a fragment"), "{said}");
 }
