@@ -1,7 +1,7 @@
 //! Strict at every HTTP edge: what the recorder keeps of a request and
 //! the status it notes, a half-sent request's connection closed, RFC 9110's
-//! case rules for schemes and media types, and redirect URIs a browser
-//! would run refused at registration.
+//! case rules for schemes and media types, redirect URIs a browser would
+//! run refused at registration, and a mock behind a proxy's origin.
 
 use crate::helpers::{control, error_line, field, tokens, userinfo};
 use base64::Engine;
@@ -356,4 +356,110 @@ async fn the_builder_refuses_a_redirect_uri_with_a_fragment() {
     let said = refused.to_string();
     assert!(said.starts_with("clients[2].redirect_uris[0]: "), "{said}");
     assert!(said.contains("has a fragment"), "{said}");
+}
+
+// --- Behind a proxy: an origin in the issuers ------------------------------
+
+#[tokio::test]
+async fn an_origin_names_the_issuers_while_the_mock_serves_plain_http_at_its_address() {
+    let okta = MockOkta::builder()
+        .host("https://login.example.com")
+        .start()
+        .await
+        .expect("starts");
+    let issuer = "https://login.example.com/oauth2/default";
+    assert_eq!(okta.issuer(), issuer);
+    assert_eq!(okta.org_issuer(), "https://login.example.com");
+
+    // The mock itself, over plain http, at the address it listens on.
+    let at = format!("http://{}", okta.addr());
+    let discovery: Value = reqwest::get(format!(
+        "{at}/oauth2/default/.well-known/openid-configuration"
+    ))
+    .await
+    .expect("an answer")
+    .json()
+    .await
+    .expect("JSON");
+    assert_eq!(discovery["issuer"], issuer);
+    for endpoint in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+        "end_session_endpoint",
+    ] {
+        let url = discovery[endpoint].as_str().unwrap_or_default();
+        assert!(
+            url.starts_with(&format!("{issuer}/v1/")),
+            "{endpoint}: {url}"
+        );
+    }
+
+    let minted: Value = reqwest::Client::new()
+        .post(format!("{at}/__mock/tokens"))
+        .body(r#"{"subject": "alice@example.com"}"#)
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    let token = minted["access_token"]["token"].as_str().expect("a token");
+    let claims = mock_okta::decode_claims(token).expect("a JWT");
+    assert_eq!(claims["iss"], issuer);
+}
+
+#[tokio::test]
+async fn an_origin_with_a_port_and_https_to_the_mock_itself() {
+    let okta = MockOkta::builder()
+        .host("https://login.example.com:8443")
+        .tls(true)
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(
+        okta.issuer(),
+        "https://login.example.com:8443/oauth2/default"
+    );
+    // The certificate names the origin's host, and the local names.
+    let pem = okta.tls_certificate_pem().expect("https");
+    let trusted = reqwest::Certificate::from_pem(pem.as_bytes()).expect("PEM");
+    let client = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(trusted)
+        .resolve("login.example.com", okta.addr())
+        .build()
+        .expect("a client");
+    for at in [
+        format!("https://login.example.com:{}", okta.addr().port()),
+        format!("https://localhost:{}", okta.addr().port()),
+    ] {
+        let discovery: Value = client
+            .get(format!("{at}/.well-known/openid-configuration"))
+            .send()
+            .await
+            .expect("an answer over https")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(
+            discovery["issuer"], "https://login.example.com:8443",
+            "{at}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_origin_with_a_path_is_refused_in_one_line() {
+    let refused = MockOkta::builder()
+        .host("https://login.example.com/okta")
+        .start()
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(
+        refused.to_string(),
+        "\"https://login.example.com/okta\": an origin has no path: e.g. https://login.example.com (the issuers add /oauth2/…)"
+    );
 }
