@@ -126,8 +126,21 @@ impl Client {
             .post_logout_redirect_uri("http://localhost:8080")
     }
 
-    /// Checks what the mock relies on: an id, absolute redirect URIs, known
-    /// grant types, no control characters (they would forge log lines).
+    /// Checks what the mock relies on: an id, known grant types, no
+    /// control characters (they would forge log lines), and redirect URIs
+    /// (sign-in and sign-out) that are absolute, have no fragment (RFC 6749
+    /// §3.1.2; Okta refuses one) and no scheme that runs or reads in the
+    /// browser (`javascript:`, `data:`, `vbscript:`, `file:`): http, https
+    /// or an app's own scheme, as a native app registers
+    /// (`com.example.app:/callback`, RFC 8252 §7.1).
+    ///
+    /// ```
+    /// use mock_okta::Client;
+    /// let native = Client::public("my-app").redirect_uri("com.example.app:/callback");
+    /// assert_eq!(native.check(), Ok(()));
+    /// let fragment = Client::public("my-app").redirect_uri("http://localhost:3000/cb#done");
+    /// assert!(fragment.check().unwrap_err().starts_with("redirect_uris[0]: \"http://localhost:3000/cb#done\" has a fragment"));
+    /// ```
     ///
     /// # Errors
     /// One line naming the field, e.g. `redirect_uris[0]: "cb" is not an
@@ -145,8 +158,7 @@ impl Client {
         ];
         for (field, list) in uris {
             for (i, uri) in list.iter().enumerate() {
-                url::Url::parse(uri)
-                    .map_err(|e| format!("{field}[{i}]: {uri:?} is not an absolute URL ({e})"))?;
+                check_redirect_uri(uri).map_err(|problem| format!("{field}[{i}]: {problem}"))?;
             }
         }
         for grant in &self.grant_types {
@@ -163,6 +175,29 @@ impl Client {
     pub(crate) fn allows(&self, grant_type: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant_type)
     }
+}
+
+/// Schemes a redirect URI may not have: a browser runs them
+/// (`javascript:`, `vbscript:`), or shows or reads what they hold in
+/// place of a page (`data:`, `file:`), with the code in the query.
+const REFUSED_SCHEMES: [&str; 4] = ["javascript", "data", "vbscript", "file"];
+
+/// Checks one redirect URI (sign-in or sign-out): see [`Client::check`].
+fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let url = url::Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URL ({e})"))?;
+    // A URL lowercases its scheme: `JavaScript:` is refused too.
+    let scheme = url.scheme();
+    if REFUSED_SCHEMES.contains(&scheme) {
+        return Err(format!(
+            "{uri:?}: a redirect URI may not use the {scheme}: scheme (the browser would run or read it): use http, https or an app's own scheme, e.g. com.example.app:/callback"
+        ));
+    }
+    if let Some(fragment) = url.fragment() {
+        return Err(format!(
+            "{uri:?} has a fragment (#{fragment}): a redirect URI has none (RFC 6749 §3.1.2; Okta refuses one): remove it"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -183,6 +218,34 @@ mod tests {
                 "post_logout_redirect_uris[0]",
             ),
             (
+                Client::workbook().redirect_uri("javascript:alert(document.cookie)"),
+                "redirect_uris[1]: \"javascript:alert(document.cookie)\": a redirect URI may not use the javascript: scheme",
+            ),
+            (
+                Client::workbook().redirect_uri("JavaScript:alert(1)"),
+                "redirect_uris[1]: \"JavaScript:alert(1)\": a redirect URI may not use the javascript: scheme",
+            ),
+            (
+                Client::workbook().redirect_uri("data:text/html,<script>alert(1)</script>"),
+                "redirect_uris[1]: \"data:text/html,<script>alert(1)</script>\": a redirect URI may not use the data: scheme",
+            ),
+            (
+                Client::workbook().redirect_uri("vbscript:msgbox(1)"),
+                "redirect_uris[1]: \"vbscript:msgbox(1)\": a redirect URI may not use the vbscript: scheme",
+            ),
+            (
+                Client::workbook().post_logout_redirect_uri("file:///etc/passwd"),
+                "post_logout_redirect_uris[1]: \"file:///etc/passwd\": a redirect URI may not use the file: scheme",
+            ),
+            (
+                Client::workbook().redirect_uri("http://localhost:3000/cb#x"),
+                "redirect_uris[1]: \"http://localhost:3000/cb#x\" has a fragment (#x): a redirect URI has none (RFC 6749 §3.1.2",
+            ),
+            (
+                Client::workbook().post_logout_redirect_uri("http://localhost:3000/#"),
+                "post_logout_redirect_uris[1]: \"http://localhost:3000/#\" has a fragment",
+            ),
+            (
                 Client {
                     grant_types: vec!["password".into()],
                     ..Client::workbook()
@@ -195,5 +258,15 @@ mod tests {
             assert!(problem.starts_with(expected), "{problem}");
         }
         assert_eq!(Client::workbook().check(), Ok(()));
+    }
+
+    #[test]
+    fn http_https_and_an_apps_own_scheme_are_redirect_uris() {
+        let client = Client::public("native")
+            .redirect_uri("com.example.app:/callback")
+            .redirect_uri("https://app.example.com/callback")
+            .redirect_uri("http://127.0.0.1:49152/callback")
+            .post_logout_redirect_uri("com.example.app:/logout");
+        assert_eq!(client.check(), Ok(()));
     }
 }

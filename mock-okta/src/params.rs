@@ -1,7 +1,8 @@
 //! What a request carries, parsed strictly: query and form parameters
 //! (RFC 6749 §3.1: a parameter must not be sent twice; a value that is not
 //! UTF-8 is a bad request; both are `invalid_request`, never a panic), and
-//! the `Authorization` and `Cookie` headers.
+//! the `Authorization`, `Content-Type` and `Cookie` headers, whose schemes
+//! and media types are compared without regard to case (RFC 9110).
 
 use crate::error::OAuthError;
 use axum::http::{HeaderMap, header};
@@ -64,6 +65,9 @@ impl Params {
     }
 }
 
+/// The media type of a form body.
+const FORM: &str = "application/x-www-form-urlencoded";
+
 /// Parses a form body, or answers Okta's error for it.
 pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
     if !is_form(headers) {
@@ -74,15 +78,24 @@ pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthErro
     Params::parse(body)
 }
 
+/// The credentials of the `Authorization` header when its scheme is
+/// `scheme`: a scheme is compared without regard to case (RFC 9110 §11.1:
+/// `basic` and `BASIC` are `Basic`), and one or more spaces follow it
+/// (§11.4).
+fn credentials<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, credentials) = value.split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| credentials.trim())
+}
+
 /// The id and secret of an `Authorization: Basic` header, if well-formed
 /// (RFC 6749 §2.3.1: both parts are form-urlencoded before encoding).
 pub(crate) fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
+    let encoded = credentials(headers, "Basic")?;
     let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
+        .decode(encoded)
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
@@ -100,11 +113,7 @@ pub(crate) fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
 
 /// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+    credentials(headers, "Bearer")
 }
 
 /// The value of one cookie of the request.
@@ -119,12 +128,18 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
-/// Whether a request's body is `application/x-www-form-urlencoded`.
+/// Whether a request's body is `application/x-www-form-urlencoded`: its
+/// type and subtype compared without regard to case, parameters let
+/// through (RFC 9110 §8.3.1: `Application/X-WWW-Form-Urlencoded;
+/// charset=UTF-8` is one), and nothing else (`…-urlencodedX` is not).
 pub(crate) fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            let media_type = v.split(';').next().unwrap_or_default();
+            media_type.trim().eq_ignore_ascii_case(FORM)
+        })
 }
 
 /// Whether `value` may be a PKCE verifier or challenge: 43 to 128
@@ -196,5 +211,56 @@ mod tests {
         );
         let bad = Params::parse(b"a=%ff").expect_err("not UTF-8");
         assert_eq!(bad.error, "invalid_request");
+    }
+
+    fn with(name: header::HeaderName, value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, value.parse().expect("a header value"));
+        headers
+    }
+
+    #[test]
+    fn a_form_is_its_media_type_in_any_case_with_parameters_and_nothing_longer() {
+        for form in [
+            "application/x-www-form-urlencoded",
+            "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+            "application/x-www-form-urlencoded ;charset=utf-8",
+        ] {
+            assert!(is_form(&with(header::CONTENT_TYPE, form)), "{form}");
+        }
+        for other in [
+            "application/x-www-form-urlencodedX",
+            "application/x-www-form-urlencoded-x; charset=UTF-8",
+            "application/json",
+            "",
+        ] {
+            assert!(!is_form(&with(header::CONTENT_TYPE, other)), "{other}");
+        }
+        assert!(!is_form(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn an_authorization_scheme_is_compared_without_regard_to_case() {
+        // "app:s3cret" in base64.
+        for basic in [
+            "Basic YXBwOnMzY3JldA==",
+            "basic YXBwOnMzY3JldA==",
+            "BASIC  YXBwOnMzY3JldA==",
+        ] {
+            let (id, secret) = basic_auth(&with(header::AUTHORIZATION, basic)).expect(basic);
+            assert_eq!((id.as_str(), secret.as_str()), ("app", "s3cret"));
+        }
+        for bearer_header in ["Bearer abc", "bearer abc", "BEARER abc"] {
+            assert_eq!(
+                bearer(&with(header::AUTHORIZATION, bearer_header)),
+                Some("abc")
+            );
+        }
+        assert_eq!(bearer(&with(header::AUTHORIZATION, "Bearerabc")), None);
+        assert_eq!(bearer(&with(header::AUTHORIZATION, "Basic abc")), None);
+        assert_eq!(
+            basic_auth(&with(header::AUTHORIZATION, "Bearer YXBwOnMzY3JldA==")),
+            None
+        );
     }
 }

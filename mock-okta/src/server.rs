@@ -8,6 +8,7 @@ use crate::faults::Fault;
 use crate::org::{AuthServer, CustomServer, Org};
 use crate::record::{RecordedRequest, Recorder, log, record};
 use crate::scopes::{self, DEFAULT_CUSTOM_SCOPE};
+use crate::serve::{HEADER_READ_TIMEOUT, serve};
 use crate::tls::{Tls, TlsListener, TlsSource};
 use crate::tokens::{CUSTOM_SERVERS_MAX, custom_keys};
 use crate::users::User;
@@ -294,7 +295,9 @@ impl MockOkta {
         self.control.org.clock.now()
     }
 
-    /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first.
+    /// Every request received so far (the latest [`RECORD_LIMIT`](crate::RECORD_LIMIT)), oldest first,
+    /// each with the status the mock answered and kept within
+    /// [`RECORDED_BYTES`](crate::RECORDED_BYTES).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.control.requests("")
     }
@@ -377,6 +380,7 @@ pub struct Builder {
     faults: Vec<Fault>,
     control_api: bool,
     tls: Option<TlsSource>,
+    header_read_timeout: Duration,
 }
 
 impl Default for Builder {
@@ -398,6 +402,7 @@ impl Default for Builder {
             faults: Vec::new(),
             control_api: true,
             tls: None,
+            header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -418,7 +423,34 @@ impl Builder {
         self
     }
 
-    /// The host name in the issuers, e.g. `localhost` (default: the IP).
+    /// The host name in the issuers, e.g. `localhost` (default: the IP):
+    /// the issuers are then `http://{host}:{port}…` (`https` with
+    /// [`tls`](Builder::tls)).
+    ///
+    /// Or a whole origin, `https://login.example.com` or
+    /// `https://login.example.com:8443`, for a mock behind a proxy that
+    /// serves that origin (and terminates TLS): the issuers, discovery
+    /// documents, tokens and the handle's URLs
+    /// ([`MockOkta::issuer`], [`MockOkta::control_url`]) name it, while
+    /// the mock itself listens on [`ip`](Builder::ip) and
+    /// [`port`](Builder::port) as ever ([`MockOkta::addr`]), over plain
+    /// http unless [`tls`](Builder::tls) is on (its certificate then names
+    /// the origin's host). [`Builder::start`] refuses what
+    /// [`check_host`] refuses.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::builder()
+    ///     .host("https://login.example.com")
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(okta.issuer(), "https://login.example.com/oauth2/default");
+    /// // The mock itself, over plain http:
+    /// let discovery = format!("http://{}/oauth2/default/.well-known/openid-configuration", okta.addr());
+    /// let body: serde_json::Value = reqwest::get(discovery).await.unwrap().json().await.unwrap();
+    /// assert_eq!(body["token_endpoint"], "https://login.example.com/oauth2/default/v1/token");
+    /// # Ok(()) }
+    /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = Some(host.into());
         self
@@ -537,6 +569,18 @@ impl Builder {
         self
     }
 
+    /// How long a client has to send a request's head (its request line
+    /// and headers), counted from when it connects, or from the answer
+    /// before on a kept-alive connection: then the connection is closed
+    /// (default 10 s, as the workbook's stages give). A client that sends
+    /// half a request, or keeps an idle connection, holds it no longer.
+    /// Over https, the TLS handshake has 10 s of its own before it.
+    /// [`Builder::start`] refuses zero.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
     /// Binds the port and serves every authorization server in the
     /// background.
     ///
@@ -544,11 +588,12 @@ impl Builder {
     /// The port cannot be bound; or (`InvalidInput`, with what the check
     /// says) the custom authorization server's name is not one
     /// ([`check_auth_server_name`]), the host is not a host name
-    /// ([`check_host`]), a client or a user is refused by
+    /// nor an origin ([`check_host`]), a client or a user is refused by
     /// [`Client::check`] or [`User::check`], a declared scope is not a scope
     /// token of its own, an audience is empty, two custom servers have one
-    /// name, there are more than four custom servers, or the TLS
-    /// certificate is refused (see [`Builder::tls_pem`]).
+    /// name, there are more than four custom servers, the TLS
+    /// certificate is refused (see [`Builder::tls_pem`]), or the
+    /// header read timeout is zero.
     pub async fn start(self) -> std::io::Result<MockOkta> {
         check_auth_server_name(&self.auth_server)
             .map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
@@ -558,6 +603,11 @@ impl Builder {
             })?;
         }
         let invalid = |problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem);
+        if self.header_read_timeout.is_zero() {
+            return Err(invalid(
+                "header_read_timeout: zero would close every connection before its request: give it at least 1 ms (the default is 10 s)".into(),
+            ));
+        }
         let first = CustomServer {
             audience: self
                 .audience
@@ -582,16 +632,25 @@ impl Builder {
         }
         let listener = tokio::net::TcpListener::bind((self.ip, self.port)).await?;
         let addr = listener.local_addr()?;
-        let host = self.host.clone().unwrap_or_else(|| match addr.ip() {
-            IpAddr::V6(ip) => format!("[{ip}]"),
-            IpAddr::V4(ip) => ip.to_string(),
-        });
+        // An origin names the proxy in front; a host, the mock itself.
+        let origin = self.host.as_deref().and_then(origin);
+        let host = match (&origin, &self.host) {
+            (Some(origin), _) => origin.host_str().unwrap_or_default().to_string(),
+            (None, Some(host)) => host.clone(),
+            (None, None) => match addr.ip() {
+                IpAddr::V6(ip) => format!("[{ip}]"),
+                IpAddr::V4(ip) => ip.to_string(),
+            },
+        };
         let tls = match &self.tls {
             Some(source) => Some(Tls::new(source, &host, addr).map_err(invalid)?),
             None => None,
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let base = format!("{scheme}://{host}:{}", addr.port());
+        let base = match &origin {
+            Some(origin) => origin.origin().ascii_serialization(),
+            None => format!("{scheme}://{host}:{}", addr.port()),
+        };
         let org = Arc::new(Org::new(base, self.clients, self.users, self.faults));
         let customs: Vec<Arc<AuthServer>> = setups
             .iter()
@@ -613,17 +672,14 @@ impl Builder {
             stopped.await.ok();
         };
         let tls_certificate = tls.as_ref().map(|tls| tls.trust_pem.clone());
+        let timeout = self.header_read_timeout;
         match &tls {
-            None => {
-                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
-                tokio::spawn(async move { serve.await.map_err(stopped_by) });
-            }
+            None => tokio::spawn(serve(listener, app, timeout, stopped)),
             Some(tls) => {
                 let listener = TlsListener::new(listener, tls)?;
-                let serve = axum::serve(listener, app).with_graceful_shutdown(stopped);
-                tokio::spawn(async move { serve.await.map_err(stopped_by) });
+                tokio::spawn(serve(listener, app, timeout, stopped))
             }
-        }
+        };
         Ok(MockOkta {
             control,
             control_api: self.control_api,
@@ -633,10 +689,6 @@ impl Builder {
             stop: Some(stop),
         })
     }
-}
-
-fn stopped_by(e: std::io::Error) {
-    tracing::error!("mock-okta stopped: {e}");
 }
 
 /// Every authorization server's routes and an Okta-shaped 404 for the
@@ -732,22 +784,79 @@ pub fn check_auth_server_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a host name for the issuers (`localhost`, `okta.test`,
-/// `127.0.0.1`, `[::1]`): a host alone, in lowercase, no scheme, port or
-/// path.
+/// Checks what [`Builder::host`] takes: a host name for the issuers
+/// (`localhost`, `okta.test`, `127.0.0.1`, `[::1]`), alone and in
+/// lowercase; or the origin of a proxy in front of the mock
+/// (`https://login.example.com`, `http://okta.test:9000`): http or https,
+/// a host and maybe a port, written as browsers write an origin (a
+/// trailing `/` is let through), without user info, path, query or
+/// fragment.
+///
+/// ```
+/// use mock_okta::check_host;
+/// assert!(check_host("localhost").is_ok());
+/// assert!(check_host("https://login.example.com:8443").is_ok());
+/// assert_eq!(
+///     check_host("https://login.example.com/okta").unwrap_err(),
+///     "\"https://login.example.com/okta\": an origin has no path: e.g. https://login.example.com (the issuers add /oauth2/…)"
+/// );
+/// ```
 ///
 /// # Errors
 /// One line saying what is wrong, with an example.
 pub fn check_host(host: &str) -> Result<(), String> {
+    if host.contains("://") {
+        return check_origin(host);
+    }
     let url = url::Url::parse(&format!("http://{host}/")).ok();
     match url.as_ref().and_then(|u| u.host_str()) {
         // A URL lowercases its host: an issuer written otherwise would not
         // match what an app makes of it.
         Some(parsed) if parsed == host => Ok(()),
         _ => Err(format!(
-            "{host:?} is not a lowercase host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)"
+            "{host:?} is neither a lowercase host name alone (e.g. localhost, 127.0.0.1) nor an origin (e.g. https://login.example.com)"
         )),
     }
+}
+
+/// The origin `host` gives, if it is one (checked by [`check_host`]).
+fn origin(host: &str) -> Option<url::Url> {
+    host.contains("://")
+        .then(|| url::Url::parse(host).ok())
+        .flatten()
+}
+
+fn check_origin(text: &str) -> Result<(), String> {
+    let url = url::Url::parse(text)
+        .map_err(|e| format!("{text:?} is not an origin ({e}): e.g. https://login.example.com"))?;
+    let problem = if !matches!(url.scheme(), "http" | "https") {
+        "the scheme must be http or https"
+    } else if !url.username().is_empty() || url.password().is_some() {
+        "an origin has no user info (user@)"
+    } else if url.path() != "/" {
+        "an origin has no path"
+    } else if url.query().is_some() {
+        "an origin has no query (?)"
+    } else if url.fragment().is_some() {
+        "an origin has no fragment (#)"
+    } else if url.host_str().is_none_or(str::is_empty) {
+        "an origin has a host"
+    } else {
+        let written = url.origin().ascii_serialization();
+        // As browsers and apps write it: a lowercase host, no default port.
+        return if text.strip_suffix('/').unwrap_or(text) == written {
+            Ok(())
+        } else {
+            Err(format!("{text:?}: write the origin as {written}"))
+        };
+    };
+    let example = match url.host_str() {
+        Some(host) if !host.is_empty() => format!("https://{host}"),
+        _ => "https://login.example.com".into(),
+    };
+    Err(format!(
+        "{text:?}: {problem}: e.g. {example} (the issuers add /oauth2/…)"
+    ))
 }
 
 #[cfg(test)]
@@ -763,12 +872,49 @@ mod tests {
             "",
             "okta.test:9000",
             "okta.test/x",
-            "http://okta.test",
             "a b",
             "me@okta.test",
             "LocalHost",
         ] {
             assert!(check_host(host).is_err(), "{host}");
+        }
+    }
+
+    #[test]
+    fn an_origin_is_http_or_https_a_host_and_a_port_only() {
+        for origin in [
+            "https://login.example.com",
+            "https://login.example.com/",
+            "https://login.example.com:8443",
+            "http://okta.test:9000",
+            "http://[::1]:8081",
+        ] {
+            assert_eq!(check_host(origin), Ok(()), "{origin}");
+        }
+        let refused = [
+            ("https://login.example.com/okta", "an origin has no path"),
+            ("https://login.example.com?a=1", "an origin has no query"),
+            ("https://login.example.com#top", "an origin has no fragment"),
+            ("https://me:pw@login.example.com", "no user info"),
+            (
+                "ftp://login.example.com",
+                "the scheme must be http or https",
+            ),
+            ("file:///etc", "the scheme must be http or https"),
+            ("https://", "is not an origin"),
+            (
+                "https://Login.Example.com",
+                "write the origin as https://login.example.com",
+            ),
+            (
+                "https://login.example.com:443",
+                "write the origin as https://login.example.com",
+            ),
+        ];
+        for (origin, expected) in refused {
+            let problem = check_host(origin).expect_err(origin);
+            assert!(problem.contains(expected), "{origin}: {problem}");
+            assert!(!problem.contains('\n'), "one line: {problem}");
         }
     }
 }

@@ -38,7 +38,8 @@ use std::path::Path;
 pub(crate) struct ConfigFile {
     /// The port to listen on.
     pub(crate) port: Option<u16>,
-    /// The host name in the issuers (default `localhost`).
+    /// The host name in the issuers (default `localhost`), or the origin
+    /// of a proxy in front of the mock (`https://login.example.com`).
     pub(crate) host: Option<String>,
     /// The custom authorization server's name: its issuer ends `/oauth2/{name}`.
     pub(crate) auth_server: Option<String>,

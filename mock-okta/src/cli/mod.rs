@@ -39,8 +39,13 @@ pub(crate) struct Args {
     port: Option<u16>,
 
     /// Host name in the issuers (default localhost), e.g. the name other
-    /// containers reach the mock by. It does not change where the mock
-    /// listens: see --bind.
+    /// containers reach the mock by. Or the origin of a proxy in front of
+    /// the mock that terminates TLS, e.g. https://login.example.com or
+    /// https://login.example.com:8443: the issuers, discovery documents and
+    /// tokens then name it (https://login.example.com/oauth2/default), and
+    /// the mock serves plain http on --bind and --port (https with --tls,
+    /// its certificate made for the origin's host). Neither changes where
+    /// the mock listens: see --bind.
     #[arg(long, env = "MOCK_OKTA_HOST")]
     host: Option<String>,
 

@@ -98,13 +98,15 @@ pub(crate) fn parse_clients(occurrences: &[String]) -> Result<Vec<Client>, Strin
                 "--client id={id}: it has no redirect-uri: add --client redirect-uri=URI after it"
             ));
         };
-        if client.post_logout_redirect_uris.is_empty() {
-            let origin = url::Url::parse(first)
-                .expect("checked above")
-                .origin()
-                .ascii_serialization();
-            client = client.post_logout_redirect_uri(origin);
+        let origin = url::Url::parse(first).expect("checked above").origin();
+        // An app's own scheme (com.example.app:/callback) has no origin to
+        // come back to: no sign-out redirect URI unless one is given.
+        if client.post_logout_redirect_uris.is_empty() && origin.is_tuple() {
+            client = client.post_logout_redirect_uri(origin.ascii_serialization());
         }
+        client
+            .check()
+            .map_err(|problem| format!("--client id={id}: {problem}"))?;
         clients.push(client);
     }
     Ok(clients)
@@ -172,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_client_flag_that_could_be_misread_is_refused_with_one_line() {
-        let cases: [(&[&str], &str); 6] = [
+        let cases: [(&[&str], &str); 8] = [
             (
                 &["app:se:cret:http://localhost:3000/cb"],
                 "--client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client",
@@ -197,12 +199,34 @@ mod tests {
                 &["id=app", "secret=s"],
                 "--client id=app: it has no redirect-uri",
             ),
+            (
+                &["id=app", "redirect-uri=javascript:alert(1)"],
+                "--client id=app: redirect_uris[0]: \"javascript:alert(1)\": a redirect URI may not use the javascript: scheme",
+            ),
+            (
+                &["id=app", "redirect-uri=http://localhost:3000/cb#x"],
+                "--client id=app: redirect_uris[0]: \"http://localhost:3000/cb#x\" has a fragment (#x)",
+            ),
         ];
         for (flags, expected) in cases {
             let problem = parse_clients(&strings(flags)).expect_err(expected);
             assert!(problem.contains(expected), "{flags:?} gave {problem:?}");
             assert!(!problem.contains('\n'));
         }
+    }
+
+    #[test]
+    fn a_native_apps_own_scheme_is_a_redirect_uri_with_no_default_sign_out_uri() {
+        let clients = parse_clients(&strings(&[
+            "id=native",
+            "redirect-uri=com.example.app:/callback",
+        ]))
+        .expect("a native client");
+        assert_eq!(clients[0].redirect_uris, ["com.example.app:/callback"]);
+        assert!(
+            clients[0].post_logout_redirect_uris.is_empty(),
+            "not \"null\""
+        );
     }
 
     #[test]

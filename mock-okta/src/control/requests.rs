@@ -99,5 +99,7 @@ fn redacted(request: &RecordedRequest) -> Value {
         "form": params(&request.form),
         "headers": headers,
         "at_ms": at,
+        "status": request.status.map(|status| status.as_u16()),
+        "cut_bytes": request.cut_bytes,
     })
 }

@@ -32,6 +32,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
         "--tls-cert-out <FILE>",
         "--tls-cert <FILE>",
         "--tls-key <FILE>",
+        "https://login.example.com:8443",
         "[env: MOCK_OKTA_PORT=]",
         "[env: MOCK_OKTA_CLIENT=]",
         "one per line for MOCK_OKTA_CLIENT",
@@ -52,7 +53,7 @@ fn help_explains_every_flag_both_servers_and_every_fault() {
 /// that names the flag and says what to write.
 #[test]
 fn a_flag_that_could_be_misread_stops_it_with_one_line() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 10] = [
         (
             &["--client", "app:se:cret:http://localhost:3000/cb"],
             "error: --client \"app:se:cret:http://localhost:3000/cb\": write one FIELD=VALUE per --client, starting with --client id=…; see --help",
@@ -92,8 +93,32 @@ fn a_flag_that_could_be_misread_stops_it_with_one_line() {
             "error: --user \"email=a@example.com\": given twice: give each email once",
         ),
         (
-            &["--host", "http://okta.test:9000"],
-            "error: --host (or host in the config file): \"http://okta.test:9000\" is not a lowercase host name alone: e.g. localhost, 127.0.0.1 (no scheme, port or path)",
+            &["--host", "okta.test:9000"],
+            "error: --host (or host in the config file): \"okta.test:9000\" is neither a lowercase host name alone (e.g. localhost, 127.0.0.1) nor an origin (e.g. https://login.example.com)",
+        ),
+        (
+            &["--host", "https://login.example.com/okta"],
+            "error: --host (or host in the config file): \"https://login.example.com/okta\": an origin has no path: e.g. https://login.example.com (the issuers add /oauth2/…)",
+        ),
+        (
+            &[
+                "--client",
+                "id=app",
+                "--client",
+                "redirect-uri=javascript:alert(1)",
+            ],
+            "error: --client id=app: redirect_uris[0]: \"javascript:alert(1)\": a redirect URI may not use the javascript: scheme (the browser would run or read it): use http, https or an app's own scheme, e.g. com.example.app:/callback",
+        ),
+        (
+            &[
+                "--client",
+                "id=app",
+                "--client",
+                "redirect-uri=http://localhost:3000/cb",
+                "--client",
+                "post-logout-redirect-uri=http://localhost:3000/#top",
+            ],
+            "error: --client id=app: post_logout_redirect_uris[0]: \"http://localhost:3000/#top\" has a fragment (#top): a redirect URI has none (RFC 6749 §3.1.2; Okta refuses one): remove it",
         ),
     ];
     for (flags, expected) in cases {
@@ -308,4 +333,32 @@ fn the_banner_with_ones_own_clients_does_not_send_to_the_workbooks_stages() {
     std::fs::remove_file(&path).ok();
     assert!(!banner.contains("stage-4"), "{banner}");
     assert!(banner.contains("Point your app at the issuer"), "{banner}");
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_banner_names_the_origin_and_the_address_it_listens_on() {
+    let mock = Running::start(&["--port", "0", "--host", "https://login.example.com"]);
+    let banner = mock.until("see .env.example").join("\n");
+    assert!(
+        banner.contains("issuer (OKTA_BASE_URL)  https://login.example.com/oauth2/default\n"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("set OKTA_BASE_URL=https://login.example.com/oauth2/default"),
+        "{banner}"
+    );
+    let addr = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("listening on "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("an address in the banner")
+        .to_string();
+    let discovery: serde_json::Value =
+        reqwest::get(format!("http://{addr}/.well-known/openid-configuration"))
+            .await
+            .expect("plain http at the address")
+            .json()
+            .await
+            .expect("JSON");
+    assert_eq!(discovery["issuer"], "https://login.example.com");
 }

@@ -7,6 +7,7 @@ mod cli;
 mod clock;
 mod control_api;
 mod control_resources;
+mod edges;
 mod endpoints;
 mod faults;
 mod groups_and_scopes;
