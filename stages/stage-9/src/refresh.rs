@@ -27,7 +27,8 @@ use tower_sessions::Session;
 // ANCHOR: refreshed
 /// The logged-in user with a good access token: refreshed first if it is
 /// due. A refresh Okta refuses (`invalid_grant`: the login was ended at
-/// Okta, or the refresh token expired) ends the login here too.
+/// Okta, or the refresh token expired; or the app itself refused) ends the
+/// login here too.
 pub async fn refreshed(
     okta: &Okta,
     session: &Session,
@@ -58,13 +59,7 @@ pub async fn refreshed(
         }
         Err(Refresh::Refused(why)) => {
             end(okta, &user, session).await?;
-            return Err(AppError::LoginEnded(why));
-        }
-        // Okta refused the app itself: asking again will not help, so the
-        // login ends here, with a page for the app's admin.
-        Err(Refresh::Failed(refused @ AppError::AppRefused(_))) => {
-            end(okta, &user, session).await?;
-            return Err(refused);
+            return Err(why);
         }
         // Okta failing for a moment does not end a login whose access token
         // is still good: the page is served, and the refresh tried later.
@@ -144,14 +139,15 @@ async fn end(okta: &Okta, user: &LoggedInUser, session: &Session) -> Result<(), 
 /// Why a refresh brought no new tokens.
 #[derive(Debug, thiserror::Error)]
 pub enum Refresh {
-    /// Okta refused the refresh token: the login is over.
+    /// Okta refused: the login is over, and asking again will not help.
+    /// [`AppError::LoginEnded`] for the refresh token
+    /// (`invalid_grant`), [`AppError::AppRefused`] for the app itself.
     #[error("{0}")]
-    Refused(String),
+    Refused(AppError),
     /// Okta answered 429, and said when to ask again (`Retry-After`).
     #[error("Okta is limiting how often it is asked: the app asks again in {} s", .0.as_secs())]
     RateLimited(Duration),
-    /// Anything else: Okta down, slow or answering nonsense, or refusing
-    /// the app itself ([`AppError::AppRefused`]: final, never retried).
+    /// Anything else: Okta down, slow, or answering nonsense.
     #[error("{0}")]
     Failed(AppError),
 }
@@ -190,14 +186,14 @@ async fn refresh(
         RequestTokenError::ServerResponse(answer)
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {
-            Refresh::Refused(answer.to_string().trim_end_matches('.').into())
+            Refresh::Refused(AppError::LoginEnded(answer.to_string().trim_end_matches('.').into()))
         }
         // Any other 4xx, whatever its code, does not pass by itself
         // (RFC 6749 §5.2): the app is refused, not Okta failing.
         RequestTokenError::ServerResponse(answer)
             if answered.is_some_and(|(status, _)| status.is_client_error()) =>
         {
-            Refresh::Failed(AppError::AppRefused(answer.to_string().trim_end_matches('.').into()))
+            Refresh::Refused(AppError::AppRefused(answer.to_string().trim_end_matches('.').into()))
         }
         e => Refresh::Failed(token_error(e)),
     })
@@ -228,7 +224,7 @@ impl Refresh {
 impl From<Refresh> for AppError {
     fn from(failed: Refresh) -> AppError {
         match failed {
-            Refresh::Refused(why) => AppError::LoginEnded(why),
+            Refresh::Refused(page) => page,
             Refresh::RateLimited(_) => AppError::Idp(failed.to_string()),
             Refresh::Failed(page) => page,
         }
