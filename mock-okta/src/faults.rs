@@ -147,6 +147,20 @@ pub enum Fault {
     /// `/v1/keys` publishes it beside the old one.
     /// *An app that cached the key set fetches it again.*
     RotateKeys,
+    /// The next signing key is published beside the current one, which
+    /// still signs: Okta publishes a key weeks before it signs with it.
+    /// *An app that re-reads the keys on schedule has it before it is
+    /// used.*
+    NextKeyPublished,
+    /// The first signing key is withdrawn, as in an emergency rotation:
+    /// `/v1/keys` publishes only the second, which signs. *An app that
+    /// re-reads the keys on schedule stops taking tokens signed with the
+    /// first within the keys' `max-age`.*
+    KeyWithdrawn,
+    /// `/v1/keys` says `Cache-Control: max-age` this long (the default is a
+    /// day); zero says `no-cache`, as Okta does before it rotates keys.
+    /// *An app keeps the keys that long, and reads them again then.*
+    KeysMaxAge(Duration),
     /// The discovery documents name the issuer under another origin, as
     /// after Okta switches on a custom domain (e.g.
     /// `https://login.example.com`): `{origin}/oauth2/default` for the
@@ -445,6 +459,21 @@ pub const FAULTS: &[FaultSpec] = &[
         Fault::RotateKeys,
         "sign with a new key, published beside the old one",
     ),
+    FaultSpec::plain(
+        "next-key-published",
+        Fault::NextKeyPublished,
+        "publish the next signing key beside the current one, which still signs",
+    ),
+    FaultSpec::plain(
+        "key-withdrawn",
+        Fault::KeyWithdrawn,
+        "withdraw the first signing key: /v1/keys publishes the second only, which signs",
+    ),
+    FaultSpec::timed(
+        "keys-max-age",
+        Fault::KeysMaxAge,
+        "/v1/keys says Cache-Control: max-age=DURATION (default a day; 0s: no-cache)",
+    ),
     FaultSpec {
         name: "custom-domain-issuer",
         help: "discovery names the issuer under ORIGIN (default https://login.example.com), as after Okta switches on a custom domain",
@@ -478,7 +507,8 @@ impl fmt::Display for Fault {
             Fault::TokenSlow(d)
             | Fault::AccessTokenLifetime(d)
             | Fault::Token429(d)
-            | Fault::RefreshTokenRotation(d) => write!(f, "={}ms", d.as_millis()),
+            | Fault::RefreshTokenRotation(d)
+            | Fault::KeysMaxAge(d) => write!(f, "={}ms", d.as_millis()),
             Fault::CustomDomainIssuer(origin) => write!(f, "={origin}"),
             _ => Ok(()),
         }

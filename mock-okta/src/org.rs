@@ -13,9 +13,14 @@ use crate::clock::Clock;
 use crate::faults::Fault;
 use crate::scopes::{Declared, Scopes};
 use crate::store::{Code, Login, Memory, Token};
-use crate::tokens::{KeyName, Keys};
+use crate::tokens::{KeyName, KeyPhase, Keys};
 use crate::users::User;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+/// How long `/v1/keys` says its keys may be kept, unless `keys-max-age`
+/// says otherwise: a day.
+const KEYS_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// Everything the authorization servers share.
 #[derive(Debug)]
@@ -205,9 +210,28 @@ impl Org {
         write(&self.faults).clear();
     }
 
-    /// Whether keys rotated: tokens are signed with each server's second key.
-    pub(crate) fn rotated(&self) -> bool {
-        self.has_fault(&Fault::RotateKeys)
+    /// Where the signing keys are in their rotation, from the faults on:
+    /// `key-withdrawn`, else `rotate-keys`, else `next-key-published`.
+    pub(crate) fn key_phase(&self) -> KeyPhase {
+        if self.has_fault(&Fault::KeyWithdrawn) {
+            KeyPhase::Withdrawn
+        } else if self.has_fault(&Fault::RotateKeys) {
+            KeyPhase::Rotated
+        } else if self.has_fault(&Fault::NextKeyPublished) {
+            KeyPhase::NextPublished
+        } else {
+            KeyPhase::Current
+        }
+    }
+
+    /// How long `/v1/keys` says its keys may be kept: a day, unless
+    /// `keys-max-age` says otherwise.
+    pub(crate) fn keys_max_age(&self) -> Duration {
+        self.fault(|f| match f {
+            Fault::KeysMaxAge(age) => Some(*age),
+            _ => None,
+        })
+        .unwrap_or(KEYS_MAX_AGE)
     }
 }
 

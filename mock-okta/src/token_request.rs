@@ -54,6 +54,11 @@ pub enum Key {
     /// checks signatures refuses the token ("a key Okta does not
     /// publish"). Over HTTP, `"unpublished"`.
     Unpublished,
+    /// The server's first key, the one that signs before any rotation,
+    /// whether or not it is still published: after `key-withdrawn`, a token
+    /// signed with a withdrawn key, as one forged with a leaked key would
+    /// be. Over HTTP, `"first"`.
+    First,
 }
 
 /// A request for tokens: for whom, from which server, with what.
@@ -253,6 +258,7 @@ impl TokenRequest {
             "key" => self.key(match text()?.as_str() {
                 "current" => Key::Current,
                 "unpublished" => Key::Unpublished,
+                "first" => Key::First,
                 _ => return Err(wrong(name)),
             }),
             _ => {
@@ -326,7 +332,10 @@ pub(crate) const FIELDS: &[(&str, &str)] = &[
         "claims",
         "an object of claims added to the tokens (or replacing the mock's), e.g. {\"tenant\": \"acme\"}",
     ),
-    ("key", "\"current\" (the default) or \"unpublished\""),
+    (
+        "key",
+        "\"current\" (the default), \"unpublished\" or \"first\"",
+    ),
 ];
 
 /// What one field takes.

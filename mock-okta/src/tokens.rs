@@ -184,6 +184,22 @@ pub(crate) fn use_parsed_keys() {
     PROVIDER.install_default().ok();
 }
 
+/// Where an authorization server's keys are in a rotation, as Okta plays
+/// it: the next key is published weeks before it signs, the old one stays
+/// published a while after (Okta's key rotation guide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyPhase {
+    /// The first key signs, and is the only one published.
+    Current,
+    /// The first key signs; the second is published beside it.
+    NextPublished,
+    /// The second key signs; both are published.
+    Rotated,
+    /// The second key signs, and is the only one published: the first was
+    /// withdrawn.
+    Withdrawn,
+}
+
 /// One authorization server's keys: the one it signs with, and the one it
 /// rotates to.
 #[derive(Debug, Clone, Copy)]
@@ -199,21 +215,31 @@ impl Keys {
     }
 
     /// The key tokens are signed with: the second once keys rotated.
-    pub(crate) fn active(&self, rotated: bool) -> KeyName {
-        if rotated { self.second } else { self.first }
-    }
-
-    fn published(&self, rotated: bool) -> Vec<KeyName> {
-        if rotated {
-            vec![self.second, self.first]
-        } else {
-            vec![self.first]
+    pub(crate) fn active(&self, phase: KeyPhase) -> KeyName {
+        match phase {
+            KeyPhase::Current | KeyPhase::NextPublished => self.first,
+            KeyPhase::Rotated | KeyPhase::Withdrawn => self.second,
         }
     }
 
-    /// The JWKS document: the first key, and the second once keys rotated.
-    pub(crate) fn jwks(&self, rotated: bool) -> JwkSet {
-        let keys = self.published(rotated);
+    /// The first key: the one that signs before any rotation.
+    pub(crate) fn first(&self) -> KeyName {
+        self.first
+    }
+
+    /// The keys published, the signing one first.
+    fn published(&self, phase: KeyPhase) -> Vec<KeyName> {
+        match phase {
+            KeyPhase::Current => vec![self.first],
+            KeyPhase::NextPublished => vec![self.first, self.second],
+            KeyPhase::Rotated => vec![self.second, self.first],
+            KeyPhase::Withdrawn => vec![self.second],
+        }
+    }
+
+    /// The JWKS document: the keys published in `phase`.
+    pub(crate) fn jwks(&self, phase: KeyPhase) -> JwkSet {
+        let keys = self.published(phase);
         JwkSet {
             keys: keys.into_iter().map(|name| key(name).jwk.clone()).collect(),
         }
@@ -222,10 +248,10 @@ impl Keys {
     /// The claims of a JWT that this server signed with a published key
     /// and that names `issuer`, or `None`. Expiry is not checked: callers
     /// decide what an old token may still do.
-    pub(crate) fn verify(&self, token: &str, rotated: bool, issuer: &str) -> Option<Value> {
+    pub(crate) fn verify(&self, token: &str, phase: KeyPhase, issuer: &str) -> Option<Value> {
         let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
         let signer = self
-            .published(rotated)
+            .published(phase)
             .into_iter()
             .map(key)
             .find(|k| k.kid == kid)?;
@@ -312,7 +338,7 @@ mod tests {
         let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
         let claims = json!({ "sub": "alice", "iss": ISSUER });
         let token = sign(KeyName::Custom1, kid(KeyName::Custom1), &claims);
-        assert_eq!(keys.verify(&token, false, ISSUER), Some(claims));
+        assert_eq!(keys.verify(&token, KeyPhase::Current, ISSUER), Some(claims));
         let (signed, _) = token.rsplit_once('.').expect("three parts");
         let other = sign(
             KeyName::Custom1,
@@ -321,7 +347,11 @@ mod tests {
         );
         let (_, other_signature) = other.rsplit_once('.').expect("three parts");
         assert_eq!(
-            keys.verify(&format!("{signed}.{other_signature}"), false, ISSUER),
+            keys.verify(
+                &format!("{signed}.{other_signature}"),
+                KeyPhase::Current,
+                ISSUER
+            ),
             None
         );
         let bad = sign(
@@ -329,9 +359,13 @@ mod tests {
             kid(KeyName::Custom1),
             &json!({ "iss": ISSUER }),
         );
-        assert_eq!(keys.verify(&bad, false, ISSUER), None);
+        assert_eq!(keys.verify(&bad, KeyPhase::Current, ISSUER), None);
         assert_eq!(
-            keys.verify(&unsigned(&json!({ "iss": ISSUER })), false, ISSUER),
+            keys.verify(
+                &unsigned(&json!({ "iss": ISSUER })),
+                KeyPhase::Current,
+                ISSUER
+            ),
             None
         );
     }
@@ -345,8 +379,33 @@ mod tests {
             kid(KeyName::Custom1),
             &json!({ "iss": ISSUER }),
         );
-        assert_eq!(custom.verify(&token, false, "http://localhost:8081"), None);
-        assert_eq!(org.verify(&token, false, ISSUER), None);
+        assert_eq!(
+            custom.verify(&token, KeyPhase::Current, "http://localhost:8081"),
+            None
+        );
+        assert_eq!(org.verify(&token, KeyPhase::Current, ISSUER), None);
+    }
+
+    #[test]
+    fn a_rotation_publishes_the_next_key_first_and_withdraws_the_old_one_last() {
+        let keys = Keys::new(KeyName::Custom1, KeyName::Custom2);
+        let kids = |phase| -> Vec<String> {
+            keys.jwks(phase)
+                .keys
+                .into_iter()
+                .filter_map(|k| k.common.key_id)
+                .collect()
+        };
+        let (first, second) = (kid(KeyName::Custom1), kid(KeyName::Custom2));
+        assert_eq!(kids(KeyPhase::Current), [first]);
+        assert_eq!(kids(KeyPhase::NextPublished), [first, second]);
+        assert_eq!(keys.active(KeyPhase::NextPublished), KeyName::Custom1);
+        assert_eq!(kids(KeyPhase::Rotated), [second, first]);
+        assert_eq!(kids(KeyPhase::Withdrawn), [second]);
+        assert_eq!(keys.active(KeyPhase::Withdrawn), KeyName::Custom2);
+        let old = sign(KeyName::Custom1, first, &json!({ "iss": ISSUER }));
+        assert!(keys.verify(&old, KeyPhase::Rotated, ISSUER).is_some());
+        assert_eq!(keys.verify(&old, KeyPhase::Withdrawn, ISSUER), None);
     }
 
     #[test]
@@ -357,15 +416,15 @@ mod tests {
             kid(KeyName::Custom2),
             &json!({ "iss": ISSUER }),
         );
-        assert_eq!(keys.verify(&token, false, ISSUER), None);
-        assert!(keys.verify(&token, true, ISSUER).is_some());
-        assert_eq!(keys.jwks(true).keys.len(), 2);
+        assert_eq!(keys.verify(&token, KeyPhase::Current, ISSUER), None);
+        assert!(keys.verify(&token, KeyPhase::Rotated, ISSUER).is_some());
+        assert_eq!(keys.jwks(KeyPhase::Rotated).keys.len(), 2);
     }
 
     #[test]
     fn the_jwks_publishes_the_kid_and_use_of_each_key() {
         let keys = Keys::new(KeyName::Org1, KeyName::Org2);
-        let jwks = serde_json::to_value(keys.jwks(false)).expect("JSON");
+        let jwks = serde_json::to_value(keys.jwks(KeyPhase::Current)).expect("JSON");
         let published = &jwks["keys"][0];
         assert_eq!(published["kid"], kid(KeyName::Org1));
         assert_eq!(

@@ -70,7 +70,7 @@ pub(super) fn issue(server: &AuthServer, grant: &Grant) -> Issued {
         exp: iat + lifetime.as_secs(),
         expires: clock.now() + lifetime,
     };
-    let key = server.keys.active(server.org.rotated());
+    let key = server.keys.active(server.org.key_phase());
     let access_token = access_token(server, grant, &times, key);
     remember(server, &access_token, Kind::Access, grant, &times);
     let response = TokenResponse {

@@ -94,7 +94,8 @@ fn mint(server: &AuthServer, request: &TokenRequest) -> Minted {
         refresh: Refresh::Mint,
     };
     let key = match request.key {
-        Key::Current => server.keys.active(server.org.rotated()),
+        Key::Current => server.keys.active(server.org.key_phase()),
+        Key::First => server.keys.first(),
         Key::Unpublished => KeyName::Unpublished,
     };
     let subject = |claims: &mut Value, own: Value| {

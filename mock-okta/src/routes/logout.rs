@@ -45,7 +45,7 @@ fn client(server: &AuthServer, params: &Params) -> Result<Client, OAuthError> {
     let client_id = match params.get("id_token_hint") {
         Some(hint) => server
             .keys
-            .verify(hint, server.org.rotated(), &server.issuer)
+            .verify(hint, server.org.key_phase(), &server.issuer)
             .and_then(|claims| claims["aud"].as_str().map(String::from)),
         None => params.get("client_id").map(String::from),
     };

@@ -12,6 +12,7 @@ mod endpoints;
 mod faults;
 mod groups_and_scopes;
 mod helpers;
+mod key_rotation;
 mod minting;
 mod rotation;
 mod service;
