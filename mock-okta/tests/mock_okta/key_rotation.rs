@@ -49,7 +49,7 @@ async fn the_next_key_is_published_before_it_signs_and_the_first_withdrawn_after
     };
     let (start, _) = published(&okta).await;
     let first = signed(&okta);
-    assert_eq!(start, [first.clone()]);
+    assert_eq!(start, std::slice::from_ref(&first));
 
     okta.set_fault(Fault::NextKeyPublished);
     let (ahead, _) = published(&okta).await;
@@ -64,7 +64,7 @@ async fn the_next_key_is_published_before_it_signs_and_the_first_withdrawn_after
     okta.set_fault(Fault::KeyWithdrawn);
     assert_eq!(
         published(&okta).await.0,
-        [next.clone()],
+        std::slice::from_ref(&next),
         "the first is gone"
     );
     // A token signed with the withdrawn key, as one forged with it would be.

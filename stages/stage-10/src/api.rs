@@ -129,11 +129,13 @@ pub struct Api {
     discovery: Arc<Discovery>,
     issuer: String,
     audience: String,
-    /// Tokens found valid, and their callers: a caller sends the same token
-    /// with every request, and checking its RS256 signature again each
-    /// time would cost more than the rest of the request. At most 10,000,
-    /// each for at most five minutes, and never past its `exp`.
-    valid: Cache<String, Caller>,
+    /// Tokens found valid, their callers and the `kid` of the key that
+    /// signed them: a caller sends the same token with every request, and
+    /// checking its RS256 signature again each time would cost more than
+    /// the rest of the request. At most 10,000, each for at most five
+    /// minutes, never past its `exp`, and only while Okta still publishes
+    /// its key (a key withdrawn takes its tokens with it).
+    valid: Cache<String, (Caller, String)>,
 }
 
 impl Api {
@@ -145,18 +147,20 @@ impl Api {
     /// The caller `token` names, once it is valid: found valid before and
     /// not expired since, or checked now.
     async fn check(&self, token: &str) -> Result<Caller, Refusal> {
-        if let Some(caller) = self.valid.get(token).await
+        if let Some((caller, kid)) = self.valid.get(token).await
             && now() <= caller.exp.saturating_add(LEEWAY)
+            && self.discovery.provider().is_ok_and(|p| p.api_keys.contains_key(&kid))
         {
             return Ok(caller);
         }
-        let caller = self.verify(token).await?;
-        self.valid.insert(token.into(), caller.clone()).await;
+        let (caller, kid) = self.verify(token).await?;
+        self.valid.insert(token.into(), (caller.clone(), kid)).await;
         Ok(caller)
     }
 
-    /// The caller `token` names, once its signature and claims are valid.
-    async fn verify(&self, token: &str) -> Result<Caller, Refusal> {
+    /// The caller `token` names, once its signature and claims are valid,
+    /// and the `kid` of the key that signed it.
+    async fn verify(&self, token: &str) -> Result<(Caller, String), Refusal> {
         let header = decode_header(token).map_err(|_| Refusal::invalid("it is not a JWT"))?;
         // Whose is it? Read before any key is looked for (the claims are not
         // trusted yet: only the answer's wording depends on them).
@@ -196,7 +200,7 @@ impl Api {
         checks.validate_nbf = true;
         checks.leeway = LEEWAY;
         let checked = decode::<Caller>(token, &key, &checks);
-        checked.map(|data| data.claims).map_err(|e| Refusal::invalid(&e.to_string()))
+        checked.map(|data| (data.claims, kid)).map_err(|e| Refusal::invalid(&e.to_string()))
     }
 }
 // ANCHOR_END: check

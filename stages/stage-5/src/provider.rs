@@ -17,12 +17,13 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalClaims, AdditionalProviderMetadata, Client, ClientId, ClientSecret, DiscoveryError,
-    EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken,
-    IdTokenClaims, IdTokenFields, IssuerUrl, LogoutProviderMetadata, ProviderMetadata, RedirectUrl,
-    StandardErrorResponse, StandardTokenResponse, UserInfoClaims,
+    EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    HttpClientError, IdToken, IdTokenClaims, IdTokenFields, IssuerUrl, LogoutProviderMetadata,
+    ProviderMetadata, RedirectUrl, StandardErrorResponse, StandardTokenResponse, UserInfoClaims,
 };
+use reqwest::header::CACHE_CONTROL;
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 // ANCHOR: claims
@@ -117,6 +118,9 @@ pub struct Provider {
     pub client: OktaClient,
     /// Okta's logout (OpenID Connect RP-Initiated Logout 1.0).
     pub end_session_url: Option<EndSessionUrl>,
+    /// How long Okta's keys may be kept before they are read again: what
+    /// its keys endpoint's `Cache-Control` says ([`keys_kept`]).
+    pub keys_fresh_for: Duration,
 }
 
 /// Finds Okta, and keeps what it found.
@@ -153,22 +157,40 @@ impl Discovery {
 
     // ANCHOR: run
     /// Reads Okta's discovery document, again and again (1, 2, 4 … up to
-    /// 10 seconds apart) until it succeeds.
+    /// 10 seconds apart) until it succeeds; then again each time its keys
+    /// may no longer be kept, so a key Okta withdraws stops being trusted
+    /// (a read that fails then keeps what was found, and is tried again).
     pub async fn run(self: Arc<Self>) {
         let mut pause = Duration::from_secs(1);
         loop {
-            let found = self.read().await;
-            let ready = found.is_ok();
-            match &found {
-                Ok(_) => tracing::info!("ready: discovered {}", self.issuer.as_str()),
-                Err(why) => tracing::warn!("not ready: {why}; trying again in {pause:?}"),
-            }
-            *self.found.write().unwrap_or_else(|p| p.into_inner()) = found.map(Arc::new);
-            if ready {
-                return;
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(10));
+            let wait = match self.read().await {
+                Ok(provider) => {
+                    let fresh_for = provider.keys_fresh_for;
+                    match self.provider() {
+                        Err(_) => tracing::info!("ready: discovered {}", self.issuer.as_str()),
+                        Ok(_) => tracing::debug!("read Okta's keys again, kept {fresh_for:?}"),
+                    }
+                    *self.found.write().unwrap_or_else(|p| p.into_inner()) = Ok(Arc::new(provider));
+                    pause = Duration::from_secs(1);
+                    fresh_for
+                }
+                Err(why) => {
+                    let mut found = self.found.write().unwrap_or_else(|p| p.into_inner());
+                    match found.is_ok() {
+                        true => tracing::warn!(
+                            "Okta's keys could not be read again: {why}; the ones read before stay; trying again in {pause:?}"
+                        ),
+                        false => {
+                            tracing::warn!("not ready: {why}; trying again in {pause:?}");
+                            *found = Err(why);
+                        }
+                    }
+                    let wait = pause;
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
     }
     // ANCHOR_END: run
@@ -183,7 +205,25 @@ impl Discovery {
 
     /// The discovery document and the keys it points to, read once.
     async fn read(&self) -> Result<Provider, String> {
-        let found = Metadata::discover_async(self.issuer.clone(), &self.http).await;
+        // The keys endpoint's `Cache-Control`, noted on the side (the crate
+        // reads the keys, and shows only their body).
+        let cache_control = Arc::new(Mutex::new(None::<String>));
+        let http = |request: openidconnect::HttpRequest| {
+            let (http, noted) = (self.http.clone(), cache_control.clone());
+            let keys = !request.uri().path().ends_with("/.well-known/openid-configuration");
+            async move {
+                let answer = openidconnect::AsyncHttpClient::call(&http, request).await?;
+                if keys {
+                    let header = answer.headers().get(CACHE_CONTROL);
+                    let header = header.and_then(|value| value.to_str().ok()).map(String::from);
+                    *noted.lock().unwrap_or_else(|p| p.into_inner()) = header;
+                }
+                Ok::<_, HttpClientError<reqwest::Error>>(answer)
+            }
+        };
+        let found = Metadata::discover_async(self.issuer.clone(), &http).await;
+        let cache_control = cache_control.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let keys_fresh_for = keys_kept(cache_control.as_deref());
         let metadata = match found {
             Ok(metadata) => metadata,
             // The document names another issuer: Okta's changes when a custom
@@ -211,7 +251,7 @@ impl Discovery {
         )
         .set_token_uri(token_url)
         .set_redirect_uri(self.redirect_uri.clone());
-        Ok(Provider { client, end_session_url })
+        Ok(Provider { client, end_session_url, keys_fresh_for })
     }
 }
 
@@ -223,6 +263,35 @@ impl Discovery {
         let document: serde_json::Value = document.json().await.ok()?;
         document["issuer"].as_str().map(String::from)
     }
+}
+
+/// How long Okta's keys are kept: at least this long, even when its keys
+/// endpoint says `no-cache` (as it does shortly before a rotation), so
+/// they are not read on every request.
+const KEYS_KEPT_MIN: Duration = Duration::from_secs(5);
+/// At most this long, whatever it says: a key Okta withdraws in an
+/// emergency is trusted no longer than a day.
+const KEYS_KEPT_MAX: Duration = Duration::from_secs(24 * 3600);
+/// This long when it says nothing.
+const KEYS_KEPT_DEFAULT: Duration = Duration::from_secs(3600);
+
+/// How long keys answered with this `Cache-Control` may be kept: its
+/// `max-age`, in seconds (RFC 9111 §5.2.2.1), the least for `no-cache` or
+/// `no-store`, within [`KEYS_KEPT_MIN`] and [`KEYS_KEPT_MAX`]. Okta asks
+/// apps to cache its keys by these headers ("Best Practices for Caching
+/// the Okta JSON Web Keys Set", Okta support).
+fn keys_kept(cache_control: Option<&str>) -> Duration {
+    let mut kept = KEYS_KEPT_DEFAULT;
+    for directive in cache_control.unwrap_or("").split(',') {
+        let directive = directive.trim().to_ascii_lowercase();
+        if directive == "no-cache" || directive == "no-store" {
+            return KEYS_KEPT_MIN;
+        }
+        if let Some(Ok(age)) = directive.strip_prefix("max-age=").map(str::parse) {
+            kept = Duration::from_secs(age);
+        }
+    }
+    kept.clamp(KEYS_KEPT_MIN, KEYS_KEPT_MAX)
 }
 
 /// An error and its sources, on one line.

@@ -80,6 +80,29 @@ fn assert_invalid(stage: Stage, (status, challenge, body): (StatusCode, String, 
 }
 
 #[tokio::test]
+async fn a_token_signed_with_a_key_okta_withdrew_is_refused_once_the_keys_are_read_again() {
+    each_stage(&API, |stage| async move {
+        let okta = MockOkta::builder().fault(Fault::KeysMaxAge(Duration::from_secs(1)));
+        let okta = okta.start().await.expect("the mock starts");
+        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
+        let old = minted(&app, service());
+        assert_eq!(call_with(&app, &old).await.0, StatusCode::OK, "{stage:?}");
+        // An emergency at Okta: the key is withdrawn. The app's cache of
+        // valid tokens lasts no longer than the keys it read.
+        app.okta.set_fault(Fault::KeyWithdrawn);
+        tokio::time::sleep(Duration::from_millis(5600)).await;
+        assert_invalid(stage, call_with(&app, &old).await, "a key Okta does not publish");
+        let new = minted(&app, service());
+        assert_eq!(
+            call_with(&app, &new).await.0,
+            StatusCode::OK,
+            "{stage:?}: the key that signs now"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_service_token_with_the_scope_reads_the_messages() {
     each_stage(&API, |stage| async move {
         let app = TestApp::start(stage).await;

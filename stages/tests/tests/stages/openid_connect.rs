@@ -79,6 +79,28 @@ async fn after_okta_rotates_its_keys_the_login_works_after_one_fetch_of_them() {
 }
 
 #[tokio::test]
+async fn okta_s_keys_are_read_again_when_they_may_no_longer_be_kept_so_a_next_key_is_in_hand() {
+    each_stage(&OPENID, |stage| async move {
+        // Okta says its keys may be kept a second: the app keeps them five
+        // seconds, its least, then reads them again, and finds the next key
+        // Okta published ahead of signing with it.
+        let okta = MockOkta::builder().fault(Fault::KeysMaxAge(Duration::from_secs(1)));
+        let okta = okta.start().await.expect("the mock starts");
+        let app = TestApp::start_with(stage, okta, Timing::default(), &[]).await;
+        app.okta.set_fault(Fault::NextKeyPublished);
+        tokio::time::sleep(Duration::from_millis(5600)).await;
+        let reads = app.okta.requests_to("/v1/keys").len();
+        assert_eq!(reads, 2, "{stage:?}: at discovery, then five seconds later");
+        app.okta.set_fault(Fault::RotateKeys);
+        let page = app.log_in_as_alice("/").await;
+        assert_logged_in_as(&page, ALICE.0, stage);
+        let at_login = app.okta.requests_to("/v1/keys").len();
+        assert_eq!(at_login, reads, "{stage:?}: the next key was in hand before it signed");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn every_login_sends_a_nonce_and_fetches_no_keys() {
     each_stage(&OPENID, |stage| async move {
         let app = TestApp::start(stage).await;
