@@ -12,6 +12,7 @@ mod endpoints;
 mod faults;
 mod groups_and_scopes;
 mod helpers;
+mod logout;
 mod minting;
 mod rotation;
 mod service;
