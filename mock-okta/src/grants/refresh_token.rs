@@ -97,12 +97,11 @@ fn use_token(
         return Used::Unknown;
     };
     let stored = token.clone();
-    if let Some(Rotated { successor, until }) = stored.rotated.clone() {
+    if let Some(Rotated { successor, .. }) = stored.rotated.clone() {
         // Within the grace period, the old token answers the successor
         // again, as long as the successor was not replaced in turn: only
         // the token just before the current one gets a grace period.
-        let current = live.get(&successor).is_some_and(|s| s.rotated.is_none());
-        return if at <= until && current {
+        return if live.presentable(&stored) {
             Used::Replaced(stored, successor)
         } else {
             Used::Reused(stored.grant)

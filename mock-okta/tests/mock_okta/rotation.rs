@@ -171,3 +171,40 @@ async fn a_rotated_token_keeps_the_first_ones_expiry() {
         "91 days after the login, the rotated token has expired too"
     );
 }
+
+/// Whether introspection says `token` is active.
+async fn active(okta: &MockOkta, token: &str) -> bool {
+    let (status, info) = post(okta, "/v1/introspect", &[("token", token)]).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    info["active"].as_bool().expect("active is a boolean")
+}
+
+/// Introspection agrees with the token endpoint: a replaced refresh token
+/// is active while it can still be presented (Okta: "the previous token
+/// remains valid for the configured amount of time"), inactive after.
+#[tokio::test]
+async fn a_rotated_token_is_active_at_introspection_during_its_grace_period_only() {
+    let okta = rotating(Duration::from_secs(30)).await;
+    let first = tokens(&okta).await;
+    let old = field(&first, "refresh_token");
+    let (status, second) = refresh(&okta, old).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let new = field(&second, "refresh_token");
+    assert!(active(&okta, old).await, "within the grace period");
+    okta.advance(Duration::from_secs(31));
+    assert!(!active(&okta, old).await, "past the grace period");
+    assert!(active(&okta, new).await, "its successor");
+    assert!(
+        refused(&refresh(&okta, old).await),
+        "as the token endpoint says"
+    );
+
+    let without_grace = rotating(Duration::ZERO).await;
+    let first = tokens(&without_grace).await;
+    let old = field(&first, "refresh_token");
+    assert_eq!(refresh(&without_grace, old).await.0, StatusCode::OK);
+    assert!(
+        !active(&without_grace, old).await,
+        "no grace: inactive at once"
+    );
+}
