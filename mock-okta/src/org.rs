@@ -28,6 +28,9 @@ pub(crate) struct Org {
     clients: RwLock<Vec<Client>>,
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
+    /// The Okta user ids of the users deactivated since the start (Okta's
+    /// status `DEPROVISIONED`): they cannot log in.
+    deactivated: RwLock<Vec<String>>,
     pub logins: Memory<Login>,
     /// What it started with, for [`Org::reset`].
     start: Start,
@@ -63,6 +66,7 @@ impl Org {
             clients: RwLock::new(clients.clone()),
             users: RwLock::new(users.clone()),
             faults: RwLock::new(faults.clone()),
+            deactivated: RwLock::new(Vec::new()),
             logins: Memory::new(clock.clone()),
             clock,
             start: Start {
@@ -73,11 +77,12 @@ impl Org {
         }
     }
 
-    /// Back to the clients, users and faults it started with, its clock
-    /// to the system's time, every login forgotten.
+    /// Back to the clients, users and faults it started with (every user
+    /// active), its clock to the system's time, every login forgotten.
     pub(crate) fn reset(&self) {
         *write(&self.clients) = self.start.clients.clone();
         *write(&self.users) = self.start.users.clone();
+        write(&self.deactivated).clear();
         *write(&self.faults) = self.start.faults.clone();
         self.logins.forget(|_| true);
         self.clock.reset();
@@ -169,11 +174,32 @@ impl Org {
         }
     }
 
-    /// Removes a user (by email or Okta user id): the one removed, if known.
+    /// Removes a user (by email or Okta user id): the one removed, if
+    /// known. A user added again with its id starts active.
     pub(crate) fn remove_user(&self, key: &str) -> Option<User> {
         let mut users = write(&self.users);
         let at = users.iter().position(|u| u.is(key))?;
-        Some(users.remove(at))
+        let removed = users.remove(at);
+        self.set_active(&removed.id(), true);
+        Some(removed)
+    }
+
+    /// Whether the user with this Okta user id is active (not deactivated).
+    pub(crate) fn is_active(&self, user_id: &str) -> bool {
+        !read(&self.deactivated).iter().any(|id| id == user_id)
+    }
+
+    /// Activates or deactivates the user with this Okta user id: whether
+    /// that changed its status.
+    pub(crate) fn set_active(&self, user_id: &str, active: bool) -> bool {
+        let mut deactivated = write(&self.deactivated);
+        let was_active = !deactivated.iter().any(|id| id == user_id);
+        if active {
+            deactivated.retain(|id| id != user_id);
+        } else if was_active {
+            deactivated.push(user_id.to_string());
+        }
+        was_active != active
     }
 
     /// The first fault that `pick` selects, if any is on.
