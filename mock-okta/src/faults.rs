@@ -155,6 +155,16 @@ pub enum Fault {
     /// Discovery §4.3: the issuer must be the one it asked) and says which
     /// `OKTA_BASE_URL` to set; it does not retry forever.*
     CustomDomainIssuer(String),
+    // Issue #26, second round: production promises.
+    /// `/v1/token` does its work (a code spent, the tokens issued and
+    /// stored, a refresh token's rotation done), then waits this long
+    /// before it answers, unlike [`Fault::TokenSlow`], which waits before
+    /// the work. An app whose request times out has lost its old refresh
+    /// token all the same when rotation is on: the race apps must survive.
+    /// *An app does not present the old refresh token again past the grace
+    /// period as if nothing happened: it retries within the grace period
+    /// (Okta answers the same new token), or ends the login cleanly.*
+    TokenSlowAfterIssue(Duration),
 }
 
 /// One row of [`FAULTS`]: how a fault is written on the command line.
@@ -453,6 +463,12 @@ pub const FAULTS: &[FaultSpec] = &[
             default: "https://login.example.com",
         },
     },
+    // Issue #26, second round: production promises.
+    FaultSpec::timed(
+        "token-slow-after-issue",
+        Fault::TokenSlowAfterIssue,
+        "/v1/token issues the tokens (a rotation done), then waits DURATION before answering",
+    ),
 ];
 
 impl Fault {
@@ -476,6 +492,7 @@ impl fmt::Display for Fault {
         f.write_str(self.spec().name)?;
         match self {
             Fault::TokenSlow(d)
+            | Fault::TokenSlowAfterIssue(d)
             | Fault::AccessTokenLifetime(d)
             | Fault::Token429(d)
             | Fault::RefreshTokenRotation(d) => write!(f, "={}ms", d.as_millis()),

@@ -70,6 +70,15 @@ async fn bites(at: At<'_>, fault: &Fault) {
             assert_eq!(exchange(at, &code, Some(VERIFIER)).await.0, StatusCode::OK);
             assert!(started.elapsed() >= *delay, "token-slow answered early");
         }
+        Fault::TokenSlowAfterIssue(delay) => {
+            let code = code(at, &[]).await;
+            let started = Instant::now();
+            assert_eq!(exchange(at, &code, Some(VERIFIER)).await.0, StatusCode::OK);
+            assert!(
+                started.elapsed() >= *delay,
+                "token-slow-after-issue answered early"
+            );
+        }
         Fault::TokenRedirect => token_endpoint_redirects_to_the_sign_in_page(at).await,
         Fault::TokenConnectionClosed => token_connection_closes_mid_answer(at).await,
         Fault::RefreshTokenNotSent => {
