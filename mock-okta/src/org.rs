@@ -7,7 +7,7 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the others; the login (the mock's cookie) is org-wide.
 
-use crate::claims::Groups;
+use crate::claims::{Groups, GroupsClaim};
 use crate::clients::Client;
 use crate::clock::Clock;
 use crate::faults::Fault;
@@ -363,6 +363,33 @@ impl AuthServer {
             tokens: Memory::new(org.clock.clone()),
             org,
         }
+    }
+
+    /// How it answers a user's groups now: where its setup puts them, as
+    /// the groups faults change that (`groups-claim-missing`: nowhere;
+    /// `groups-claim-needs-scope`: a custom server's claim with the
+    /// `groups` scope only), and at most how many (`groups-limit`).
+    pub(crate) fn groups_claim(&self) -> GroupsClaim {
+        let org = &self.org;
+        if org.has_fault(&Fault::GroupsClaimMissing) {
+            return Groups::Off.into();
+        }
+        let place = match self.groups {
+            Groups::Claim if org.has_fault(&Fault::GroupsClaimNeedsScope) => Groups::ClaimWithScope,
+            place => place,
+        };
+        let limit = org.fault(|f| match f {
+            Fault::GroupsLimit(most) => Some(*most),
+            _ => None,
+        });
+        GroupsClaim { place, limit }
+    }
+
+    /// Whether a custom server declares a `groups` scope now: when its
+    /// groups claim is included with that scope only (the org server
+    /// always knows `groups`).
+    pub(crate) fn declares_groups_scope(&self) -> bool {
+        self.groups_claim().place == Groups::ClaimWithScope
     }
 
     /// The URL of one endpoint, e.g. `endpoint("token")`.
