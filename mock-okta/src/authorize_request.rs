@@ -157,7 +157,10 @@ fn scopes(server: &AuthServer, params: &Params) -> Result<Vec<String>, Refusal> 
     if !scopes.iter().any(|s| s == "openid") {
         return Err(refuse("invalid_scope", "The 'openid' scope is required."));
     }
-    if let Some(description) = server.scopes.unknown(&scopes) {
+    if let Some(description) = server
+        .scopes
+        .unknown(&scopes, server.declares_groups_scope())
+    {
         return Err(refuse("invalid_scope", description));
     }
     Ok(scopes)

@@ -12,7 +12,10 @@
 //! Authorization Server" and "… for a Custom Authorization Server": the
 //! org server answers `groups` for the `groups` scope, filtered by the
 //! app's groups claim filter; a custom server has no `groups` scope, but
-//! an admin adds a `groups` claim ("Matches regex .*", in the ID token).
+//! an admin adds a `groups` claim ("Matches regex .*", in the ID token),
+//! or includes it only with a `groups` scope it declares. A claim lists
+//! at most 100 groups: its group functions take a limit of 1 to 100
+//! ("Limitations of Group Functions - Dynamic Allowlists").
 
 use crate::users::User;
 use serde_json::{Map, Value, json};
@@ -28,12 +31,61 @@ pub(crate) enum Groups {
     /// A custom server with a `groups` claim its admin added, "ID Token,
     /// Always": in every ID token, and in userinfo.
     Claim,
+    /// A custom server whose `groups` claim is included with the `groups`
+    /// scope only (its "Include in" is that scope): then in the ID token,
+    /// and in userinfo.
+    ClaimWithScope,
     /// A custom server without such a claim: nowhere.
     Off,
 }
 
+/// How a server answers a user's groups for one request: where
+/// ([`Groups`]), and at most how many (a claim whose expression has a
+/// limit; `None`: every group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GroupsClaim {
+    pub place: Groups,
+    pub limit: Option<usize>,
+}
+
+impl From<Groups> for GroupsClaim {
+    /// Every group, where `place` puts them.
+    fn from(place: Groups) -> Self {
+        GroupsClaim { place, limit: None }
+    }
+}
+
+impl GroupsClaim {
+    /// Whether the groups are answered for these scopes, in the ID token or
+    /// in userinfo.
+    pub(crate) fn answered(&self, scopes: &[String]) -> bool {
+        let has_groups = scopes.iter().any(|s| s == "groups");
+        match self.place {
+            Groups::Scope | Groups::ClaimWithScope => has_groups,
+            Groups::Claim => true,
+            Groups::Off => false,
+        }
+    }
+
+    /// Whether the (thin) ID token carries them for these scopes: a custom
+    /// server's claim does; the org server keeps them for userinfo.
+    fn in_id_token(&self, scopes: &[String]) -> bool {
+        self.place != Groups::Scope && self.answered(scopes)
+    }
+
+    /// The claim's value: the user's groups, `Everyone` first, cut to the
+    /// limit.
+    fn value(&self, user: &User) -> Value {
+        let mut groups = user.all_groups();
+        if let Some(limit) = self.limit {
+            groups.truncate(limit);
+        }
+        json!(groups)
+    }
+}
+
 /// The claims about the user in a thin ID token, besides the base claims.
-pub(crate) fn id_token(user: &User, scopes: &[String], groups: Groups) -> Map<String, Value> {
+pub(crate) fn id_token(user: &User, scopes: &[String], groups: GroupsClaim) -> Map<String, Value> {
     let has = |scope: &str| scopes.iter().any(|s| s == scope);
     let mut claims = Map::new();
     if has("profile") {
@@ -43,8 +95,8 @@ pub(crate) fn id_token(user: &User, scopes: &[String], groups: Groups) -> Map<St
     if has("email") {
         claims.insert("email".into(), json!(user.email));
     }
-    if groups == Groups::Claim {
-        claims.insert("groups".into(), json!(user.all_groups()));
+    if groups.in_id_token(scopes) {
+        claims.insert("groups".into(), groups.value(user));
     }
     claims.extend(user.id_token_claims.clone());
     claims
@@ -54,7 +106,7 @@ pub(crate) fn id_token(user: &User, scopes: &[String], groups: Groups) -> Map<St
 /// always; the profile and the user's profile claims with `profile`;
 /// `email` and `email_verified` with `email`; the groups where the server
 /// answers them; and the claims set to be always in the ID token.
-pub(crate) fn userinfo(user: &User, scopes: &[String], groups: Groups) -> Map<String, Value> {
+pub(crate) fn userinfo(user: &User, scopes: &[String], groups: GroupsClaim) -> Map<String, Value> {
     let has = |scope: &str| scopes.iter().any(|s| s == scope);
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(user.id()));
@@ -72,13 +124,8 @@ pub(crate) fn userinfo(user: &User, scopes: &[String], groups: Groups) -> Map<St
         claims.insert("email".into(), json!(user.email));
         claims.insert("email_verified".into(), json!(true));
     }
-    let answered = match groups {
-        Groups::Scope => has("groups"),
-        Groups::Claim => true,
-        Groups::Off => false,
-    };
-    if answered {
-        claims.insert("groups".into(), json!(user.all_groups()));
+    if groups.answered(scopes) {
+        claims.insert("groups".into(), groups.value(user));
     }
     claims.extend(user.id_token_claims.clone());
     claims
@@ -98,13 +145,13 @@ mod tests {
             .claim("department", json!("Finance"))
             .id_token_claim("employee_id", json!("E-7"));
         let all = scopes("openid profile email");
-        let id = id_token(&carol, &all, Groups::Off);
+        let id = id_token(&carol, &all, Groups::Off.into());
         let names: Vec<&str> = id.keys().map(String::as_str).collect();
         assert_eq!(
             names,
             ["email", "employee_id", "name", "preferred_username"]
         );
-        let info = userinfo(&carol, &all, Groups::Off);
+        let info = userinfo(&carol, &all, Groups::Off.into());
         for claim in [
             "sub",
             "name",
@@ -119,7 +166,7 @@ mod tests {
         ] {
             assert!(info.contains_key(claim), "userinfo lacks {claim}");
         }
-        let openid = userinfo(&carol, &scopes("openid"), Groups::Off);
+        let openid = userinfo(&carol, &scopes("openid"), Groups::Off.into());
         let names: Vec<&str> = openid.keys().map(String::as_str).collect();
         assert_eq!(
             names,
@@ -135,23 +182,55 @@ mod tests {
         let openid = scopes("openid");
         let with_groups = scopes("openid groups");
         // The org server: the groups scope, userinfo only.
-        assert!(!id_token(&bob, &with_groups, Groups::Scope).contains_key("groups"));
-        assert!(!userinfo(&bob, &openid, Groups::Scope).contains_key("groups"));
+        assert!(!id_token(&bob, &with_groups, Groups::Scope.into()).contains_key("groups"));
+        assert!(!userinfo(&bob, &openid, Groups::Scope.into()).contains_key("groups"));
         assert_eq!(
-            userinfo(&bob, &with_groups, Groups::Scope)["groups"],
+            userinfo(&bob, &with_groups, Groups::Scope.into())["groups"],
             everyone_and_admins
         );
         // A custom server with the claim: always, in both.
         assert_eq!(
-            id_token(&bob, &openid, Groups::Claim)["groups"],
+            id_token(&bob, &openid, Groups::Claim.into())["groups"],
             everyone_and_admins
         );
         assert_eq!(
-            userinfo(&bob, &openid, Groups::Claim)["groups"],
+            userinfo(&bob, &openid, Groups::Claim.into())["groups"],
             everyone_and_admins
         );
         // Without it: nowhere.
-        assert!(!id_token(&bob, &openid, Groups::Off).contains_key("groups"));
-        assert!(!userinfo(&bob, &openid, Groups::Off).contains_key("groups"));
+        assert!(!id_token(&bob, &openid, Groups::Off.into()).contains_key("groups"));
+        assert!(!userinfo(&bob, &openid, Groups::Off.into()).contains_key("groups"));
+        // A claim included with the groups scope only: with it, in both.
+        let with_scope = Groups::ClaimWithScope.into();
+        assert!(!id_token(&bob, &openid, with_scope).contains_key("groups"));
+        assert!(!userinfo(&bob, &openid, with_scope).contains_key("groups"));
+        assert_eq!(
+            id_token(&bob, &with_groups, with_scope)["groups"],
+            everyone_and_admins
+        );
+        assert_eq!(
+            userinfo(&bob, &with_groups, with_scope)["groups"],
+            everyone_and_admins
+        );
+    }
+
+    #[test]
+    fn a_limit_cuts_the_list_keeping_everyone_first() {
+        let carol = User::new("carol@example.com", "Carol", "p")
+            .group("a")
+            .group("b");
+        let cut = GroupsClaim {
+            place: Groups::Claim,
+            limit: Some(2),
+        };
+        let openid = scopes("openid");
+        assert_eq!(
+            id_token(&carol, &openid, cut)["groups"],
+            json!(["Everyone", "a"])
+        );
+        assert_eq!(
+            userinfo(&carol, &openid, cut)["groups"],
+            json!(["Everyone", "a"])
+        );
     }
 }

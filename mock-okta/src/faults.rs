@@ -169,6 +169,45 @@ pub enum Fault {
     /// Discovery §4.3: the issuer must be the one it asked) and says which
     /// `OKTA_BASE_URL` to set; it does not retry forever.*
     CustomDomainIssuer(String),
+    // Issue #26, second round: production promises.
+    /// `/v1/token` does its work (a code spent, the tokens issued and
+    /// stored, a refresh token's rotation done), then waits this long
+    /// before it answers, unlike [`Fault::TokenSlow`], which waits before
+    /// the work. An app whose request times out has lost its old refresh
+    /// token all the same when rotation is on: the race apps must survive.
+    /// *An app does not present the old refresh token again past the grace
+    /// period as if nothing happened: it retries within the grace period
+    /// (Okta answers the same new token), or ends the login cleanly.*
+    TokenSlowAfterIssue(Duration),
+    /// No `groups` claim anywhere, on any server (not in ID tokens, not in
+    /// userinfo, not even with the org server's `groups` scope), as from an
+    /// Okta org whose admin never set one up. *An app that needs groups
+    /// says the claim is missing and what the admin must add; it does not
+    /// take the user for a member of no group and carry on.*
+    GroupsClaimMissing,
+    /// A custom server's `groups` claim is included only when the `groups`
+    /// scope is asked for, as when an admin sets the claim's "Include in"
+    /// to the `groups` scope; the server declares that scope (in its
+    /// discovery document's `scopes_supported`), so an app sees it and
+    /// asks for it. *An app asks for the `groups` scope when the server
+    /// offers it.*
+    GroupsClaimNeedsScope,
+    /// The `groups` claim lists at most this many groups (`Everyone`
+    /// first, then the user's own, in order): a claim whose expression has
+    /// a limit, as Okta's group functions take one of 1 to 100
+    /// (`Groups.startsWith("OKTA", "", 100)`; Okta's support article
+    /// "Limitations of Group Functions - Dynamic Allowlists"). *An app
+    /// does not take a group missing from a long list as a group the user
+    /// is not in: it asks Okta's API, or its admin narrows the claim.*
+    GroupsLimit(usize),
+    /// A token request for a user in more than this many groups is refused
+    /// where the `groups` claim would carry them: `400 invalid_request`,
+    /// "The groups claim matched too many groups and must be configured to
+    /// match fewer groups.", the words of Okta's support article of that
+    /// title (Okta's limit is 100 groups; its token endpoint answers `400`,
+    /// as okta-auth-js issue #1031 reports). *An app shows a page for its
+    /// admin (the claim must match fewer groups); it does not retry.*
+    GroupsLimitRefuse(usize),
 }
 
 /// One row of [`FAULTS`]: how a fault is written on the command line.
@@ -197,6 +236,13 @@ enum Make {
     Origin {
         make: fn(String) -> Fault,
         default: &'static str,
+    },
+    /// A fault that takes a number from 1 to `most`, with a default:
+    /// `NAME[=N]`.
+    Count {
+        make: fn(usize) -> Fault,
+        default: usize,
+        most: usize,
     },
 }
 
@@ -242,8 +288,22 @@ impl FaultSpec {
         }
     }
 
-    /// How to write it: `deny-consent`, `token-slow=DURATION` or
-    /// `refresh-token-rotation[=GRACE]`.
+    /// `NAME[=N]`: a number of groups from 1 to Okta's limit (100), Okta's
+    /// limit when none is given.
+    const fn groups(name: &'static str, fault: fn(usize) -> Fault, help: &'static str) -> Self {
+        FaultSpec {
+            name,
+            help,
+            make: Make::Count {
+                make: fault,
+                default: GROUPS_LIMIT,
+                most: GROUPS_LIMIT,
+            },
+        }
+    }
+
+    /// How to write it: `deny-consent`, `token-slow=DURATION`,
+    /// `refresh-token-rotation[=GRACE]` or `groups-limit[=N]`.
     pub fn usage(&self) -> String {
         match &self.make {
             Make::Plain(_) => self.name.to_string(),
@@ -254,16 +314,18 @@ impl FaultSpec {
             } => format!("{}={value}", self.name),
             Make::Timed { value, .. } => format!("{}[={value}]", self.name),
             Make::Origin { .. } => format!("{}[=ORIGIN]", self.name),
+            Make::Count { .. } => format!("{}[=N]", self.name),
         }
     }
 
     /// The fault of this row: `duration` for the rows that take a
-    /// duration, the default for the rows that take an origin.
+    /// duration, the default for the rows that take an origin or a number.
     pub fn fault(&self, duration: Duration) -> Fault {
         match &self.make {
             Make::Plain(fault) => fault.clone(),
             Make::Timed { make, .. } => make(duration),
             Make::Origin { make, default } => make((*default).to_string()),
+            Make::Count { make, default, .. } => make(*default),
         }
     }
 
@@ -288,6 +350,15 @@ impl FaultSpec {
                     )
                 })
             }
+            (Make::Count { make, default, .. }, None) => Ok(make(*default)),
+            (Make::Count { make, most, .. }, Some(value)) => value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=*most).contains(n))
+                .map(make)
+                .ok_or_else(|| {
+                    format!("fault {name}: {value:?} is not a number from 1 to {most}: write e.g. {name}=3")
+                }),
             (Make::Origin { make, default }, None) => Ok(make((*default).to_string())),
             (Make::Origin { make, .. }, Some(value)) => origin(value)
                 .map(make)
@@ -312,6 +383,12 @@ fn origin(value: &str) -> Option<String> {
 
 /// The longest grace period of a rotated refresh token: Okta's.
 const LONGEST_GRACE: Duration = Duration::from_secs(60);
+
+/// The most groups Okta's `groups` claim lists: its group functions take a
+/// limit of 1 to 100, and a claim that matches more is an error (Okta's
+/// support articles "Limitations of Group Functions - Dynamic Allowlists"
+/// and "The groups claim matched too many groups…").
+const GROUPS_LIMIT: usize = 100;
 
 /// Every fault, once: its command-line name and its help line. Parsing,
 /// printing and `--help` all read this table.
@@ -482,6 +559,32 @@ pub const FAULTS: &[FaultSpec] = &[
             default: "https://login.example.com",
         },
     },
+    // Issue #26, second round: production promises.
+    FaultSpec::timed(
+        "token-slow-after-issue",
+        Fault::TokenSlowAfterIssue,
+        "/v1/token issues the tokens (a rotation done), then waits DURATION before answering",
+    ),
+    FaultSpec::plain(
+        "groups-claim-missing",
+        Fault::GroupsClaimMissing,
+        "no groups claim anywhere, as from an org whose admin set none up",
+    ),
+    FaultSpec::plain(
+        "groups-claim-needs-scope",
+        Fault::GroupsClaimNeedsScope,
+        "a custom server's groups claim only with the groups scope, which it then declares",
+    ),
+    FaultSpec::groups(
+        "groups-limit",
+        Fault::GroupsLimit,
+        "the groups claim lists at most N groups (default 100, Okta's limit)",
+    ),
+    FaultSpec::groups(
+        "groups-limit-refuse",
+        Fault::GroupsLimitRefuse,
+        "a token request for a user in more than N groups (default 100) is 400 invalid_request",
+    ),
 ];
 
 impl Fault {
@@ -505,11 +608,13 @@ impl fmt::Display for Fault {
         f.write_str(self.spec().name)?;
         match self {
             Fault::TokenSlow(d)
+            | Fault::TokenSlowAfterIssue(d)
             | Fault::AccessTokenLifetime(d)
             | Fault::Token429(d)
             | Fault::RefreshTokenRotation(d)
             | Fault::KeysMaxAge(d) => write!(f, "={}ms", d.as_millis()),
             Fault::CustomDomainIssuer(origin) => write!(f, "={origin}"),
+            Fault::GroupsLimit(n) | Fault::GroupsLimitRefuse(n) => write!(f, "={n}"),
             _ => Ok(()),
         }
     }
@@ -553,6 +658,7 @@ mod tests {
         let usage = spec.usage();
         match usage.split_once(['=', '[']) {
             Some((name, "=ORIGIN]")) => format!("{name}=https://login.example.com"),
+            Some((name, "=N]")) => format!("{name}=7"),
             Some((name, _)) => format!("{name}=1500ms"),
             None => usage,
         }
@@ -587,6 +693,19 @@ mod tests {
             parse("token-429"),
             Ok(Fault::Token429(Duration::from_secs(60)))
         );
+        assert_eq!(parse("groups-limit"), Ok(Fault::GroupsLimit(100)));
+        assert_eq!(
+            parse("groups-limit-refuse=3"),
+            Ok(Fault::GroupsLimitRefuse(3))
+        );
+        for bad in ["0", "101", "-1", "ten"] {
+            assert_eq!(
+                parse(&format!("groups-limit={bad}")),
+                Err(format!(
+                    "fault groups-limit: {bad:?} is not a number from 1 to 100: write e.g. groups-limit=3"
+                ))
+            );
+        }
         assert_eq!(
             parse("custom-domain-issuer"),
             Ok(Fault::CustomDomainIssuer(

@@ -7,7 +7,7 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the others; the login (the mock's cookie) is org-wide.
 
-use crate::claims::Groups;
+use crate::claims::{Groups, GroupsClaim};
 use crate::clients::Client;
 use crate::clock::Clock;
 use crate::faults::Fault;
@@ -33,6 +33,9 @@ pub(crate) struct Org {
     clients: RwLock<Vec<Client>>,
     users: RwLock<Vec<User>>,
     faults: RwLock<Vec<Fault>>,
+    /// The Okta user ids of the users deactivated since the start (Okta's
+    /// status `DEPROVISIONED`): they cannot log in.
+    deactivated: RwLock<Vec<String>>,
     pub logins: Memory<Login>,
     /// What it started with, for [`Org::reset`].
     start: Start,
@@ -68,6 +71,7 @@ impl Org {
             clients: RwLock::new(clients.clone()),
             users: RwLock::new(users.clone()),
             faults: RwLock::new(faults.clone()),
+            deactivated: RwLock::new(Vec::new()),
             logins: Memory::new(clock.clone()),
             clock,
             start: Start {
@@ -78,11 +82,12 @@ impl Org {
         }
     }
 
-    /// Back to the clients, users and faults it started with, its clock
-    /// to the system's time, every login forgotten.
+    /// Back to the clients, users and faults it started with (every user
+    /// active), its clock to the system's time, every login forgotten.
     pub(crate) fn reset(&self) {
         *write(&self.clients) = self.start.clients.clone();
         *write(&self.users) = self.start.users.clone();
+        write(&self.deactivated).clear();
         *write(&self.faults) = self.start.faults.clone();
         self.logins.forget(|_| true);
         self.clock.reset();
@@ -174,11 +179,32 @@ impl Org {
         }
     }
 
-    /// Removes a user (by email or Okta user id): the one removed, if known.
+    /// Removes a user (by email or Okta user id): the one removed, if
+    /// known. A user added again with its id starts active.
     pub(crate) fn remove_user(&self, key: &str) -> Option<User> {
         let mut users = write(&self.users);
         let at = users.iter().position(|u| u.is(key))?;
-        Some(users.remove(at))
+        let removed = users.remove(at);
+        self.set_active(&removed.id(), true);
+        Some(removed)
+    }
+
+    /// Whether the user with this Okta user id is active (not deactivated).
+    pub(crate) fn is_active(&self, user_id: &str) -> bool {
+        !read(&self.deactivated).iter().any(|id| id == user_id)
+    }
+
+    /// Activates or deactivates the user with this Okta user id: whether
+    /// that changed its status.
+    pub(crate) fn set_active(&self, user_id: &str, active: bool) -> bool {
+        let mut deactivated = write(&self.deactivated);
+        let was_active = !deactivated.iter().any(|id| id == user_id);
+        if active {
+            deactivated.retain(|id| id != user_id);
+        } else if was_active {
+            deactivated.push(user_id.to_string());
+        }
+        was_active != active
     }
 
     /// The first fault that `pick` selects, if any is on.
@@ -361,6 +387,33 @@ impl AuthServer {
             tokens: Memory::new(org.clock.clone()),
             org,
         }
+    }
+
+    /// How it answers a user's groups now: where its setup puts them, as
+    /// the groups faults change that (`groups-claim-missing`: nowhere;
+    /// `groups-claim-needs-scope`: a custom server's claim with the
+    /// `groups` scope only), and at most how many (`groups-limit`).
+    pub(crate) fn groups_claim(&self) -> GroupsClaim {
+        let org = &self.org;
+        if org.has_fault(&Fault::GroupsClaimMissing) {
+            return Groups::Off.into();
+        }
+        let place = match self.groups {
+            Groups::Claim if org.has_fault(&Fault::GroupsClaimNeedsScope) => Groups::ClaimWithScope,
+            place => place,
+        };
+        let limit = org.fault(|f| match f {
+            Fault::GroupsLimit(most) => Some(*most),
+            _ => None,
+        });
+        GroupsClaim { place, limit }
+    }
+
+    /// Whether a custom server declares a `groups` scope now: when its
+    /// groups claim is included with that scope only (the org server
+    /// always knows `groups`).
+    pub(crate) fn declares_groups_scope(&self) -> bool {
+        self.groups_claim().place == Groups::ClaimWithScope
     }
 
     /// The URL of one endpoint, e.g. `endpoint("token")`.

@@ -127,11 +127,20 @@ impl Scopes {
         }
     }
 
-    /// Every scope the server knows, as its discovery documents list them.
-    pub(crate) fn supported(&self) -> Vec<String> {
+    /// Every scope the server knows, as its discovery documents list them;
+    /// with `groups`, a custom server declares the `groups` scope too (its
+    /// groups claim is included with that scope only). The org server
+    /// always knows `groups`.
+    pub(crate) fn supported(&self, groups: bool) -> Vec<String> {
         let own = match self {
             Scopes::Org => vec!["groups".to_string()],
-            Scopes::Custom(declared) => declared.list(),
+            Scopes::Custom(declared) => {
+                let mut own = declared.list();
+                if groups && !own.iter().any(|s| s == "groups") {
+                    own.push("groups".to_string());
+                }
+                own
+            }
         };
         OIDC_SCOPES
             .iter()
@@ -147,9 +156,10 @@ impl Scopes {
     }
 
     /// Okta's `error_description` for the first scope of `asked` the
-    /// server does not know, if there is one.
-    pub(crate) fn unknown(&self, asked: &[String]) -> Option<&'static str> {
-        let known = self.supported();
+    /// server does not know, if there is one; `groups` as for
+    /// [`supported`](Scopes::supported).
+    pub(crate) fn unknown(&self, asked: &[String], groups: bool) -> Option<&'static str> {
+        let known = self.supported(groups);
         asked
             .iter()
             .any(|scope| !known.contains(scope))
@@ -175,16 +185,25 @@ mod tests {
         let org = Scopes::Org;
         let custom = Scopes::Custom(Declared::new(vec![DEFAULT_CUSTOM_SCOPE.into()]));
         let standard = words("openid profile email address phone offline_access");
-        assert_eq!(org.unknown(&standard), None);
-        assert_eq!(custom.unknown(&standard), None);
-        assert_eq!(org.unknown(&words("openid groups")), None);
+        assert_eq!(org.unknown(&standard, false), None);
+        assert_eq!(custom.unknown(&standard, false), None);
+        assert_eq!(org.unknown(&words("openid groups"), false), None);
         assert_eq!(
-            custom.unknown(&words("openid groups")),
+            custom.unknown(&words("openid groups"), false),
             Some("One or more scopes are not configured for the authorization server resource.")
         );
-        assert_eq!(custom.unknown(&words("openid messages:read")), None);
         assert_eq!(
-            org.unknown(&words("openid messages:read")),
+            custom.unknown(&words("openid groups"), true),
+            None,
+            "declared with a claim that needs it"
+        );
+        assert_eq!(
+            custom.supported(true),
+            words("openid profile email address phone offline_access messages:read groups")
+        );
+        assert_eq!(custom.unknown(&words("openid messages:read"), false), None);
+        assert_eq!(
+            org.unknown(&words("openid messages:read"), false),
             Some("Custom scopes are not allowed for this request.")
         );
         assert!(custom.is_custom("messages:read") && !custom.is_custom("openid"));

@@ -215,6 +215,34 @@ impl MockOkta {
         self.control.remove_user(key).is_ok()
     }
 
+    /// Deactivates a user (by email or Okta user id), as Okta's lifecycle
+    /// operation does: its logins to the mock and every code and token
+    /// issued to it end (a refresh is `invalid_grant`, userinfo `401`,
+    /// introspection inactive), and the login form refuses it, as a wrong
+    /// password, until [`activate_user`](MockOkta::activate_user); as
+    /// `POST /__mock/users/KEY/lifecycle/deactivate` does. Whether the
+    /// user is there.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let okta = mock_okta::MockOkta::start().await?;
+    /// assert!(okta.deactivate_user("alice@example.com"));
+    /// assert!(okta.activate_user("alice@example.com"));
+    /// assert!(!okta.deactivate_user("nobody@example.com"));
+    /// # Ok(()) }
+    /// ```
+    pub fn deactivate_user(&self, key: &str) -> bool {
+        self.control.deactivate_user(key).is_ok()
+    }
+
+    /// Activates a deactivated user (by email or Okta user id): it may sign
+    /// in again; what its deactivation ended stays ended. As `POST
+    /// /__mock/users/KEY/lifecycle/activate` does. Whether the user is
+    /// there.
+    pub fn activate_user(&self, key: &str) -> bool {
+        self.control.activate_user(key).is_ok()
+    }
+
     /// Unregisters a client, and forgets every code and token issued to
     /// it; as `DELETE /__mock/clients/ID` does. Whether it was there.
     pub fn remove_client(&self, id: &str) -> bool {

@@ -128,6 +128,22 @@ impl<T: Expiring> Live<'_, T> {
     }
 }
 
+impl Live<'_, Token> {
+    /// Whether a token may still be presented: any token that was not
+    /// rotated; a rotated refresh token only during its grace period, and
+    /// only while its successor is the current one (not replaced in turn):
+    /// Okta's "the previous token remains valid for the configured amount
+    /// of time" (its guide "Refresh token rotation").
+    pub(crate) fn presentable(&self, token: &Token) -> bool {
+        match &token.rotated {
+            None => true,
+            Some(Rotated { successor, until }) => {
+                self.now <= *until && self.get(successor).is_some_and(|s| s.rotated.is_none())
+            }
+        }
+    }
+}
+
 /// The PKCE challenge an authorize request carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Challenge {

@@ -86,6 +86,16 @@ pub(crate) const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/__mock/users/KEY",
         "the user removed, its logins, codes and tokens with it",
     ),
+    (
+        "POST",
+        "/__mock/users/KEY/lifecycle/deactivate",
+        "the user deactivated: its logins, codes and tokens ended, its sign-ins refused",
+    ),
+    (
+        "POST",
+        "/__mock/users/KEY/lifecycle/activate",
+        "the user activated: it may sign in again",
+    ),
     ("GET", "/__mock/clients", "every client (secrets left out)"),
     (
         "POST",
@@ -280,11 +290,45 @@ impl Control {
         let known = self.user(key)?;
         let id = known.id();
         self.org.remove_user(&id);
+        self.end_user(&id);
+        Ok(known)
+    }
+
+    /// Deactivates a user, as Okta's `POST
+    /// /api/v1/users/{id}/lifecycle/deactivate` does: its logins to the
+    /// mock and every code and token issued to it end (as [`remove_user`]
+    /// ends them), and the login form refuses it until it is activated.
+    /// The user, and whether it was active. Deactivating a deactivated
+    /// user changes nothing.
+    ///
+    /// [`remove_user`]: Control::remove_user
+    pub(crate) fn deactivate_user(&self, key: &str) -> Result<(User, bool), Problem> {
+        let known = self.user(key)?;
+        let id = known.id();
+        let changed = self.org.set_active(&id, false);
+        // Even when it was deactivated already: a code or token issued
+        // while the deactivation was under way ends too.
+        self.end_user(&id);
+        Ok((known, changed))
+    }
+
+    /// Activates a deactivated user, as Okta's `POST
+    /// /api/v1/users/{id}/lifecycle/activate` does: it may log in again
+    /// (its ended logins and tokens stay ended). The user, and whether it
+    /// was deactivated.
+    pub(crate) fn activate_user(&self, key: &str) -> Result<(User, bool), Problem> {
+        let known = self.user(key)?;
+        let changed = self.org.set_active(&known.id(), true);
+        Ok((known, changed))
+    }
+
+    /// Ends a user's logins to the mock, and every code and token issued
+    /// to it by any authorization server.
+    fn end_user(&self, id: &str) {
         self.org.logins.forget(|login| login.user_id == id);
         for server in &self.servers {
-            server.forget_user(Some(&id));
+            server.forget_user(Some(id));
         }
-        Ok(known)
     }
 
     /// Registers a client, or replaces the one with its id, once
@@ -403,6 +447,8 @@ pub(crate) fn router(control: Arc<Control>) -> Router {
         .route("/__mock/faults/{name}", delete(faults::clear))
         .route("/__mock/users", get(users::list).post(users::create))
         .route("/__mock/users/{key}", get(users::one).put(users::replace).patch(users::change).delete(users::remove))
+        .route("/__mock/users/{key}/lifecycle/deactivate", post(users::deactivate))
+        .route("/__mock/users/{key}/lifecycle/activate", post(users::activate))
         .route("/__mock/clients", get(clients::list).post(clients::create))
         .route("/__mock/clients/{id}", get(clients::one).put(clients::replace).patch(clients::change).delete(clients::remove))
         .route("/__mock/requests", get(requests::list).delete(requests::clear))

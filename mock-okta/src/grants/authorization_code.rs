@@ -2,7 +2,7 @@
 //! client and redirect URI it was issued to, with the PKCE verifier of its
 //! challenge (RFC 7636 §4.6).
 
-use super::grant::{Grant, INVALID_CODE, Refresh};
+use super::grant::{Grant, INVALID_CODE, Refresh, check_groups};
 use super::mint::{REFRESH_LIFETIME, access_lifetime};
 use crate::clients::Client;
 use crate::error::OAuthError;
@@ -46,6 +46,7 @@ pub(super) fn grant(
     }
     verify_pkce(&code, params.get("code_verifier"))?;
     let user = server.org.user_by_id(&code.user_id).ok_or_else(invalid)?;
+    check_groups(server, &user, &code.scopes)?;
     let grant = Grant {
         client,
         user: Some(user),

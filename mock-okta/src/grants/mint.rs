@@ -3,7 +3,7 @@
 //! and §3.1.3 describe them, bent by whichever ID-token fault is on.
 
 use super::grant::{Grant, Refresh};
-use crate::claims;
+use crate::claims::{self, GroupsClaim};
 use crate::faults::{Fault, LONGEST_DURATION};
 use crate::org::{AuthServer, Org};
 use crate::store::{Kind, Token};
@@ -165,7 +165,8 @@ fn id_token(
     key: KeyName,
     access_token: &str,
 ) -> String {
-    let mut claims = id_claims(server, grant, times, Some(access_token));
+    let groups = server.groups_claim();
+    let mut claims = id_claims(server, grant, times, Some(access_token), groups);
     let faults = server.org.faults();
     let mut kid = tokens::kid(key).to_string();
     let mut signer = key;
@@ -200,13 +201,15 @@ fn id_token(
 
 /// A thin ID token's claims (OpenID Connect Core §2), as Okta makes them:
 /// the base claims, `at_hash` beside an access token, the nonce the
-/// authorize request sent, and the user's claims ([`claims::id_token`]).
-/// Without a user, `sub` is left for the caller to set.
+/// authorize request sent, and the user's claims ([`claims::id_token`]),
+/// their groups as `groups` says. Without a user, `sub` is left for the
+/// caller to set.
 pub(super) fn id_claims(
     server: &AuthServer,
     grant: &Grant,
     times: &Times,
     access_token: Option<&str>,
+    groups: GroupsClaim,
 ) -> Value {
     let mut claims = json!({
         "ver": 1, "jti": format!("ID.{}", random_id()), "iss": server.issuer,
@@ -222,7 +225,7 @@ pub(super) fn id_claims(
     if let Some(user) = &grant.user {
         claims["sub"] = json!(user.id());
         if let Some(base) = claims.as_object_mut() {
-            base.extend(claims::id_token(user, &grant.scopes, server.groups));
+            base.extend(claims::id_token(user, &grant.scopes, groups));
         }
     }
     claims

@@ -3,7 +3,7 @@
 //! first ([`crate::authorize_request`]); the page is in [`crate::pages`].
 
 use crate::authorize_request::{Authorize, check};
-use crate::error::OAuthError;
+use crate::error::{OAuthError, Outcome};
 use crate::faults::Fault;
 use crate::org::AuthServer;
 use crate::pages::{error_page, login_page};
@@ -59,9 +59,10 @@ fn authorize(server: &AuthServer, headers: &HeaderMap, params: &Params) -> Respo
             "The 'action' parameter must be login or deny.",
         )),
         None => {
-            // A login whose user was removed since is no login.
+            // A login whose user was removed or deactivated since is no login.
             let login = cookie(headers, LOGIN_COOKIE)
                 .and_then(|id| server.org.logins.get(id))
+                .filter(|login| server.org.is_active(&login.user_id))
                 .and_then(|login| Some((server.org.user_by_id(&login.user_id)?, login)));
             match (login, params.get("prompt")) {
                 (Some((user, login)), prompt) if prompt != Some("login") => {
@@ -77,19 +78,36 @@ fn authorize(server: &AuthServer, headers: &HeaderMap, params: &Params) -> Respo
     }
 }
 
-/// The login form was submitted: the form again on a wrong password, or a
-/// new login to the mock (its cookie) and a code.
+/// What the login form says when it refuses a sign-in.
+const UNABLE_TO_SIGN_IN: &str = "Unable to sign in: wrong username or password.";
+
+/// The login form was submitted: the form again on a wrong password or for
+/// a deactivated user, or a new login to the mock (its cookie) and a code.
 fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Response {
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");
-    let Some(user) = server.org.user(username).filter(|u| u.password == password) else {
-        return login_page(
+    let refused = || {
+        login_page(
             params,
             &server.org.users(),
             StatusCode::UNAUTHORIZED,
-            Some("Unable to sign in: wrong username or password."),
-        );
+            Some(UNABLE_TO_SIGN_IN),
+        )
     };
+    let Some(user) = server.org.user(username).filter(|u| u.password == password) else {
+        return refused();
+    };
+    if !server.org.is_active(&user.id()) {
+        // Okta answers a deactivated user as a wrong password ("Unable to
+        // sign in", its sign-in widget's words for E0000004), so a sign-in
+        // page never tells whether an account exists or is active; the log
+        // line says why.
+        let why = Outcome::new(format!(
+            "user {:?} is deactivated: POST /__mock/users/KEY/lifecycle/activate lets it sign in",
+            user.email
+        ));
+        return (why, refused()).into_response();
+    }
     let id = random_id();
     let clock = &server.org.clock;
     let auth_time = clock.unix();

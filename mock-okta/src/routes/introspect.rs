@@ -1,4 +1,7 @@
 //! `/v1/introspect`: whether a token is active, and what it is (RFC 7662).
+//! A refresh token replaced by a rotation is active during its grace
+//! period, while it can still be presented (Okta: "the previous token
+//! remains valid for the configured amount of time"), and inactive after.
 
 use crate::client_auth::client_and_token;
 use crate::org::AuthServer;
@@ -20,13 +23,15 @@ pub(super) async fn introspect(
         Ok(request) => request,
         Err(error) => return error.into_response(),
     };
-    // A token of another client, of the other authorization server, or
-    // unknown is simply inactive (RFC 7662 §2.2).
-    let Some(stored) = server
-        .tokens
-        .get(&token)
-        .filter(|t| t.client_id == client.id)
-    else {
+    // A token of another client, of the other authorization server,
+    // unknown, or a refresh token rotated past its grace period is simply
+    // inactive (RFC 7662 §2.2).
+    let stored = server.tokens.transaction(|live| {
+        live.get(&token)
+            .filter(|t| t.client_id == client.id && live.presentable(t))
+            .cloned()
+    });
+    let Some(stored) = stored else {
         return Json(json!({ "active": false })).into_response();
     };
     let token_type = match stored.kind {

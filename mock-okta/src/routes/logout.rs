@@ -1,61 +1,125 @@
 //! `/v1/logout`: ends the mock's own login and sends the browser back
 //! (OpenID Connect RP-Initiated Logout 1.0, as Okta implements it).
 //!
+//! Both methods, as §2 says an OP must: `GET` with the parameters in the
+//! query, `POST` with them in an `application/x-www-form-urlencoded`
+//! body (an ID token of many groups or claims makes a URL of over 8 KB,
+//! which proxies, and Okta, may refuse with a `414`). The parameters are
+//! Okta's: `id_token_hint` (required at Okta: an ID token this server
+//! issued, expired or not), `post_logout_redirect_uri` (one registered
+//! for the hint's client) and `state`.
+//!
 //! The request is checked whole before anything changes: a refused logout
-//! (a forged hint, an unregistered `post_logout_redirect_uri`) shows an
-//! error page and leaves the user logged in.
+//! (no hint, a forged one, an unregistered `post_logout_redirect_uri`)
+//! shows an error page and leaves the user logged in. An accepted one ends
+//! the mock's login only if it is the hint's user's (its `sub`): a hint of
+//! another user sends the browser back and leaves the login alone.
 
 use super::authorize::LOGIN_COOKIE;
 use crate::clients::Client;
 use crate::error::{OAuthError, Outcome};
 use crate::org::AuthServer;
 use crate::pages::{error_page, page};
-use crate::params::{Params, cookie};
+use crate::params::{Params, cookie, form};
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::sync::Arc;
 
-pub(super) async fn logout(
+/// `GET /v1/logout?id_token_hint=…&post_logout_redirect_uri=…&state=…`.
+pub(super) async fn get(
     State(server): State<Arc<AuthServer>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let checked = Params::parse(query.unwrap_or_default().as_bytes()).and_then(|params| {
-        let client = client(&server, &params)?;
-        let back = back(&client, &params)?;
-        Ok((client, back))
+    match Params::parse(query.unwrap_or_default().as_bytes()) {
+        Ok(params) => logout(&server, &headers, &params),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// `POST /v1/logout` with the same parameters in a form body (RFC 9110's
+/// media type rules: `application/x-www-form-urlencoded`, in any case).
+pub(super) async fn post(
+    State(server): State<Arc<AuthServer>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match form(&headers, &body) {
+        Ok(params) => logout(&server, &headers, &params),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// Checks the request, then ends the mock's login if it is the hint's
+/// user's, and sends the browser back.
+fn logout(server: &AuthServer, headers: &HeaderMap, params: &Params) -> Response {
+    let checked = hint(server, params).and_then(|hint| {
+        let back = back(&hint.client, params)?;
+        Ok((hint, back))
     });
-    let (client, back) = match checked {
+    let (hint, back) = match checked {
         Ok(checked) => checked,
         Err(error) => return error_page(&error),
     };
-    if let Some(id) = cookie(&headers, LOGIN_COOKIE) {
-        server.org.logins.remove(id);
+    let login = cookie(headers, LOGIN_COOKIE).and_then(|id| Some((id, server.org.logins.get(id)?)));
+    match login {
+        // Okta ends the session only for the user the hint names; another
+        // user's session in the same browser stays.
+        Some((_, login)) if hint.subject.as_deref() != Some(login.user_id.as_str()) => {
+            let outcome = Outcome::new(format!(
+                "signed out of {}; the mock's login of another user kept",
+                hint.client.id
+            ));
+            (outcome, back).into_response()
+        }
+        login => {
+            if let Some((id, _)) = login {
+                server.org.logins.remove(id);
+            }
+            let clear = format!("{LOGIN_COOKIE}=; Path=/oauth2; HttpOnly; SameSite=Lax; Max-Age=0");
+            let outcome = Outcome::new(format!("signed out of {}", hint.client.id));
+            (outcome, [(header::SET_COOKIE, clear)], back).into_response()
+        }
     }
-    let clear = format!("{LOGIN_COOKIE}=; Path=/oauth2; HttpOnly; SameSite=Lax; Max-Age=0");
-    let outcome = Outcome::new(format!("signed out of {}", client.id));
-    (outcome, [(header::SET_COOKIE, clear)], back).into_response()
 }
 
-/// The client the logout is for: the audience of an `id_token_hint` this
-/// server issued (Okta accepts an expired one, not a forged one or one of
-/// the other authorization server), or else the `client_id`.
-fn client(server: &AuthServer, params: &Params) -> Result<Client, OAuthError> {
-    let client_id = match params.get("id_token_hint") {
-        Some(hint) => server
-            .keys
-            .verify(hint, server.org.key_phase(), &server.issuer)
-            .and_then(|claims| claims["aud"].as_str().map(String::from)),
-        None => params.get("client_id").map(String::from),
+/// What an accepted `id_token_hint` says: the client it was issued to
+/// (its `aud`) and the user (its `sub`, if it has one).
+struct Hint {
+    client: Client,
+    subject: Option<String>,
+}
+
+/// The `id_token_hint`, required as at Okta ("The Purpose of
+/// id_token_hint in the /logout API", Okta's support article): an ID token
+/// this server signed with a key it publishes, naming its issuer and a
+/// client it knows. An expired one is accepted, as at Okta and as OpenID
+/// RP-Initiated Logout 1.0 §2 advises; a forged one, or one of another
+/// authorization server, is not.
+///
+/// # Errors
+/// `invalid_request` (400): the hint is missing, or is not such a token.
+fn hint(server: &AuthServer, params: &Params) -> Result<Hint, OAuthError> {
+    let hint = params.require("id_token_hint")?;
+    let invalid = || {
+        OAuthError::invalid_request(
+            "The 'id_token_hint' parameter is not a valid ID token of this authorization server.",
+        )
     };
-    client_id
-        .and_then(|id| server.org.client(&id))
-        .ok_or_else(|| {
-            OAuthError::invalid_request(
-                "The 'id_token_hint' parameter is missing or not a valid ID token of this server.",
-            )
-        })
+    let claims = server
+        .keys
+        .verify(hint, server.org.key_phase(), &server.issuer)
+        .ok_or_else(invalid)?;
+    let client = claims["aud"]
+        .as_str()
+        .and_then(|id| server.org.client(id))
+        .ok_or_else(invalid)?;
+    Ok(Hint {
+        client,
+        subject: claims["sub"].as_str().map(String::from),
+    })
 }
 
 /// Where the browser goes after the logout: a registered

@@ -33,7 +33,7 @@ pub(crate) fn auth_server(server: Arc<AuthServer>) -> Router {
         .route(&endpoint("token"), post(token::token))
         .route(&endpoint("userinfo"), get(userinfo::userinfo).post(userinfo::userinfo))
         .route(&endpoint("keys"), get(keys::keys))
-        .route(&endpoint("logout"), get(logout::logout))
+        .route(&endpoint("logout"), get(logout::get).post(logout::post))
         .route(&endpoint("introspect"), post(introspect::introspect))
         .route(&endpoint("revoke"), post(revoke::revoke))
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,6 +1,6 @@
 //! `/v1/token`: the transport around the grants. The faults that bite
-//! here (slow, failing, malformed, redirected, cut short) wrap the real
-//! exchange, which [`grants`](crate::grants) does.
+//! here (slow before or after the work, failing, malformed, redirected,
+//! cut short) wrap the real exchange, which [`grants`](crate::grants) does.
 
 use crate::error::{OAuthError, Outcome};
 use crate::faults::Fault;
@@ -37,6 +37,14 @@ pub(super) async fn token(
         Ok(issued) => tokens(issued),
         Err(error) => error.into_response(),
     };
+    // The work is done and stored: a client that gives up now has lost
+    // what it presented (a spent code, a rotated refresh token).
+    if let Some(delay) = server.org.fault(|f| match f {
+        Fault::TokenSlowAfterIssue(delay) => Some(*delay),
+        _ => None,
+    }) {
+        tokio::time::sleep(delay).await;
+    }
     if server.org.has_fault(&Fault::TokenConnectionClosed) {
         return cut_short(answer).await;
     }

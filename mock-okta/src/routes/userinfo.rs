@@ -55,7 +55,7 @@ pub(super) async fn userinfo(
     let outcome = Outcome::new(format!("claims of {}", user.email));
     (
         outcome,
-        Json(claims::userinfo(&user, &scopes, server.groups)),
+        Json(claims::userinfo(&user, &scopes, server.groups_claim())),
     )
         .into_response()
 }

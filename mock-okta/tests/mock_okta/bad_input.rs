@@ -107,6 +107,7 @@ async fn thousands_of_bad_requests_are_refused_then_a_normal_login_works() {
         (Method::POST, "/v1/token"),
         (Method::GET, "/v1/userinfo"),
         (Method::GET, "/v1/logout"),
+        (Method::POST, "/v1/logout"),
         (Method::POST, "/v1/introspect"),
         (Method::POST, "/v1/revoke"),
         (Method::GET, "/v1/keys"),

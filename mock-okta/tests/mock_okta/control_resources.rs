@@ -135,6 +135,199 @@ async fn a_user_removed_loses_every_token_and_login() {
     assert!(!okta.remove_user("alice@example.com"), "the library agrees");
 }
 
+/// Signs in at the custom server's login form as `login`, in a new
+/// browser: the answer, not followed.
+async fn sign_in_answer(okta: &MockOkta, (username, password): (&str, &str)) -> mock_okta::Page {
+    let browser = Browser::new();
+    let form = browser.get(&authorize_url(okta, &[])).await;
+    browser
+        .post_login_form(&form, "login", username, password)
+        .await
+}
+
+/// Okta's lifecycle operations over HTTP: a deactivated user's logins and
+/// tokens end and its sign-ins are refused, as a wrong password is; once
+/// activated, it signs in again.
+#[tokio::test]
+async fn a_user_deactivated_over_http_loses_every_login_and_token_until_activated() {
+    let okta = MockOkta::start().await.expect("start");
+    let browser = Browser::new();
+    sign_in(&browser, &authorize_url(&okta, &[]), ALICE).await;
+    let tokens = tokens(&okta).await;
+    let bobs = tokens_of(&okta, ("bob@example.com", "bob-password")).await;
+
+    let (status, user) = control(
+        &okta,
+        Method::POST,
+        "/users/alice@example.com/lifecycle/deactivate",
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["status"], "DEPROVISIONED");
+    let (_, read) = control(&okta, Method::GET, "/users/alice@example.com", "").await;
+    assert_eq!(read["status"], "DEPROVISIONED");
+
+    let (status, body) = refresh(&okta, field(&tokens, "refresh_token")).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_grant"))
+    );
+    let access = field(&tokens, "access_token");
+    assert_eq!(
+        userinfo(&okta, access).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, introspected) = post(&okta, "/v1/introspect", &[("token", access)]).await;
+    assert_eq!(introspected, json!({ "active": false }));
+    assert!(
+        browser
+            .get(&authorize_url(&okta, &[]))
+            .await
+            .is_login_page(),
+        "the mock's login ended"
+    );
+    let refused = sign_in_answer(&okta, ALICE).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        refused.is_login_page()
+            && refused
+                .body
+                .contains("Unable to sign in: wrong username or password."),
+        "refused as a wrong password is, as at Okta: {}",
+        refused.body
+    );
+    let bobs_access = field(&bobs, "access_token");
+    assert_eq!(
+        userinfo(&okta, bobs_access).await.status(),
+        StatusCode::OK,
+        "bob's stay"
+    );
+
+    let (status, again) = control(
+        &okta,
+        Method::POST,
+        "/users/alice@example.com/lifecycle/deactivate",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (status, &again["status"]),
+        (StatusCode::OK, &json!("DEPROVISIONED"))
+    );
+    let (status, user) = control(
+        &okta,
+        Method::POST,
+        "/users/alice@example.com/lifecycle/activate",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (status, &user["status"]),
+        (StatusCode::OK, &json!("ACTIVE"))
+    );
+    let back = sign_in_answer(&okta, ALICE).await;
+    assert!(
+        param(&redirect_params(&back), "code").is_some(),
+        "signs in again"
+    );
+    assert_eq!(
+        userinfo(&okta, access).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "what ended stays ended"
+    );
+
+    let (status, nobody) = control(
+        &okta,
+        Method::POST,
+        "/users/nobody@example.com/lifecycle/deactivate",
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(error_line(&nobody).contains("GET /__mock/users lists them"));
+}
+
+/// A full login with the default client as `login`: the token response.
+async fn tokens_of(okta: &MockOkta, login: (&str, &str)) -> Value {
+    let back = sign_in(&Browser::new(), &authorize_url(okta, &[]), login).await;
+    let code = param(&redirect_params(&back), "code").expect("a code");
+    let (status, tokens) = exchange(okta, &code, Some(VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    tokens
+}
+
+/// `status` is read-only, as in Okta's Users API: a user read and sent back
+/// whole goes through; another status is refused with the line naming the
+/// lifecycle operation. From Rust, `deactivate_user` and `activate_user`;
+/// a reset brings every user back active.
+#[tokio::test]
+async fn a_users_status_changes_by_its_lifecycle_only_and_from_rust_too() {
+    let okta = MockOkta::start().await.expect("start");
+    let (_, alice) = control(&okta, Method::GET, "/users/alice@example.com", "").await;
+    assert_eq!(alice["status"], "ACTIVE");
+    let mut sent = alice.clone();
+    sent["password"] = json!("alice-password");
+    let (status, put) = control(
+        &okta,
+        Method::PUT,
+        "/users/alice@example.com",
+        &sent.to_string(),
+    )
+    .await;
+    assert_eq!((status, &put), (StatusCode::OK, &alice), "a round trip");
+    for (method, body) in [
+        (Method::PATCH, r#"{"status": "DEPROVISIONED"}"#),
+        (
+            Method::PUT,
+            r#"{"email": "alice@example.com", "password": "p", "status": "SUSPENDED"}"#,
+        ),
+        (
+            Method::POST,
+            r#"{"email": "erin@example.com", "password": "p", "status": "DEPROVISIONED"}"#,
+        ),
+    ] {
+        let path = if method == Method::POST {
+            "/users"
+        } else {
+            "/users/alice@example.com"
+        };
+        let (status, refused) = control(&okta, method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {body}");
+        let line = error_line(&refused);
+        assert!(
+            line.starts_with("status: \"") && line.contains("/lifecycle/deactivate"),
+            "{line}"
+        );
+    }
+
+    assert!(okta.deactivate_user("alice@example.com"));
+    assert_eq!(
+        sign_in_answer(&okta, ALICE).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, patched) = control(
+        &okta,
+        Method::PATCH,
+        "/users/alice@example.com",
+        r#"{"name": "Alice", "status": "DEPROVISIONED"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, &patched["status"]),
+        (StatusCode::OK, &json!("DEPROVISIONED"))
+    );
+    okta.reset();
+    let (_, alice) = control(&okta, Method::GET, "/users/alice@example.com", "").await;
+    assert_eq!(alice["status"], "ACTIVE", "a reset: every user active");
+    assert!(okta.deactivate_user("alice@example.com"));
+    assert!(okta.activate_user("alice@example.com"));
+    let back = sign_in_answer(&okta, ALICE).await;
+    assert!(param(&redirect_params(&back), "code").is_some());
+    assert!(!okta.deactivate_user("nobody@example.com"));
+    assert!(!okta.activate_user("nobody@example.com"));
+}
+
 #[tokio::test]
 async fn a_client_is_echoed_as_understood_changed_in_part_and_removed() {
     let okta = MockOkta::start().await.expect("start");

@@ -698,6 +698,67 @@ async fn introspect_and_revoke() {
     );
 }
 
+/// RFC 7009 §2.1: revoking a refresh token invalidates the access tokens
+/// of its grant too (those issued beside it and those refreshed from it);
+/// another login's tokens, and a revoked access token's refresh token, stay.
+#[tokio::test]
+async fn revoking_a_refresh_token_revokes_the_access_tokens_of_its_grant() {
+    let okta = MockOkta::start().await.expect("start");
+    for at in [At::from(&okta), At::org(&okta)] {
+        let first = tokens(at).await;
+        let refresh_token = field(&first, "refresh_token");
+        let (status, refreshed) = refresh(at, refresh_token).await;
+        assert_eq!(status, StatusCode::OK, "{refreshed}");
+        let grants_access = [
+            field(&first, "access_token"),
+            field(&refreshed, "access_token"),
+        ];
+        let other = tokens(at).await;
+
+        // An access token goes alone.
+        let (status, _) = post(at, "/v1/revoke", &[("token", grants_access[0])]).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, info) = post(at, "/v1/introspect", &[("token", grants_access[1])]).await;
+        assert_eq!(info["active"], true, "the other access token of the grant");
+        assert_eq!(refresh(at, refresh_token).await.0, StatusCode::OK);
+
+        let (status, _) = post(
+            at,
+            "/v1/revoke",
+            &[
+                ("token", refresh_token),
+                ("token_type_hint", "refresh_token"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        for access in grants_access {
+            let (_, info) = post(at, "/v1/introspect", &[("token", access)]).await;
+            assert_eq!(info, json!({ "active": false }));
+            assert_eq!(
+                userinfo(at, access).await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let (status, body) = refresh(at, refresh_token).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::BAD_REQUEST, &json!("invalid_grant"))
+        );
+        let (_, info) = post(
+            at,
+            "/v1/introspect",
+            &[("token", field(&other, "access_token"))],
+        )
+        .await;
+        assert_eq!(info["active"], true, "another login's tokens stay");
+        assert_eq!(
+            refresh(at, field(&other, "refresh_token")).await.0,
+            StatusCode::OK
+        );
+    }
+}
+
 #[tokio::test]
 async fn requests_are_recorded_for_assertions() {
     let okta = MockOkta::start().await.expect("start");

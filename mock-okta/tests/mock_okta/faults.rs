@@ -70,6 +70,15 @@ async fn bites(at: At<'_>, fault: &Fault) {
             assert_eq!(exchange(at, &code, Some(VERIFIER)).await.0, StatusCode::OK);
             assert!(started.elapsed() >= *delay, "token-slow answered early");
         }
+        Fault::TokenSlowAfterIssue(delay) => {
+            let code = code(at, &[]).await;
+            let started = Instant::now();
+            assert_eq!(exchange(at, &code, Some(VERIFIER)).await.0, StatusCode::OK);
+            assert!(
+                started.elapsed() >= *delay,
+                "token-slow-after-issue answered early"
+            );
+        }
         Fault::TokenRedirect => token_endpoint_redirects_to_the_sign_in_page(at).await,
         Fault::TokenConnectionClosed => token_connection_closes_mid_answer(at).await,
         Fault::RefreshTokenNotSent => {
@@ -183,7 +192,118 @@ async fn bites(at: At<'_>, fault: &Fault) {
             assert_eq!(published[0], kid, "signed with the new key");
             assert!(verify_with_jwks(at, &rotated).await.is_some());
         }
+        Fault::NextKeyPublished => {
+            let (_, kid) = id_token_and_kid(at).await;
+            let published = published_kids(at).await;
+            assert_eq!(published.len(), 2, "the next key beside the current one");
+            assert_eq!(published[0], kid, "still signed with the current key");
+        }
+        Fault::KeyWithdrawn => {
+            let (token, kid) = id_token_and_kid(at).await;
+            assert_eq!(published_kids(at).await, [kid], "the key that signs, alone");
+            assert!(verify_with_jwks(at, &token).await.is_some());
+        }
+        Fault::KeysMaxAge(age) => {
+            let answer = reqwest::get(at.url("/v1/keys")).await.expect("an answer");
+            let said = answer.headers()["cache-control"].to_str().expect("ASCII");
+            let expected = match age.as_secs() {
+                0 => "no-cache, must-revalidate".to_string(),
+                secs => format!("max-age={secs}, must-revalidate"),
+            };
+            assert_eq!(said, expected);
+        }
+        Fault::GroupsClaimMissing => {
+            let with_groups = groups_login(at, groups_scope(at)).await;
+            assert!(with_groups.id_token.get("groups").is_none(), "{fault}");
+            assert!(with_groups.userinfo.get("groups").is_none(), "{fault}");
+        }
+        Fault::GroupsClaimNeedsScope => {
+            let served = format!("{}/.well-known/openid-configuration", at.issuer());
+            let scopes = get_json(&served).await["scopes_supported"].clone();
+            assert!(
+                scopes
+                    .as_array()
+                    .expect("a list")
+                    .contains(&"groups".into()),
+                "{scopes}"
+            );
+            let without = groups_login(at, "openid").await;
+            assert!(without.id_token.get("groups").is_none(), "not asked for");
+            assert!(without.userinfo.get("groups").is_none(), "not asked for");
+            let with = groups_login(at, "openid groups").await;
+            let in_id_token = with.id_token.get("groups");
+            assert_eq!(in_id_token.is_some(), !at.org, "thin on the org server");
+            assert_eq!(with.userinfo["groups"][0], "Everyone");
+        }
+        Fault::GroupsLimit(most) => {
+            in_groups(at, most + 20);
+            let with = groups_login(at, groups_scope(at)).await;
+            let listed = with.userinfo["groups"].as_array().expect("groups").clone();
+            assert_eq!(listed.len(), *most);
+            assert_eq!(listed[0], "Everyone");
+            if !at.org {
+                assert_eq!(
+                    with.id_token["groups"].as_array().map(Vec::len),
+                    Some(*most)
+                );
+            }
+        }
+        Fault::GroupsLimitRefuse(most) => {
+            in_groups(at, most + 1);
+            let refused = code(at, &[("scope", groups_scope(at))]).await;
+            let (status, body) = exchange(at, &refused, Some(VERIFIER)).await;
+            assert_eq!(
+                (status, &body["error"], &body["error_description"]),
+                (
+                    StatusCode::BAD_REQUEST,
+                    &"invalid_request".into(),
+                    &"The groups claim matched too many groups and must be configured to match fewer groups.".into()
+                )
+            );
+            if at.org {
+                // The org server answers groups for the groups scope only.
+                let without = code(at, &[("scope", "openid email")]).await;
+                assert_eq!(
+                    exchange(at, &without, Some(VERIFIER)).await.0,
+                    StatusCode::OK
+                );
+            }
+        }
         _ => panic!("no check for the fault {fault}: add one to `bites`"),
+    }
+}
+
+/// The scopes that bring groups where the server answers them without a
+/// fault: the org server's `groups` scope; a custom server's claim, always
+/// (it declares no `groups` scope).
+fn groups_scope(at: At<'_>) -> &'static str {
+    if at.org { "openid groups" } else { "openid" }
+}
+
+/// Alice again, in `Everyone` and `n - 1` groups of her own: `n` in all.
+fn in_groups(at: At<'_>, n: usize) {
+    let mut alice = mock_okta::User::new(ALICE.0, "Alice Example", ALICE.1);
+    for i in 1..n {
+        alice = alice.group(format!("group-{i:03}"));
+    }
+    at.okta.add_user(alice);
+}
+
+/// The claims of a login's ID token and of its userinfo.
+struct GroupsLogin {
+    id_token: Value,
+    userinfo: Value,
+}
+
+/// A login as alice with these scopes.
+async fn groups_login(at: At<'_>, scope: &str) -> GroupsLogin {
+    let code = code(at, &[("scope", scope)]).await;
+    let (status, tokens) = exchange(at, &code, Some(VERIFIER)).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let answer = userinfo(at, field(&tokens, "access_token")).await;
+    GroupsLogin {
+        id_token: mock_okta::decode_claims(field(&tokens, "id_token")).expect("claims"),
+        userinfo: answer.json().await.expect("userinfo's claims"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! authorization server answers them.
 
 use crate::helpers::*;
-use mock_okta::{Browser, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, MockOkta, User};
+use mock_okta::{Browser, DEFAULT_CLIENT_SECRET, DEFAULT_SERVICE_CLIENT_ID, Fault, MockOkta, User};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -271,5 +271,142 @@ async fn a_user_added_with_groups_has_them_in_the_claim() {
     assert_eq!(
         claims(&carol, "id_token")["groups"],
         json!(["Everyone", "finance"])
+    );
+}
+
+const CAROL: (&str, &str) = ("carol@example.com", "carol-password");
+
+/// Carol, in `Everyone` and three groups of her own: four in all.
+fn carol() -> User {
+    User::new(CAROL.0, "Carol Example", CAROL.1)
+        .group("admins")
+        .group("finance")
+        .group("sales")
+}
+
+/// Okta's two answers to a user in more groups than a claim may list, set
+/// over HTTP as a suite in any language sets them: the list cut to N, or
+/// the token request refused with Okta's words.
+#[tokio::test]
+async fn the_groups_claim_is_cut_to_n_or_the_token_request_refused_past_n() {
+    let okta = MockOkta::start().await.expect("start");
+    okta.add_user(carol());
+    let set = |fault: &'static str| {
+        let okta = &okta;
+        async move {
+            control(okta, reqwest::Method::DELETE, "/faults", "").await;
+            let body = json!({ "fault": fault }).to_string();
+            let (status, on) = control(okta, reqwest::Method::POST, "/faults", &body).await;
+            assert_eq!(status, StatusCode::OK, "{on}");
+        }
+    };
+
+    set("groups-limit=3").await;
+    let cut = tokens_for(&okta, CAROL, "openid").await;
+    let three = json!(["Everyone", "admins", "finance"]);
+    assert_eq!(claims(&cut, "id_token")["groups"], three);
+    assert_eq!(userinfo_json((&okta).into(), &cut).await["groups"], three);
+
+    set("groups-limit-refuse=3").await;
+    let code = code_for(&okta, CAROL, "openid").await;
+    let (status, body) = exchange(&okta, &code, Some(VERIFIER)).await;
+    assert_eq!(
+        (status, &body["error"], &body["error_description"]),
+        (
+            StatusCode::BAD_REQUEST,
+            &json!("invalid_request"),
+            &json!(
+                "The groups claim matched too many groups and must be configured to match fewer groups."
+            )
+        )
+    );
+    set("groups-limit-refuse=4").await;
+    let four = tokens_for(&okta, CAROL, "openid").await;
+    assert_eq!(
+        claims(&four, "id_token")["groups"].as_array().map(Vec::len),
+        Some(4),
+        "four groups are not more than 4"
+    );
+}
+
+/// A code got by logging in as `who` with these scopes.
+async fn code_for(okta: &MockOkta, who: (&str, &str), scope: &str) -> String {
+    let back = sign_in(
+        &Browser::new(),
+        &authorize_url(okta, &[("scope", scope)]),
+        who,
+    )
+    .await;
+    param(&redirect_params(&back), "code").expect("a code")
+}
+
+/// A refresh refused for the user's groups, or for a wider scope, replaces
+/// nothing, even with rotation on: the app's refresh token still works.
+#[tokio::test]
+async fn a_refused_refresh_rotates_nothing() {
+    let okta = MockOkta::builder()
+        .user(carol())
+        .fault(Fault::RefreshTokenRotation(std::time::Duration::ZERO))
+        .start()
+        .await
+        .expect("start");
+    let first = tokens_for(&okta, CAROL, "openid offline_access").await;
+    let held = field(&first, "refresh_token");
+
+    okta.set_fault(Fault::GroupsLimitRefuse(3));
+    let (status, body) = refresh(&okta, held).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_request"))
+    );
+    okta.clear_fault(&Fault::GroupsLimitRefuse(3));
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", held),
+        ("scope", "openid offline_access email"),
+    ];
+    let (status, body) = post(&okta, "/v1/token", &form).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_scope"))
+    );
+
+    let (status, body) = refresh(&okta, held).await;
+    assert_eq!(status, StatusCode::OK, "not rotated, so no reuse: {body}");
+}
+
+/// `groups-claim-needs-scope`: the custom server declares `groups`, and
+/// puts the claim in only when an app asks for it.
+#[tokio::test]
+async fn a_groups_claim_that_needs_its_scope_is_declared_and_answered_with_it_only() {
+    let okta = MockOkta::builder()
+        .fault(Fault::GroupsClaimNeedsScope)
+        .start()
+        .await
+        .expect("start");
+    let meta = get_json(&format!(
+        "{}/.well-known/openid-configuration",
+        okta.issuer()
+    ))
+    .await;
+    assert!(
+        meta["scopes_supported"]
+            .as_array()
+            .expect("a list")
+            .contains(&json!("groups")),
+        "{meta}"
+    );
+    let without = tokens_for(&okta, BOB, "openid").await;
+    assert!(claims(&without, "id_token").get("groups").is_none());
+    let with = tokens_for(&okta, BOB, "openid groups").await;
+    assert_eq!(
+        claims(&with, "id_token")["groups"],
+        json!(["Everyone", "admins"])
+    );
+    okta.clear_faults();
+    let (error, _) = authorize_error(&okta, "openid groups").await;
+    assert_eq!(
+        error, "invalid_scope",
+        "declared only while the fault is on"
     );
 }

@@ -13,6 +13,7 @@ mod faults;
 mod groups_and_scopes;
 mod helpers;
 mod key_rotation;
+mod logout;
 mod minting;
 mod rotation;
 mod service;

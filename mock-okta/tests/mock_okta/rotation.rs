@@ -171,3 +171,107 @@ async fn a_rotated_token_keeps_the_first_ones_expiry() {
         "91 days after the login, the rotated token has expired too"
     );
 }
+
+/// Whether introspection says `token` is active.
+async fn active(okta: &MockOkta, token: &str) -> bool {
+    let (status, info) = post(okta, "/v1/introspect", &[("token", token)]).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    info["active"].as_bool().expect("active is a boolean")
+}
+
+/// Introspection agrees with the token endpoint: a replaced refresh token
+/// is active while it can still be presented (Okta: "the previous token
+/// remains valid for the configured amount of time"), inactive after.
+#[tokio::test]
+async fn a_rotated_token_is_active_at_introspection_during_its_grace_period_only() {
+    let okta = rotating(Duration::from_secs(30)).await;
+    let first = tokens(&okta).await;
+    let old = field(&first, "refresh_token");
+    let (status, second) = refresh(&okta, old).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let new = field(&second, "refresh_token");
+    assert!(active(&okta, old).await, "within the grace period");
+    okta.advance(Duration::from_secs(31));
+    assert!(!active(&okta, old).await, "past the grace period");
+    assert!(active(&okta, new).await, "its successor");
+    assert!(
+        refused(&refresh(&okta, old).await),
+        "as the token endpoint says"
+    );
+
+    let without_grace = rotating(Duration::ZERO).await;
+    let first = tokens(&without_grace).await;
+    let old = field(&first, "refresh_token");
+    assert_eq!(refresh(&without_grace, old).await.0, StatusCode::OK);
+    assert!(
+        !active(&without_grace, old).await,
+        "no grace: inactive at once"
+    );
+}
+
+/// A refresh sent by a client that gives up after 300 ms, while
+/// `token-slow-after-issue` holds the answer back for 5 s.
+async fn refresh_given_up(okta: &MockOkta, token: &str) {
+    okta.set_fault(Fault::TokenSlowAfterIssue(Duration::from_secs(5)));
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("a client");
+    let form = [
+        ("client_id", mock_okta::DEFAULT_CLIENT_ID),
+        ("client_secret", mock_okta::DEFAULT_CLIENT_SECRET),
+        ("grant_type", "refresh_token"),
+        ("refresh_token", token),
+    ];
+    let answer = impatient
+        .post(format!("{}/v1/token", okta.issuer()))
+        .form(&form)
+        .send()
+        .await;
+    assert!(
+        answer.as_ref().is_err_and(reqwest::Error::is_timeout),
+        "the client gave up: {answer:?}"
+    );
+    okta.clear_fault(&Fault::TokenSlowAfterIssue(Duration::ZERO));
+}
+
+/// `token-slow-after-issue` answers late after the rotation is done: the
+/// app that timed out has lost its refresh token, and presenting it again
+/// past the grace period is a reuse that ends the grant.
+#[tokio::test]
+async fn a_refresh_answer_too_slow_to_wait_for_has_rotated_the_token_already() {
+    let okta = rotating(Duration::ZERO).await;
+    let first = tokens(&okta).await;
+    refresh_given_up(&okta, field(&first, "refresh_token")).await;
+    assert!(
+        refused(&refresh(&okta, field(&first, "refresh_token")).await),
+        "rotated before the answer was sent"
+    );
+    assert_eq!(
+        userinfo(&okta, field(&first, "access_token"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the grant is revoked"
+    );
+}
+
+/// The way through the race: a retry within the grace period gets the new
+/// token the lost answer carried.
+#[tokio::test]
+async fn a_retry_within_the_grace_period_survives_an_answer_too_slow_to_wait_for() {
+    let okta = rotating(Duration::from_secs(30)).await;
+    let first = tokens(&okta).await;
+    let old = field(&first, "refresh_token");
+    refresh_given_up(&okta, old).await;
+    let (status, retried) = refresh(&okta, old).await;
+    assert_eq!(status, StatusCode::OK, "{retried}");
+    let new = field(&retried, "refresh_token");
+    assert_ne!(new, old);
+    okta.advance(Duration::from_secs(31));
+    assert_eq!(
+        refresh(&okta, new).await.0,
+        StatusCode::OK,
+        "the new one goes on"
+    );
+}
