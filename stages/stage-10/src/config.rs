@@ -31,6 +31,10 @@ pub struct Config {
     pub client_id: ClientId,
     pub client_secret: ClientSecret,
     pub session_key: Key,
+    /// `SESSION_SECRET_FALLBACKS`: older keys whose cookies are still read
+    /// (space-separated secrets), so `SESSION_SECRET` can change without
+    /// logging anyone out (`session::older_keys`).
+    pub session_fallback_keys: Vec<Key>,
     /// Where this instance listens (`host:port`), when several sit behind
     /// the one `APP_URL`. Default: `APP_URL`'s host and port.
     pub listen_addr: String,
@@ -136,6 +140,23 @@ impl Config {
                 Key::generate()
             }
         };
+        // While SESSION_SECRET changes, the secrets before it, whose cookies
+        // are still read (and made again under the new one).
+        let session_fallback_keys = match var("SESSION_SECRET_FALLBACKS") {
+            Some(_) if var("SESSION_SECRET").is_none() => {
+                return Err("SESSION_SECRET_FALLBACKS is set, and SESSION_SECRET is not: set SESSION_SECRET to the secret that makes cookies now, and keep the older ones in SESSION_SECRET_FALLBACKS".into());
+            }
+            Some(all) => all
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, secret)| {
+                    Key::try_from(secret.as_bytes()).map_err(|_| {
+                        format!("SESSION_SECRET_FALLBACKS: its secret number {} is {} bytes, and must be at least 64 (separate secrets with spaces)", i + 1, secret.len())
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
         // ANCHOR_END: instances
         let api_audience = match var("API_AUDIENCE") {
             None => DEFAULT_API_AUDIENCE.into(),
@@ -153,6 +174,7 @@ impl Config {
             client_id,
             client_secret,
             session_key,
+            session_fallback_keys,
             listen_addr,
             redis_url,
             api_audience,

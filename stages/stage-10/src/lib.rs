@@ -63,6 +63,10 @@ pub fn app(config: Config) -> Router {
     let app_origin = config.app_url.origin().ascii_serialization();
     let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
     let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
+    // Outside the session layer: cookies made under an older key, made
+    // again under the current one before the session reads them.
+    let keys = session::CookieKeys::new(&config);
+    let older_keys = middleware::from_fn_with_state(keys, session::older_keys);
     // Only for members of `admins`: one layer for the whole group of routes,
     // which the login guard (below) also covers, and runs first.
     let admin = Router::new()
@@ -91,7 +95,7 @@ pub fn app(config: Config) -> Router {
         // check. One `layer` call for both: each call wraps every route
         // once more, a cost on every request (about a tenth of stage 4's
         // throughput for the second call).
-        .layer((sessions.layer(&config), same_origin_only))
+        .layer((older_keys, sessions.layer(&config), same_origin_only))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
         .merge(health::routes(okta, sessions.redis))

@@ -5,6 +5,11 @@
 
 use crate::config::Config;
 use crate::identity::Identity;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::http::header::COOKIE;
+use axum::middleware::Next;
+use axum::response::Response;
 use fred::prelude::{
     Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
 };
@@ -13,6 +18,8 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::time::Duration as StdDuration;
 use tower::util::Either;
+use tower_cookies::Key;
+use tower_cookies::cookie::{Cookie, CookieJar};
 use tower_sessions::cookie::{SameSite, time::Duration};
 use tower_sessions::service::SignedCookie;
 use tower_sessions::session::{Error, Id, Record};
@@ -232,3 +239,81 @@ fn layer<S: SessionStore>(store: S, config: &Config) -> SessionManagerLayer<S, S
         .with_signed(config.session_key.clone())
 }
 // ANCHOR_END: layer
+
+// ANCHOR: older_keys
+/// The app's cookie keys: the one that makes every cookie
+/// (`SESSION_SECRET`), and older ones whose cookies are still read
+/// (`SESSION_SECRET_FALLBACKS`).
+#[derive(Clone)]
+pub struct CookieKeys {
+    current: Key,
+    fallbacks: Vec<Key>,
+}
+
+/// Says how many keys there are; never a key.
+impl std::fmt::Debug for CookieKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CookieKeys {{ current, {} fallbacks }}", self.fallbacks.len())
+    }
+}
+
+impl CookieKeys {
+    pub fn new(config: &Config) -> CookieKeys {
+        CookieKeys {
+            current: config.session_key.clone(),
+            fallbacks: config.session_fallback_keys.clone(),
+        }
+    }
+
+    /// `cookie` as the current key would have made it, if an older key
+    /// made it: signed again (the session's), or encrypted again (a login
+    /// attempt's). Any other cookie comes back as it was.
+    fn remade(&self, cookie: Cookie<'static>) -> Cookie<'static> {
+        let mut jar = CookieJar::new();
+        let current = jar.signed(&self.current).verify(cookie.clone()).is_some()
+            || jar.private(&self.current).decrypt(cookie.clone()).is_some();
+        if current {
+            return cookie;
+        }
+        for key in &self.fallbacks {
+            if let Some(plain) = jar.signed(key).verify(cookie.clone()) {
+                jar.signed_mut(&self.current).add(plain);
+            } else if let Some(plain) = jar.private(key).decrypt(cookie.clone()) {
+                jar.private_mut(&self.current).add(plain);
+            }
+            if let Some(remade) = jar.get(cookie.name()) {
+                return remade.clone();
+            }
+        }
+        cookie
+    }
+}
+
+/// Cookies made under an older key, made again under the current one
+/// before the session layer and the login attempts read them, so that
+/// `SESSION_SECRET` can change without logging anyone out or breaking a
+/// login on its way: the browser's copy is replaced the next time the app
+/// sets it. Without fallbacks, the request passes untouched.
+pub async fn older_keys(
+    State(keys): State<CookieKeys>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if !keys.fallbacks.is_empty() {
+        let sent: Vec<String> = request
+            .headers()
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|header| Cookie::split_parse(header.to_string()))
+            .filter_map(Result::ok)
+            .map(|cookie| keys.remade(cookie))
+            .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
+            .collect();
+        if let Ok(value) = HeaderValue::try_from(sent.join("; ")) {
+            request.headers_mut().insert(COOKIE, value);
+        }
+    }
+    next.run(request).await
+}
+// ANCHOR_END: older_keys

@@ -61,6 +61,10 @@ pub fn app(config: Config) -> Router {
     let app_origin = config.app_url.origin().ascii_serialization();
     let csrf = CsrfLayer::new().add_trusted_origin(app_origin).expect("APP_URL is an origin");
     let same_origin_only = csrf.with_rejection_response(pages::cross_origin);
+    // Outside the session layer: cookies made under an older key, made
+    // again under the current one before the session reads them.
+    let keys = session::CookieKeys::new(&config);
+    let older_keys = middleware::from_fn_with_state(keys, session::older_keys);
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger
     // sent to the login would be sent to the login again, forever.
@@ -78,7 +82,7 @@ pub fn app(config: Config) -> Router {
         // check. One `layer` call for both: each call wraps every route
         // once more, a cost on every request (about a tenth of stage 4's
         // throughput for the second call).
-        .layer((sessions.layer(&config), same_origin_only))
+        .layer((older_keys, sessions.layer(&config), same_origin_only))
         .with_state(okta.clone())
         // Outside the session layer: a health check touches no session.
         .merge(health::routes(okta, sessions.redis))

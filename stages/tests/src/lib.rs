@@ -71,6 +71,9 @@ pub const REFRESHING: [Stage; 4] = [Seven, Eight, Nine, Ten];
 pub const REDIS: [Stage; 5] = [Six, Seven, Eight, Nine, Ten];
 /// The stages ready for the internet: health checks, limits, headers.
 pub const INTERNET: [Stage; 3] = [Eight, Nine, Ten];
+/// The stages whose `SESSION_SECRET` can change without logging anyone
+/// out (`SESSION_SECRET_FALLBACKS`).
+pub const ROTATING_SECRETS: [Stage; 3] = [Eight, Nine, Ten];
 /// The stages with roles from Okta groups.
 pub const ROLES: [Stage; 2] = [Nine, Ten];
 /// The stages with an API that takes access tokens.

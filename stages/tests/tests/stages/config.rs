@@ -2,7 +2,7 @@
 //! authorization server, and a one-line error naming the variable and the
 //! fix for each bad value.
 
-use stage_tests::{REDIS, STAGES, config_of};
+use stage_tests::{REDIS, ROTATING_SECRETS, STAGES, config_of};
 
 /// The one-line error for `vars`, in every stage (the same in each).
 fn problem(vars: &[(&str, &str)]) -> String {
@@ -193,5 +193,31 @@ fn instances_that_share_redis_must_be_given_one_session_secret() {
         let shared = [("REDIS_URL", "redis://127.0.0.1:6379"), ("SESSION_SECRET", &secret)];
         assert!(config_of(stage, &shared).is_ok(), "{stage:?}");
         assert!(config_of(stage, &[]).is_ok(), "{stage:?}: in memory, a random key will do");
+    }
+}
+
+#[test]
+fn session_secret_fallbacks_are_secrets_of_their_own_beside_a_session_secret() {
+    let secret = "k".repeat(64);
+    let older = format!("{} {}", "o".repeat(64), "p".repeat(80));
+    for stage in ROTATING_SECRETS {
+        let both = [("SESSION_SECRET", secret.as_str()), ("SESSION_SECRET_FALLBACKS", &older)];
+        let config = config_of(stage, &both).expect("valid");
+        assert!(!config.debug.contains(&"o".repeat(64)), "{stage:?}: {}", config.debug);
+        let cases = [
+            (
+                vec![("SESSION_SECRET_FALLBACKS", older.as_str())],
+                "SESSION_SECRET_FALLBACKS is set, and SESSION_SECRET is not: set SESSION_SECRET",
+            ),
+            (
+                vec![("SESSION_SECRET", &secret), ("SESSION_SECRET_FALLBACKS", "o o")],
+                "SESSION_SECRET_FALLBACKS: its secret number 1 is 1 bytes, and must be at least 64",
+            ),
+        ];
+        for (vars, expected) in cases {
+            let error = config_of(stage, &vars).expect_err("a bad value");
+            assert!(error.starts_with(expected), "{stage:?}: {error}");
+            assert!(!error.contains('\n'), "{stage:?}: {error}");
+        }
     }
 }

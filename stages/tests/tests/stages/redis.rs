@@ -7,8 +7,9 @@ use axum::http::StatusCode;
 use mock_okta::{Browser, Client, Fault, MockOkta};
 use stage_tests::services::{FreezingProxy, RedisServer, restartable_port};
 use stage_tests::{
-    ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, REFRESHING, Stage, Timing,
-    assert_logged_in_as, each_stage, logged_in_as, wait_until_discovered, wait_until_ready,
+    ALICE, CLIENT_ID, CLIENT_SECRET, INTERNET, Instance, REDIS, REFRESHING, ROTATING_SECRETS,
+    Stage, Timing, assert_logged_in_as, each_stage, logged_in_as, wait_until_discovered,
+    wait_until_ready,
 };
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -45,6 +46,16 @@ impl Site {
 
     /// [`Site::start`], with the mock `okta` builds.
     async fn start_with(stage: Stage, okta: mock_okta::Builder) -> Option<Site> {
+        Site::start_keyed(stage, okta, [&[], &[]]).await
+    }
+
+    /// [`Site::start_with`], with settings of A's and of B's own (their
+    /// `SESSION_SECRET`, say), taken before the site's.
+    async fn start_keyed(
+        stage: Stage,
+        okta: mock_okta::Builder,
+        [a_own, b_own]: [&[(&str, &str)]; 2],
+    ) -> Option<Site> {
         let redis = RedisServer::start()?;
         let okta = okta.start().await.expect("the mock starts");
         // A's port, which a test may stop it on and start it again.
@@ -55,9 +66,9 @@ impl Site {
                 .redirect_uri(format!("{app_url}/login/okta/authorized"))
                 .post_logout_redirect_uri(app_url.clone()),
         );
-        let a = Some(Site::instance(stage, &okta, &redis, &app_url, a).await);
+        let a = Some(Site::instance(stage, &okta, &redis, &app_url, a, a_own).await);
         let b = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let b = Site::instance(stage, &okta, &redis, &app_url, b).await;
+        let b = Site::instance(stage, &okta, &redis, &app_url, b, b_own).await;
         Some(Site { stage, okta, redis, app_url, a, b, browser: Browser::new() })
     }
 
@@ -67,9 +78,10 @@ impl Site {
         redis: &RedisServer,
         app_url: &str,
         listener: TcpListener,
+        own: &[(&str, &str)],
     ) -> Instance {
         let redis = redis.url();
-        let settings = [&settings(okta, &redis)[..], &[("APP_URL", app_url)]].concat();
+        let settings = [own, &settings(okta, &redis)[..], &[("APP_URL", app_url)]].concat();
         let instance = Instance::spawn(listener, stage, &settings, Timing::default());
         wait_until_ready(stage, &instance.url).await;
         instance
@@ -140,6 +152,49 @@ async fn tabs_on_two_instances_when_the_token_is_due_make_one_refresh_and_stay_l
     .await;
 }
 
+/// Another session secret, for rotating [`SECRET`].
+const NEW_SECRET: &str = "redis-tests-the-next-session-secret-redis-tests-the-next-secret-98";
+
+#[tokio::test]
+async fn a_session_secret_rolled_out_with_the_other_as_fallback_loses_no_login_either_way() {
+    each_stage(&ROTATING_SECRETS, |stage| async move {
+        let (old, new) = (SECRET, NEW_SECRET);
+        // The middle of a rolling change of the secret: one instance makes
+        // cookies under the new secret and still reads the old one's, the
+        // other still makes them under the old one and reads the new one's
+        // already (the rotation's first step). A login starts on B (its
+        // login cookie) and comes back to A (`APP_URL`), which makes the
+        // session's cookie; B then reads that.
+        let rolling: [[&[(&str, &str)]; 2]; 2] = [
+            [
+                &[("SESSION_SECRET", old), ("SESSION_SECRET_FALLBACKS", new)],
+                &[("SESSION_SECRET", new), ("SESSION_SECRET_FALLBACKS", old)],
+            ],
+            [
+                &[("SESSION_SECRET", new), ("SESSION_SECRET_FALLBACKS", old)],
+                &[("SESSION_SECRET", old), ("SESSION_SECRET_FALLBACKS", new)],
+            ],
+        ];
+        for keys in rolling {
+            let Some(site) = Site::start_keyed(stage, MockOkta::builder(), keys).await else {
+                return;
+            };
+            let page = site.browser.log_in(&format!("{}/", site.b.url), ALICE.0, ALICE.1).await;
+            assert_logged_in_as(&page, ALICE.0, stage);
+            assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
+            assert_eq!(site.logged_in_on(site.a()).await.as_deref(), Some(ALICE.0), "{stage:?}");
+        }
+        // Without the fallback, the instance on the old secret cannot read
+        // the new one's cookies: the user is logged out there.
+        let apart: [&[(&str, &str)]; 2] = [&[("SESSION_SECRET", new)], &[("SESSION_SECRET", old)]];
+        let Some(site) = Site::start_keyed(stage, MockOkta::builder(), apart).await else { return };
+        let page = site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        assert_logged_in_as(&page, ALICE.0, stage);
+        assert_eq!(site.logged_in_on(&site.b.url).await, None, "{stage:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn restarting_an_instance_keeps_its_users_logged_in() {
     each_stage(&REDIS, |stage| async move {
@@ -162,7 +217,8 @@ async fn restarting_an_instance_keeps_its_users_logged_in() {
                 }
             }
         };
-        let again = Site::instance(site.stage, &site.okta, &site.redis, &site.app_url, listener);
+        let again =
+            Site::instance(site.stage, &site.okta, &site.redis, &site.app_url, listener, &[]);
         site.a = Some(again.await);
         assert_eq!(site.logged_in_on(site.a()).await.as_deref(), Some(ALICE.0), "{stage:?}");
     })
