@@ -40,18 +40,34 @@ pub(crate) enum Groups {
 }
 
 /// How a server answers a user's groups for one request: where
-/// ([`Groups`]), and at most how many (a claim whose expression has a
-/// limit; `None`: every group).
+/// ([`Groups`]), at most how many (a claim whose expression has a limit;
+/// `None`: every group), and in what shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct GroupsClaim {
     pub place: Groups,
     pub limit: Option<usize>,
+    pub shape: Shape,
+}
+
+/// The JSON shape of a `groups` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A list of names: Okta's.
+    List,
+    /// One name, a string: a claim of type String.
+    One,
+    /// A list of `{"name": …}` objects: not Okta's.
+    Objects,
 }
 
 impl From<Groups> for GroupsClaim {
-    /// Every group, where `place` puts them.
+    /// Every group, where `place` puts them, as a list.
     fn from(place: Groups) -> Self {
-        GroupsClaim { place, limit: None }
+        GroupsClaim {
+            place,
+            limit: None,
+            shape: Shape::List,
+        }
     }
 }
 
@@ -80,7 +96,16 @@ impl GroupsClaim {
         if let Some(limit) = self.limit {
             groups.truncate(limit);
         }
-        json!(groups)
+        match self.shape {
+            Shape::List => json!(groups),
+            Shape::One => json!(groups.get(1).or(groups.first())),
+            Shape::Objects => json!(
+                groups
+                    .iter()
+                    .map(|name| json!({ "name": name }))
+                    .collect::<Vec<_>>()
+            ),
+        }
     }
 }
 
@@ -215,6 +240,24 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_of_another_shape_is_one_string_or_a_list_of_objects() {
+        let bob = User::new("bob@example.com", "Bob", "p").group("admins");
+        let openid = scopes("openid");
+        let shaped = |shape| GroupsClaim {
+            shape,
+            ..Groups::Claim.into()
+        };
+        assert_eq!(
+            id_token(&bob, &openid, shaped(Shape::One))["groups"],
+            json!("admins")
+        );
+        assert_eq!(
+            id_token(&bob, &openid, shaped(Shape::Objects))["groups"],
+            json!([{ "name": "Everyone" }, { "name": "admins" }])
+        );
+    }
+
+    #[test]
     fn a_limit_cuts_the_list_keeping_everyone_first() {
         let carol = User::new("carol@example.com", "Carol", "p")
             .group("a")
@@ -222,6 +265,7 @@ mod tests {
         let cut = GroupsClaim {
             place: Groups::Claim,
             limit: Some(2),
+            shape: Shape::List,
         };
         let openid = scopes("openid");
         assert_eq!(

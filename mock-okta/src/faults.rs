@@ -208,6 +208,16 @@ pub enum Fault {
     /// as okta-auth-js issue #1031 reports). *An app shows a page for its
     /// admin (the claim must match fewer groups); it does not retry.*
     GroupsLimitRefuse(usize),
+    /// The `groups` claim is one string, not a list: the user's first
+    /// group besides `Everyone` (or `Everyone`), as a custom claim of type
+    /// String with a group expression sends it. *An app reads it as that
+    /// one group.*
+    GroupsClaimString,
+    /// The `groups` claim is a list of objects (`{"name": "admins"}`), a
+    /// shape Okta's claims do not have but a mistyped expression or
+    /// another IdP may send. *An app ignores the claim, warns, and goes
+    /// on with the login.*
+    GroupsClaimObjects,
 }
 
 /// One row of [`FAULTS`]: how a fault is written on the command line.
@@ -584,6 +594,16 @@ pub const FAULTS: &[FaultSpec] = &[
         "groups-limit-refuse",
         Fault::GroupsLimitRefuse,
         "a token request for a user in more than N groups (default 100) is 400 invalid_request",
+    ),
+    FaultSpec::plain(
+        "groups-claim-string",
+        Fault::GroupsClaimString,
+        "the groups claim is one string: the user's first group besides Everyone",
+    ),
+    FaultSpec::plain(
+        "groups-claim-objects",
+        Fault::GroupsClaimObjects,
+        "the groups claim is a list of objects, {\"name\": …}, not of strings",
     ),
 ];
 

@@ -7,7 +7,7 @@
 //! `{base}/oauth2/{name}`, endpoints `{issuer}/v1/…`). A token or code of
 //! one is unknown to the others; the login (the mock's cookie) is org-wide.
 
-use crate::claims::{Groups, GroupsClaim};
+use crate::claims::{Groups, GroupsClaim, Shape};
 use crate::clients::Client;
 use crate::clock::Clock;
 use crate::faults::Fault;
@@ -406,7 +406,18 @@ impl AuthServer {
             Fault::GroupsLimit(most) => Some(*most),
             _ => None,
         });
-        GroupsClaim { place, limit }
+        let shape = if org.has_fault(&Fault::GroupsClaimString) {
+            Shape::One
+        } else if org.has_fault(&Fault::GroupsClaimObjects) {
+            Shape::Objects
+        } else {
+            Shape::List
+        };
+        GroupsClaim {
+            place,
+            limit,
+            shape,
+        }
     }
 
     /// Whether a custom server declares a `groups` scope now: when its

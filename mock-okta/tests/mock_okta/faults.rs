@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use mock_okta::{Browser, DEFAULT_CLIENT_ID, FAULTS, Fault, MockOkta};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The duration the timed faults get: `token-slow=1s`, `access-token-lifetime=1s`.
@@ -211,6 +211,25 @@ async fn bites(at: At<'_>, fault: &Fault) {
                 secs => format!("max-age={secs}, must-revalidate"),
             };
             assert_eq!(said, expected);
+        }
+        Fault::GroupsClaimString => {
+            // Alice is in no group but Everyone: the string is that one.
+            let login = groups_login(at, groups_scope(at)).await;
+            let place = if at.org {
+                &login.userinfo
+            } else {
+                &login.id_token
+            };
+            assert_eq!(place["groups"], json!("Everyone"), "{fault}");
+        }
+        Fault::GroupsClaimObjects => {
+            let login = groups_login(at, groups_scope(at)).await;
+            let place = if at.org {
+                &login.userinfo
+            } else {
+                &login.id_token
+            };
+            assert_eq!(place["groups"], json!([{ "name": "Everyone" }]), "{fault}");
         }
         Fault::GroupsClaimMissing => {
             let with_groups = groups_login(at, groups_scope(at)).await;
