@@ -18,6 +18,10 @@ pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only
 /// The audience of Okta's `default` authorization server (and the mock's).
 pub const DEFAULT_API_AUDIENCE: &str = "api://default";
 
+/// The Okta group whose members may open the admin pages, unless
+/// `ADMIN_GROUP` names another.
+pub const DEFAULT_ADMIN_GROUP: &str = "admins";
+
 /// Every setting, checked: `APP_URL` (where browsers reach the app),
 /// `OKTA_BASE_URL` (the issuer, no trailing `/`), the Okta app's client id
 /// and secret, `SESSION_SECRET` (signs the session cookie, encrypts the
@@ -35,6 +39,9 @@ pub struct Config {
     /// (space-separated secrets), so `SESSION_SECRET` can change without
     /// logging anyone out (`session::older_keys`).
     pub session_fallback_keys: Vec<Key>,
+    /// `ADMIN_GROUP`: the Okta group whose members may open the admin
+    /// pages (default `admins`).
+    pub admin_group: String,
     /// Where this instance listens (`host:port`), when several sit behind
     /// the one `APP_URL`. Default: `APP_URL`'s host and port.
     pub listen_addr: String,
@@ -158,6 +165,12 @@ impl Config {
             None => Vec::new(),
         };
         // ANCHOR_END: instances
+        let admin_group = var("ADMIN_GROUP").unwrap_or_else(|| DEFAULT_ADMIN_GROUP.into());
+        if admin_group.trim().is_empty() || admin_group.chars().any(char::is_control) {
+            return Err(format!(
+                "ADMIN_GROUP={admin_group:?} is not an Okta group's name: give it as Okta's admin console shows it, e.g. ADMIN_GROUP={DEFAULT_ADMIN_GROUP}, or remove it for {DEFAULT_ADMIN_GROUP}"
+            ));
+        }
         let api_audience = match var("API_AUDIENCE") {
             None => DEFAULT_API_AUDIENCE.into(),
             Some(aud) if !aud.trim().is_empty() => aud.trim().into(),
@@ -175,6 +188,7 @@ impl Config {
             client_secret,
             session_key,
             session_fallback_keys,
+            admin_group,
             listen_addr,
             redis_url,
             api_audience,

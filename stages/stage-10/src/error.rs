@@ -66,6 +66,12 @@ pub enum AppError {
         "Okta refused this app ({0}). Its administrator must fix the app's registration at Okta (client id and secret, grant types, scopes) or its settings: logging in again will not help until then."
     )]
     AppRefused(String),
+    /// 502: Okta would not send the user's groups: they are in more than
+    /// its groups claim may list. Only its admin can narrow the claim.
+    #[error(
+        "Okta would not send your groups ({0}): you are in more groups than the app's groups claim may list. An Okta admin must make the claim match fewer groups (admin console: Security, API, the authorization server, Claims, groups: a filter such as Starts with the app's prefix); logging in again will not help until then."
+    )]
+    TooManyGroups(String),
     /// 503: the session store did not answer.
     #[error(
         "Your session cannot be read right now: the session store is not answering. Try again in a moment."
@@ -110,6 +116,7 @@ impl IntoResponse for AppError {
             AppError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready"),
             AppError::LoginEnded(_) => (StatusCode::UNAUTHORIZED, "login-ended"),
             AppError::AppRefused(_) => (StatusCode::BAD_GATEWAY, "app-refused"),
+            AppError::TooManyGroups(_) => (StatusCode::BAD_GATEWAY, "too-many-groups"),
             AppError::Session(_) => (StatusCode::SERVICE_UNAVAILABLE, "session"),
         };
         match &self {
@@ -122,7 +129,9 @@ impl IntoResponse for AppError {
         // A session store that does not answer fails any page, not a login.
         let (title, retry) = match self {
             AppError::Session(_) => ("Not available right now", "<a href=\"/\">Try again</a>"),
-            AppError::AppRefused(_) => ("The app cannot log you in", "<a href=\"/\">Home</a>"),
+            AppError::AppRefused(_) | AppError::TooManyGroups(_) => {
+                ("The app cannot log you in", "<a href=\"/\">Home</a>")
+            }
             _ => (
                 "The login did not work",
                 "<a href=\"/login/okta\" data-action=\"login\">Try logging in again</a>",

@@ -41,11 +41,13 @@ pub const LOGOUT_PATH: &str = "/logout";
 /// allow the Refresh Token grant). (`openid`, which makes it an OpenID
 /// Connect login, openidconnect always sends.)
 const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
-/// The scope that asks Okta's org authorization server for the user's
-/// groups (in userinfo). A custom authorization server refuses a scope it
-/// does not declare, and sends a `groups` claim its admin added instead;
-/// there, the login asks for the API's scope, so that its access token
-/// can call the API (`api.rs`).
+/// The scope that asks for the user's groups, asked for when discovery
+/// lists it: the org authorization server answers them in userinfo; a
+/// custom authorization server lists it when its `groups` claim is
+/// included with that scope only. Otherwise a custom server refuses a
+/// scope it does not declare, and sends a `groups` claim its admin added.
+/// On a custom server, the login also asks for the API's scope, so that
+/// its access token can call the API (`api.rs`).
 const GROUPS_SCOPE: &str = "groups";
 // ANCHOR_END: routes
 
@@ -69,7 +71,8 @@ pub async fn login(
             Nonce::new_random,
         )
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
-        .add_scope(Scope::new(if okta.org_server { GROUPS_SCOPE } else { READ_MESSAGES }.into()))
+        .add_scopes(provider.groups_scope.then(|| Scope::new(GROUPS_SCOPE.into())))
+        .add_scopes((!okta.org_server).then(|| Scope::new(READ_MESSAGES.into())))
         .set_pkce_challenge(pkce_challenge)
         .url();
     let attempt =
@@ -269,6 +272,12 @@ pub fn token_error(
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {
             AppError::CodeRefused(answer.to_string().trim_end_matches('.').into())
+        }
+        // Okta would not list the user's groups: more than the claim may.
+        RequestTokenError::ServerResponse(answer)
+            if answer.error_description().is_some_and(|d| d.contains("too many groups")) =>
+        {
+            AppError::TooManyGroups(answer.to_string().trim_end_matches('.').into())
         }
         // Okta refused the app itself: its registration, or its settings
         // here, need its admin; asking again will not help.

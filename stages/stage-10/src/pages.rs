@@ -54,18 +54,36 @@ pub fn cross_origin(_: ProtectionError) -> Response {
 }
 
 // ANCHOR: admin
-/// `GET /admin`: only for members of `admins` (`roles.rs` checks).
+/// `GET /admin`: only for members of `ADMIN_GROUP` (`roles.rs` checks).
 pub async fn admin(Extension(user): Extension<LoggedInUser>) -> Html<String> {
     let email = encode_text(&user.identity.email);
-    page("Admin", &format!("<p data-admin>The admin page, for {email}, a member of admins.</p>"))
+    page("Admin", &format!("<p data-admin>The admin page, for {email}.</p>"))
 }
 
 /// 403: a logged-in user outside `group` asked for a page of its members.
-/// Never the login again: logging in again changes nothing.
-pub fn not_in_group(group: &str, email: &str) -> (StatusCode, Html<String>) {
+/// Never the login again: logging in again changes nothing. When the list
+/// Okta sent is as long as it lists (`maybe_cut`), the group may be one it
+/// left out, and the page says so.
+pub fn not_in_group(group: &str, email: &str, maybe_cut: bool) -> (StatusCode, Html<String>) {
     let (group, email) = (encode_text(group), encode_text(email));
+    let cut = match maybe_cut {
+        true => {
+            " Okta sent as many of your groups as its groups claim lists at most, so the list may have been cut: an Okta admin can make the claim's filter match fewer groups (e.g. those starting with this app's prefix)."
+        }
+        false => "",
+    };
     let body = format!(
-        "<div class=\"error\" data-error=\"not-in-group\"><p>This page is for members of the Okta group <strong>{group}</strong>, and {email} is not in it. An Okta admin can add you (admin console: Directory, Groups, {group}, Assign people), and the page opens for you at your next login, or within the hour, when your login is refreshed.</p></div>\n<p><a href=\"/\">Go home</a></p>"
+        "<div class=\"error\" data-error=\"not-in-group\"><p>This page is for members of the Okta group <strong>{group}</strong>, and {email} is not in it. An Okta admin can add you (admin console: Directory, Groups, {group}, Assign people), and the page opens for you at your next login, or within the hour, when your login is refreshed.{cut}</p></div>\n<p><a href=\"/\">Go home</a></p>"
+    );
+    (StatusCode::FORBIDDEN, page("Not for you", &body))
+}
+
+/// 403: Okta sent no groups for this login, so nobody can tell whether the
+/// user is in `group`: the setup at Okta lacks a groups claim.
+pub fn no_groups_claim(group: &str) -> (StatusCode, Html<String>) {
+    let group = encode_text(group);
+    let body = format!(
+        "<div class=\"error\" data-error=\"no-groups-claim\"><p>This page is for members of the Okta group <strong>{group}</strong>, but Okta sent no groups with your login, so the app cannot tell whether you are in it. An Okta admin must add a groups claim (admin console: Security, API, the authorization server, Claims: a claim named groups, of value type Groups, in the ID token), and you log in again.</p></div>\n<p><a href=\"/\">Go home</a></p>"
     );
     (StatusCode::FORBIDDEN, page("Not for you", &body))
 }

@@ -33,13 +33,24 @@ use std::time::{Duration, Instant};
 // ANCHOR: claims
 /// What Okta's ID tokens and userinfo say beyond OpenID Connect's standard
 /// claims, that this app reads: the user's `groups`, when Okta is set up to
-/// send them.
+/// send them, in whatever shape they come.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OktaClaims {
-    pub groups: Option<Vec<String>>,
+    pub groups: Option<GroupsClaim>,
 }
 
 impl AdditionalClaims for OktaClaims {}
+
+/// A `groups` claim as it may come: Okta's list of names; one name, from a
+/// claim of type String; or another shape, which the app cannot read (and
+/// which must not make the whole ID token unreadable).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GroupsClaim {
+    List(Vec<String>),
+    One(String),
+    Other(serde_json::Value),
+}
 // ANCHOR_END: claims
 
 /// An ID token of Okta's, with [`OktaClaims`].
@@ -126,6 +137,9 @@ pub struct Provider {
     pub client: OktaClient,
     /// Okta's logout (OpenID Connect RP-Initiated Logout 1.0).
     pub end_session_url: Option<EndSessionUrl>,
+    /// Whether discovery lists a `groups` scope: the org server's, or a
+    /// custom server's whose groups claim comes with that scope only.
+    pub groups_scope: bool,
     /// How long Okta's keys may be kept before they are read again: what
     /// its keys endpoint's `Cache-Control` says ([`keys_kept`]).
     pub keys_fresh_for: Duration,
@@ -268,6 +282,9 @@ impl Discovery {
                 return Err(format!("Okta's discovery document cannot be read: {}", reason(&e)));
             }
         };
+        let groups_scope = metadata
+            .scopes_supported()
+            .is_some_and(|scopes| scopes.iter().any(|scope| scope.as_str() == "groups"));
         let token_url = metadata
             .token_endpoint()
             .cloned()
@@ -291,7 +308,14 @@ impl Discovery {
         )
         .set_token_uri(token_url)
         .set_redirect_uri(self.redirect_uri.clone());
-        Ok(Provider { client, end_session_url, revocation_url, api_keys, keys_fresh_for })
+        Ok(Provider {
+            client,
+            end_session_url,
+            revocation_url,
+            api_keys,
+            groups_scope,
+            keys_fresh_for,
+        })
     }
 }
 

@@ -16,6 +16,10 @@ pub const DEFAULT_OKTA_BASE_URL: &str = "http://localhost:8081/oauth2/default";
 pub const DEFAULT_CLIENT_ID: &str = "0oa-workbook-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "workbook-secret-for-the-local-mock-only";
 
+/// The Okta group whose members may open the admin pages, unless
+/// `ADMIN_GROUP` names another.
+pub const DEFAULT_ADMIN_GROUP: &str = "admins";
+
 /// Every setting, checked: `APP_URL` (where browsers reach the app),
 /// `OKTA_BASE_URL` (the issuer, no trailing `/`), the Okta app's client id
 /// and secret, `SESSION_SECRET` (signs the session cookie, encrypts the
@@ -33,6 +37,9 @@ pub struct Config {
     /// (space-separated secrets), so `SESSION_SECRET` can change without
     /// logging anyone out (`session::older_keys`).
     pub session_fallback_keys: Vec<Key>,
+    /// `ADMIN_GROUP`: the Okta group whose members may open the admin
+    /// pages (default `admins`).
+    pub admin_group: String,
     /// Where this instance listens (`host:port`), when several sit behind
     /// the one `APP_URL`. Default: `APP_URL`'s host and port.
     pub listen_addr: String,
@@ -153,6 +160,12 @@ impl Config {
             None => Vec::new(),
         };
         // ANCHOR_END: instances
+        let admin_group = var("ADMIN_GROUP").unwrap_or_else(|| DEFAULT_ADMIN_GROUP.into());
+        if admin_group.trim().is_empty() || admin_group.chars().any(char::is_control) {
+            return Err(format!(
+                "ADMIN_GROUP={admin_group:?} is not an Okta group's name: give it as Okta's admin console shows it, e.g. ADMIN_GROUP={DEFAULT_ADMIN_GROUP}, or remove it for {DEFAULT_ADMIN_GROUP}"
+            ));
+        }
         let (idp_timeout, idle_limit) = (Duration::from_secs(10), Duration::from_secs(8 * 3600));
         let request_timeout = Duration::from_secs(30);
         let (header_timeout, shutdown_grace) = (Duration::from_secs(10), request_timeout);
@@ -163,6 +176,7 @@ impl Config {
             client_secret,
             session_key,
             session_fallback_keys,
+            admin_group,
             listen_addr,
             redis_url,
             idp_timeout,

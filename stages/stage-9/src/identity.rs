@@ -10,8 +10,8 @@
 
 use crate::error::AppError;
 use crate::provider::{
-    Discovery, OktaIdToken, OktaIdTokenClaims, OktaTokenResponse, OktaUserInfoClaims, Provider,
-    reason,
+    Discovery, GroupsClaim, OktaIdToken, OktaIdTokenClaims, OktaTokenResponse, OktaUserInfoClaims,
+    Provider, reason,
 };
 use openidconnect::core::{CoreIdTokenVerifier, CoreJwsSigningAlgorithm};
 use openidconnect::{
@@ -34,8 +34,9 @@ pub struct Identity {
     /// The user's email: the ID token's, or else userinfo's.
     pub email: String,
     /// The Okta groups the user is in: the ID token's `groups`, or else
-    /// userinfo's (none if Okta sends none: see `roles.rs`).
-    pub groups: Vec<String>,
+    /// userinfo's; `None` when Okta sent no groups claim the app can read
+    /// (none is set up: see `roles.rs`).
+    pub groups: Option<Vec<String>>,
 }
 
 /// Who the token endpoint's answer says logged in, once its ID token is
@@ -50,23 +51,34 @@ pub async fn identity(
 ) -> Result<Identity, AppError> {
     let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
     let (provider, claims) = validate(discovery, provider, id_token, nonce).await?;
-    let (subject, groups) = (claims.subject(), &claims.additional_claims().groups);
+    let (subject, groups) = (claims.subject(), read_groups(&claims.additional_claims().groups));
     // Okta's ID token is thin: a server may keep the email for userinfo
     // (OpenID Connect Core §5.4), and the org server answers groups only
     // there. Ask it once, and only about this `sub` (§5.3.2).
-    let info = match (claims.email(), groups) {
+    let info = match (claims.email(), &groups) {
         (Some(_), Some(_)) => None,
         _ => Some(userinfo(http, &provider, token.access_token(), subject).await?),
     };
     let email = claims.email().or(info.as_ref().and_then(|i| i.email()));
     let email = email.ok_or(AppError::NotGranted("Okta's userinfo has no email".into()))?;
-    let groups =
-        groups.clone().or_else(|| info.as_ref().and_then(|i| i.additional_claims().groups.clone()));
-    Ok(Identity {
-        subject: subject.to_string(),
-        email: email.to_string(),
-        groups: groups.unwrap_or_default(),
-    })
+    let groups = groups.or_else(|| read_groups(&info.as_ref()?.additional_claims().groups));
+    Ok(Identity { subject: subject.to_string(), email: email.to_string(), groups })
+}
+
+/// The groups a `groups` claim names: its list, or one group for a string.
+/// A claim of another shape is not read, with a warning: the login goes on
+/// as if Okta had sent none.
+fn read_groups(claim: &Option<GroupsClaim>) -> Option<Vec<String>> {
+    match claim.as_ref()? {
+        GroupsClaim::List(names) => Some(names.clone()),
+        GroupsClaim::One(name) => Some(vec![name.clone()]),
+        GroupsClaim::Other(_) => {
+            tracing::warn!(
+                "Okta's groups claim is neither a list of names nor one name, and is ignored: its value is set at Okta (Security, API, the authorization server, Claims)"
+            );
+            None
+        }
+    }
 }
 // ANCHOR_END: identity
 

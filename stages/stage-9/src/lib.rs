@@ -53,6 +53,7 @@ pub fn app(config: Config) -> Router {
     let sessions = session::Sessions::connect(&config);
     let tokens = tokens::TokenStore::new(&sessions, config.idle_limit);
     let okta = Arc::new(okta::Okta::new(&config, tokens));
+    let admin_group: Arc<str> = config.admin_group.as_str().into();
     let https = config.app_url.scheme() == "https";
     tokio::spawn(okta.discovery.clone().run());
     // A logout (any state-changing request) from another origin is refused,
@@ -66,11 +67,11 @@ pub fn app(config: Config) -> Router {
     let keys = session::CookieKeys::new(&config);
     let older_keys = middleware::from_fn_with_state(keys, session::older_keys);
     // ANCHOR: admin_routes
-    // Only for members of `admins`: one layer for the whole group of routes,
+    // Only for members of `ADMIN_GROUP`: one layer for the whole group of routes,
     // which the login guard (below) also covers, and runs first.
     let admin = Router::new()
         .route("/admin", get(pages::admin))
-        .route_layer(middleware::from_fn_with_state(roles::ADMINS, roles::require_group));
+        .route_layer(middleware::from_fn_with_state(admin_group, roles::require_group));
     // ANCHOR_END: admin_routes
     // Every route above `route_layer` is guarded; the routes below it are
     // not. The login and callback must stay outside: guarded, a stranger

@@ -40,9 +40,11 @@ pub const LOGOUT_PATH: &str = "/logout";
 /// allow the Refresh Token grant). (`openid`, which makes it an OpenID
 /// Connect login, openidconnect always sends.)
 const SCOPES: [&str; 3] = ["email", "profile", "offline_access"];
-/// The scope that asks Okta's org authorization server for the user's
-/// groups (in userinfo). A custom authorization server refuses a scope it
-/// does not declare, and sends a `groups` claim its admin added instead.
+/// The scope that asks for the user's groups, asked for when discovery
+/// lists it: the org authorization server answers them in userinfo; a
+/// custom authorization server lists it when its `groups` claim is
+/// included with that scope only. Otherwise a custom server refuses a
+/// scope it does not declare, and sends a `groups` claim its admin added.
 const GROUPS_SCOPE: &str = "groups";
 // ANCHOR_END: routes
 
@@ -66,7 +68,7 @@ pub async fn login(
             Nonce::new_random,
         )
         .add_scopes(SCOPES.map(|s| Scope::new(s.to_string())))
-        .add_scopes(okta.org_server.then(|| Scope::new(GROUPS_SCOPE.into())))
+        .add_scopes(provider.groups_scope.then(|| Scope::new(GROUPS_SCOPE.into())))
         .set_pkce_challenge(pkce_challenge)
         .url();
     let attempt =
@@ -214,8 +216,6 @@ pub struct Okta {
     /// 504 page and not a hang.
     pub http: reqwest::Client,
     issuer: String,
-    /// Whether `OKTA_BASE_URL` is the org authorization server.
-    org_server: bool,
     /// `APP_URL`, where Okta sends the browser after a logout.
     post_logout_redirect_uri: String,
     /// Where each login waits for its callback: a cookie of its own.
@@ -240,7 +240,6 @@ impl Okta {
             tokens,
             http,
             issuer: config.issuer.clone(),
-            org_server: !config.issuer.contains("/oauth2/"),
             post_logout_redirect_uri: config.app_url.as_str().trim_end_matches('/').into(),
             attempts: LoginAttempts::new(config, LOGIN_PATH),
         }
@@ -263,6 +262,12 @@ pub fn token_error(
             if *answer.error() == CoreErrorResponseType::InvalidGrant =>
         {
             AppError::CodeRefused(answer.to_string().trim_end_matches('.').into())
+        }
+        // Okta would not list the user's groups: more than the claim may.
+        RequestTokenError::ServerResponse(answer)
+            if answer.error_description().is_some_and(|d| d.contains("too many groups")) =>
+        {
+            AppError::TooManyGroups(answer.to_string().trim_end_matches('.').into())
         }
         // Okta refused the app itself: its registration, or its settings
         // here, need its admin; asking again will not help.

@@ -2,7 +2,7 @@
 //! authorization server, and a one-line error naming the variable and the
 //! fix for each bad value.
 
-use stage_tests::{REDIS, ROTATING_SECRETS, STAGES, config_of};
+use stage_tests::{REDIS, ROLES, ROTATING_SECRETS, STAGES, config_of};
 
 /// The one-line error for `vars`, in every stage (the same in each).
 fn problem(vars: &[(&str, &str)]) -> String {
@@ -217,6 +217,20 @@ fn session_secret_fallbacks_are_secrets_of_their_own_beside_a_session_secret() {
         for (vars, expected) in cases {
             let error = config_of(stage, &vars).expect_err("a bad value");
             assert!(error.starts_with(expected), "{stage:?}: {error}");
+            assert!(!error.contains('\n'), "{stage:?}: {error}");
+        }
+    }
+}
+
+#[test]
+fn the_admin_group_is_a_group_s_name() {
+    for stage in ROLES {
+        let config = config_of(stage, &[("ADMIN_GROUP", "app-admins")]).expect("valid");
+        assert!(config.debug.contains("app-admins"), "{stage:?}: {}", config.debug);
+        for bad in ["", "  ", "admins\n"] {
+            let error = config_of(stage, &[("ADMIN_GROUP", bad)]).expect_err("a bad value");
+            assert!(error.starts_with("ADMIN_GROUP="), "{stage:?}: {error}");
+            assert!(error.contains("is not an Okta group's name"), "{stage:?}: {error}");
             assert!(!error.contains('\n'), "{stage:?}: {error}");
         }
     }

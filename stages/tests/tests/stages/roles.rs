@@ -4,7 +4,9 @@
 
 use axum::http::StatusCode;
 use mock_okta::{Fault, MockOkta, User};
-use stage_tests::{ALICE, BOB, ROLES, Stage, TestApp, Timing, a_second_begins, each_stage};
+use stage_tests::{
+    ALICE, BOB, ROLES, Stage, TestApp, Timing, a_second_begins, captured_logs, each_stage,
+};
 use std::time::Duration;
 
 /// `stage` against a fresh mock, through its custom authorization server,
@@ -83,15 +85,126 @@ async fn the_org_authorization_server_sends_the_groups_in_userinfo_asked_once() 
     .await;
 }
 
+/// The admin page as `user` sees it after logging in to `stage` against
+/// `okta` (through its custom authorization server), with `settings`.
+async fn admin_page(
+    stage: Stage,
+    okta: MockOkta,
+    user: (&str, &str),
+    settings: &[(&str, &str)],
+) -> (TestApp, mock_okta::Page) {
+    let app = TestApp::start_with(stage, okta, Timing::default(), settings).await;
+    let page = app.log_in_as("/admin", user).await;
+    (app, page)
+}
+
 #[tokio::test]
-async fn an_okta_that_sends_no_groups_opens_no_admin_page_and_breaks_nothing() {
+async fn when_okta_sends_no_groups_the_admin_page_says_so_and_the_log_warns_once() {
+    for okta in [
+        MockOkta::builder().groups_claim(false),
+        MockOkta::builder().fault(Fault::GroupsClaimMissing),
+    ] {
+        each_stage(&ROLES, |stage| {
+            let okta = okta.clone();
+            async move {
+                let okta = okta.start().await.expect("start");
+                let (app, page) = admin_page(stage, okta, BOB, &[]).await;
+                assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
+                let says =
+                    ["data-error=\"no-groups-claim\"", "<strong>admins</strong>", "groups claim"];
+                for said in says {
+                    assert!(page.body.contains(said), "{stage:?}: no {said}: {}", page.body);
+                }
+                assert_eq!(app.logged_in_email().await.as_deref(), Some(BOB.0), "{stage:?}");
+                app.browser.get(&app.at("/admin")).await;
+                let krate = if stage == Stage::Nine { "stage_9" } else { "stage_10" };
+                let warned = format!("{krate}::roles: Okta sent no groups claim");
+                let lines = captured_logs().matches(&warned).count();
+                assert_eq!(lines, 1, "{stage:?}: warned {lines} times");
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_lists_a_groups_scope_is_asked_for_it_and_sends_the_groups() {
     each_stage(&ROLES, |stage| async move {
-        let okta = MockOkta::builder().groups_claim(false).start().await.expect("start");
-        let app = start(stage, okta, false).await;
-        let page = app.log_in_as("/admin", BOB).await;
+        let okta = MockOkta::builder().fault(Fault::GroupsClaimNeedsScope);
+        let (app, page) = admin_page(stage, okta.start().await.expect("start"), BOB, &[]).await;
+        assert!(page.body.contains("data-admin"), "{stage:?}: {}", page.body);
+        let asked = app.okta.requests_to("/v1/authorize");
+        let scope = asked[0].param("scope").unwrap_or_default();
+        assert!(scope.split(' ').any(|s| s == "groups"), "{stage:?}: {scope}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_groups_list_as_long_as_okta_sends_may_be_cut_and_the_page_says_so() {
+    each_stage(&ROLES, |stage| async move {
+        // Okta lists 100 groups at most: carol is in 120, `admins` last.
+        let carol = (0..120)
+            .fold(User::new("carol@example.com", "Carol", "carol-password"), |u, i| {
+                u.group(format!("team-{i:03}"))
+            });
+        let okta = MockOkta::builder().user(carol.group("admins")).fault(Fault::GroupsLimit(100));
+        let okta = okta.start().await.expect("start");
+        let (_, page) = admin_page(stage, okta, ("carol@example.com", "carol-password"), &[]).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{stage:?}: {}", page.body);
-        assert!(page.body.contains("data-error=\"not-in-group\""), "{stage:?}: {}", page.body);
-        assert_eq!(app.logged_in_email().await.as_deref(), Some(BOB.0), "{stage:?}");
+        assert!(page.body.contains("may have been cut"), "{stage:?}: {}", page.body);
+        // Bob's two groups are a whole list: no such words.
+        let (_, bob) = admin_page(stage, MockOkta::start().await.expect("start"), ALICE, &[]).await;
+        assert!(!bob.body.contains("may have been cut"), "{stage:?}: {}", bob.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn okta_refusing_a_login_for_too_many_groups_is_a_page_naming_the_fix() {
+    each_stage(&ROLES, |stage| async move {
+        let okta = MockOkta::builder().fault(Fault::GroupsLimitRefuse(1));
+        let (app, page) = admin_page(stage, okta.start().await.expect("start"), BOB, &[]).await;
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
+        let says = ["data-error=\"too-many-groups\"", "match fewer groups"];
+        for said in says {
+            assert!(page.body.contains(said), "{stage:?}: no {said}: {}", page.body);
+        }
+        assert!(!page.body.contains("Try again"), "{stage:?}: {}", page.body);
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_groups_claim_of_one_string_is_one_group_and_another_shape_is_ignored() {
+    each_stage(&ROLES, |stage| async move {
+        let okta = MockOkta::builder().fault(Fault::GroupsClaimString);
+        let (_, page) = admin_page(stage, okta.start().await.expect("start"), BOB, &[]).await;
+        assert!(page.body.contains("data-admin"), "{stage:?}: \"admins\" alone: {}", page.body);
+        let okta = MockOkta::builder().fault(Fault::GroupsClaimObjects);
+        let (app, page) = admin_page(stage, okta.start().await.expect("start"), BOB, &[]).await;
+        assert_eq!(
+            app.logged_in_email().await.as_deref(),
+            Some(BOB.0),
+            "{stage:?}: the login goes on"
+        );
+        assert!(page.body.contains("data-error=\"no-groups-claim\""), "{stage:?}: {}", page.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_admin_group_is_a_setting() {
+    each_stage(&ROLES, |stage| async move {
+        let settings = [("ADMIN_GROUP", "finance")];
+        let carol = User::new("carol@example.com", "Carol", "carol-password").group("finance");
+        let okta = || MockOkta::builder().user(carol.clone()).start();
+        let carol = ("carol@example.com", "carol-password");
+        let (_, page) = admin_page(stage, okta().await.expect("start"), carol, &settings).await;
+        assert!(page.body.contains("data-admin"), "{stage:?}: {}", page.body);
+        let (_, page) = admin_page(stage, okta().await.expect("start"), BOB, &settings).await;
+        assert!(page.body.contains("<strong>finance</strong>"), "{stage:?}: {}", page.body);
     })
     .await;
 }
