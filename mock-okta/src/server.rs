@@ -243,6 +243,14 @@ impl MockOkta {
         self.control.activate_user(key).is_ok()
     }
 
+    /// How many refresh tokens of the user with this email or Okta user id
+    /// could be presented now, on every authorization server: not expired,
+    /// not revoked, not rotated past their grace. For a test that a logout
+    /// left nothing live at Okta (RFC 7009 §2.1). `0` for an unknown user.
+    pub fn live_refresh_tokens(&self, user: &str) -> usize {
+        self.control.live_refresh_tokens(user).unwrap_or(0)
+    }
+
     /// Unregisters a client, and forgets every code and token issued to
     /// it; as `DELETE /__mock/clients/ID` does. Whether it was there.
     pub fn remove_client(&self, id: &str) -> bool {

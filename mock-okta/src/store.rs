@@ -126,6 +126,14 @@ impl<T: Expiring> Live<'_, T> {
     pub(crate) fn insert(&mut self, key: String, entry: T) {
         self.entries.insert(key, entry);
     }
+
+    /// How many entries, live now, `pick` selects.
+    pub(crate) fn count(&self, pick: impl Fn(&T) -> bool) -> usize {
+        self.entries
+            .values()
+            .filter(|e| e.expires() > self.now && pick(e))
+            .count()
+    }
 }
 
 impl Live<'_, Token> {

@@ -31,6 +31,7 @@ use crate::faults::Fault;
 use crate::grants::mint_on_request;
 use crate::org::{AuthServer, Org};
 use crate::record::{RecordedRequest, Recorder};
+use crate::store::Kind;
 use crate::token_request::{Minted, TokenRequest};
 use crate::users::User;
 use axum::extract::OriginalUri;
@@ -382,6 +383,23 @@ impl Control {
             server.forget_client(id);
         }
         Ok(known)
+    }
+
+    /// How many refresh tokens of the user with this email or id could be
+    /// presented now, on every authorization server: not expired, revoked
+    /// or rotated past their grace.
+    pub(crate) fn live_refresh_tokens(&self, key: &str) -> Result<usize, Problem> {
+        let id = self.user(key)?.id();
+        let count = |server: &Arc<AuthServer>| {
+            server.tokens.transaction(|live| {
+                live.count(|t| {
+                    t.kind == Kind::Refresh
+                        && t.user_id.as_deref() == Some(id.as_str())
+                        && live.presentable(t)
+                })
+            })
+        };
+        Ok(self.servers.iter().map(count).sum())
     }
 
     /// Moves the mock's clock forward.

@@ -275,3 +275,33 @@ async fn a_retry_within_the_grace_period_survives_an_answer_too_slow_to_wait_for
         "the new one goes on"
     );
 }
+
+#[tokio::test]
+async fn the_library_counts_a_user_s_live_refresh_tokens() {
+    let okta = rotating(Duration::ZERO).await;
+    assert_eq!(okta.live_refresh_tokens("alice@example.com"), 0);
+    let first = tokens(&okta).await;
+    assert_eq!(okta.live_refresh_tokens("alice@example.com"), 1);
+    let (status, _) = refresh(&okta, field(&first, "refresh_token")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        okta.live_refresh_tokens("alice@example.com"),
+        1,
+        "the rotated one is not"
+    );
+    let second = tokens(&okta).await;
+    assert_eq!(
+        okta.live_refresh_tokens("alice@example.com"),
+        2,
+        "two logins"
+    );
+    let revoked = post(
+        &okta,
+        "/v1/revoke",
+        &[("token", field(&second, "refresh_token"))],
+    )
+    .await;
+    assert_eq!(revoked.0, StatusCode::OK);
+    assert_eq!(okta.live_refresh_tokens("alice@example.com"), 1);
+    assert_eq!(okta.live_refresh_tokens("nobody@example.com"), 0);
+}
