@@ -16,6 +16,7 @@ use crate::provider::{OktaIdToken, OktaTokenResponse};
 use crate::session::{Sessions, now};
 use fred::prelude::{Expiration, KeysInterface, Pool, SetOptions};
 use moka::future::Cache;
+use moka::ops::compute::{CompResult, Op};
 use openidconnect::{AccessToken, CsrfToken, OAuth2TokenResponse, RefreshToken, TokenResponse};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -90,7 +91,7 @@ impl TokenStore {
     /// Keeps the tokens of a new login: the key they are kept under.
     pub async fn create(&self, tokens: &Tokens) -> Result<String, AppError> {
         let key = CsrfToken::new_random().into_secret();
-        self.put(&key, tokens).await?;
+        self.write(&key, tokens, None).await?;
         Ok(key)
     }
 
@@ -106,19 +107,40 @@ impl TokenStore {
         }
     }
 
-    /// Keeps `tokens` under `key`.
-    pub async fn put(&self, key: &str, value: &Tokens) -> Result<(), AppError> {
+    /// Keeps `tokens` under `key` in place of those there, in one step:
+    /// whether there were any. None means a logout took them since they
+    /// were read, and these are not kept either.
+    pub async fn put(&self, key: &str, value: &Tokens) -> Result<bool, AppError> {
+        self.write(key, value, Some(SetOptions::XX)).await
+    }
+
+    /// Writes `value` under `key`: always, or (`XX`) only in place of a
+    /// record that is there. Whether it was written.
+    async fn write(
+        &self,
+        key: &str,
+        value: &Tokens,
+        only: Option<SetOptions>,
+    ) -> Result<bool, AppError> {
         match &self.backend {
             Backend::Memory { tokens, .. } => {
-                tokens.insert(key.into(), value.clone()).await;
-                Ok(())
+                let replace = only.is_some();
+                let written = tokens.entry(key.into()).and_compute_with(|there| {
+                    let op = match (there, replace) {
+                        (None, true) => Op::Nop,
+                        _ => Op::Put(value.clone()),
+                    };
+                    std::future::ready(op)
+                });
+                Ok(!matches!(written.await, CompResult::StillNone(_)))
             }
             Backend::Redis(pool) => {
                 let json = serde_json::to_string(value).expect("tokens serialize");
                 let lasts = Lasts(self.idle_limit).of(value).as_secs();
                 let expire = Some(Expiration::EX(i64::try_from(lasts).unwrap_or(i64::MAX)));
-                let set = pool.set::<(), _, _>(redis_key("tokens", key), json, expire, None, false);
-                set.await.map_err(store)
+                let key = redis_key("tokens", key);
+                let set = pool.set::<Option<String>, _, _>(key, json, expire, only, false);
+                Ok(set.await.map_err(store)?.is_some())
             }
         }
     }

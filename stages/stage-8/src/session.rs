@@ -11,7 +11,8 @@ use axum::http::header::COOKIE;
 use axum::middleware::Next;
 use axum::response::Response;
 use fred::prelude::{
-    Builder, ClientLike, Config as RedisConfig, EventInterface, Pool, ReconnectPolicy,
+    Builder, ClientLike, Config as RedisConfig, EventInterface, KeysInterface, Pool,
+    ReconnectPolicy,
 };
 use fred::types::config::UnresponsiveConfig;
 use secrecy::ExposeSecret;
@@ -85,11 +86,11 @@ impl Sessions {
         &self,
         config: &Config,
     ) -> Either<
-        SessionManagerLayer<RedisStore<Pool>, SignedCookie>,
+        SessionManagerLayer<RedisSessions, SignedCookie>,
         SessionManagerLayer<MemorySessions, SignedCookie>,
     > {
         match &self.redis {
-            Some(pool) => Either::Left(layer(RedisStore::new(pool.clone()), config)),
+            Some(pool) => Either::Left(layer(RedisSessions::new(pool.clone()), config)),
             None => Either::Right(layer(MemorySessions::new(config.idle_limit), config)),
         }
     }
@@ -168,6 +169,52 @@ pub fn undecodable(error: &Error) -> bool {
 pub fn cookie_name(app_url: &Url) -> String {
     format!("workbook_{}", app_url.port_or_known_default().unwrap_or(80))
 }
+
+// ANCHOR: redis_sessions
+/// Sessions in Redis: tower-sessions' `RedisStore`, with one change: a
+/// logout wins without an error. A request that read the session just
+/// before a logout, and changed it, saves it just after: `RedisStore`
+/// saves only a session that is still there (`SET … XX`), but then takes
+/// Redis's empty answer for an error, and the page would be a 500. A save
+/// that fails and finds the session gone has nothing to save.
+#[derive(Debug, Clone)]
+pub struct RedisSessions {
+    store: RedisStore<Pool>,
+    pool: Pool,
+}
+
+impl RedisSessions {
+    pub fn new(pool: Pool) -> RedisSessions {
+        RedisSessions { store: RedisStore::new(pool.clone()), pool }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for RedisSessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.store.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let saved = self.store.save(record).await;
+        if saved.is_err() {
+            let there = self.pool.exists::<i64, _>(record.id.to_string()).await;
+            if there.is_ok_and(|count| count == 0) {
+                return Ok(());
+            }
+        }
+        saved
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.store.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.store.delete(id).await
+    }
+}
+// ANCHOR_END: redis_sessions
 
 // ANCHOR: memory_sessions
 /// Sessions in this process's memory: tower-sessions' `MokaStore`, which

@@ -71,8 +71,27 @@ pub async fn refreshed(
             return Err(failed.into());
         }
     };
-    okta.tokens.put(&user.tokens, &tokens).await?;
-    follow(session, user, &tokens).await
+    keep(okta, session, user, tokens).await
+}
+
+/// Keeps the refreshed `tokens` and follows them; unless a logout took the
+/// login's tokens while Okta answered: then these go too, at Okta as well,
+/// so nothing of the login outlives it (RFC 9700 §4.14.2, RFC 7009 §2.1).
+async fn keep(
+    okta: &Okta,
+    session: &Session,
+    user: LoggedInUser,
+    tokens: Tokens,
+) -> Result<Option<LoggedInUser>, AppError> {
+    if okta.tokens.put(&user.tokens, &tokens).await? {
+        return follow(session, user, &tokens).await;
+    }
+    if let (Ok(provider), Some(refresh_token)) = (okta.discovery.provider(), &tokens.refresh_token)
+    {
+        okta.discovery.revoke(&provider, refresh_token).await;
+    }
+    session.flush().await?;
+    Ok(None)
 }
 
 /// The user as `tokens` has them (another tab or instance may have

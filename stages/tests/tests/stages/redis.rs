@@ -422,3 +422,85 @@ async fn a_redis_connection_that_stops_answering_is_replaced_within_seconds() {
     })
     .await;
 }
+
+/// Every key in `redis`: the sessions' and the workbook's own.
+async fn all_keys(redis: &fred::prelude::Client) -> Vec<String> {
+    use fred::prelude::ClientLike;
+    let keys = fred::types::CustomCommand::new_static("KEYS", None, false);
+    redis.custom(keys, vec!["*"]).await.expect("the keys")
+}
+
+#[tokio::test]
+async fn a_logout_while_a_refresh_waits_at_okta_leaves_nothing_of_the_login_live() {
+    each_stage(&REFRESHING, |stage| async move {
+        // Okta commits the rotation, then its answer takes a second to
+        // come back: the logout arrives in between.
+        let okta = MockOkta::builder()
+            .fault(Fault::AccessTokenLifetime(Duration::from_secs(2)))
+            .fault(Fault::RefreshTokenRotation(Duration::ZERO))
+            .fault(Fault::TokenSlowAfterIssue(Duration::from_secs(1)));
+        let Some(site) = Site::start_with(stage, okta).await else { return };
+        stage_tests::a_second_begins().await;
+        site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let home = format!("{}/", site.a());
+        let page_view = site.browser.get(&home);
+        let logout = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await
+        };
+        let (page, out) = tokio::join!(page_view, logout);
+        assert!(!page.status.is_server_error(), "{stage:?}: {} {}", page.status, page.body);
+        assert!(!out.status.is_server_error(), "{stage:?}: {} {}", out.status, out.body);
+        let refreshes = site.okta.requests_to("/v1/token");
+        let refreshes = refreshes.iter().filter(|r| r.param("grant_type") == Some("refresh_token"));
+        assert_eq!(refreshes.count(), 1, "{stage:?}: the refresh was in flight");
+        assert_eq!(site.okta.live_refresh_tokens(ALICE.0), 0, "{stage:?}: live at Okta");
+        let redis = redis_client(&site.redis).await;
+        let left: Vec<String> = all_keys(&redis)
+            .await
+            .into_iter()
+            .filter(|k| k.starts_with("workbook:tokens:"))
+            .collect();
+        assert!(left.is_empty(), "{stage:?}: tokens kept after the logout: {left:?}");
+        assert_eq!(site.logged_in_on(site.a()).await, None, "{stage:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_saved_after_a_logout_deleted_it_is_no_error_and_stays_gone() {
+    use fred::prelude::ClientLike;
+    use tower_sessions::SessionStore;
+    use tower_sessions::cookie::time::{Duration as Span, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+    each_stage(&REDIS, |stage| async move {
+        let Some(redis) = RedisServer::start() else { return };
+        let config = fred::prelude::Config::from_url(&redis.url()).expect("a Redis URL");
+        let pool = fred::prelude::Builder::from_config(config).build_pool(1).expect("a pool");
+        pool.init().await.expect("Redis answers");
+        let expiry_date = OffsetDateTime::now_utc() + Span::hours(1);
+        let mut record = Record { id: Id::default(), data: Default::default(), expiry_date };
+        // A page view read the session; a logout deletes it; the page view
+        // saves it after: what a race between them does to the store.
+        macro_rules! race {
+            ($krate:ident) => {{
+                let store = stage_tests::$krate::session::RedisSessions::new(pool.clone());
+                store.create(&mut record).await.expect("created");
+                store.delete(&record.id).await.expect("deleted");
+                let saved = store.save(&record).await;
+                (saved.map_err(|e| e.to_string()), store.load(&record.id).await.ok().flatten())
+            }};
+        }
+        let (saved, after) = match stage {
+            Stage::Six => race!(stage_6),
+            Stage::Seven => race!(stage_7),
+            Stage::Eight => race!(stage_8),
+            Stage::Nine => race!(stage_9),
+            _ => race!(stage_10),
+        };
+        assert_eq!(saved, Ok(()), "{stage:?}: a 500 for the page view");
+        assert!(after.is_none(), "{stage:?}: the logout lost");
+    })
+    .await;
+}
