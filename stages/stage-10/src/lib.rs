@@ -40,7 +40,10 @@ use axum::http::header::{
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use config::Config;
+use ring::digest::{SHA256, digest};
 use std::sync::Arc;
 use tower::util::option_layer;
 use tower_http::csrf::CsrfLayer;
@@ -137,13 +140,21 @@ fn hsts() -> HeaderValue {
 
 // ANCHOR: policy
 /// The pages load nothing from anywhere (`default-src 'none'`) but their
-/// own inline style; no other site may frame them; and their forms post
-/// only here, or on to Okta (the logout form's redirect goes there).
+/// own inline style and one script, the logout page's; no other site may
+/// frame them; and their forms post only here, or to Okta (the logout
+/// page's form posts to Okta's logout).
 fn policy(config: &Config) -> HeaderValue {
+    // The logout page's script is allowed by its hash: a browser runs an
+    // inline script only if the script's SHA-256 is listed here. It is
+    // one fixed line, so the hash is made once, and the policy is the same
+    // in every answer. (A nonce, the other way, must be new in each answer,
+    // and the policy with it; `'unsafe-inline'` would let any script run
+    // that someone manages to slip into a page.)
+    let script = STANDARD.encode(digest(&SHA256, okta::SUBMIT_LOGOUT.as_bytes()));
     let okta =
         url::Url::parse(&config.issuer).expect("a checked URL").origin().ascii_serialization();
     let policy = format!(
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {okta}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'sha256-{script}'; style-src 'unsafe-inline'; form-action 'self' {okta}; frame-ancestors 'none'; base-uri 'none'"
     );
     HeaderValue::from_str(&policy).expect("an origin is a valid header value")
 }

@@ -11,13 +11,15 @@
 
 use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
-use crate::error::AppError;
+use crate::error::{AppError, page};
 use crate::identity::identity;
 use crate::provider::Discovery;
 use crate::session::{LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use crate::tokens::{TokenStore, Tokens};
 use axum::extract::{Query, State, rejection::QueryRejection};
-use axum::response::Redirect;
+use axum::http::header::CACHE_CONTROL;
+use axum::response::{IntoResponse, Redirect, Response};
+use html_escape::encode_double_quoted_attribute;
 use openidconnect::core::{CoreAuthenticationFlow, CoreErrorResponseType};
 use openidconnect::{
     AuthorizationCode, CsrfToken, HttpClientError, Nonce, PkceCodeChallenge, RedirectUrl,
@@ -168,12 +170,12 @@ pub async fn callback(
 // ANCHOR_END: callback
 
 // ANCHOR: logout
-/// `POST /logout`: forget the session (the cookie is cleared too), then send
-/// the browser to Okta's logout (the discovered `end_session_endpoint`),
-/// which ends the Okta session and sends it back to `APP_URL`. Without an
-/// ID token (no login, or a session from before a restart) there is
-/// nothing to end at Okta: back home.
-pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Redirect, AppError> {
+/// `POST /logout`: forget the session (the cookie is cleared too), then
+/// send the browser on to Okta's logout (the discovered
+/// `end_session_endpoint`), which ends the Okta session and sends it back
+/// to `APP_URL`. Without an ID token (no login, or a session from before a
+/// restart) there is nothing to end at Okta: back home.
+pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<Response, AppError> {
     // Even a session that no longer decodes can be logged out of.
     let user: Option<LoggedInUser> = session.get(LOGGED_IN_USER).await.ok().flatten();
     // A stranger has no session to end (and flushing none logs a warning).
@@ -192,15 +194,41 @@ pub async fn logout(State(okta): State<Arc<Okta>>, session: Session) -> Result<R
     }
     let end_session = provider.and_then(|p| p.end_session_url.clone());
     let (Some(id_token), Some(end_session)) = (tokens.and_then(|t| t.id_token), end_session) else {
-        return Ok(Redirect::to("/"));
+        return Ok(Redirect::to("/").into_response());
     };
-    let mut url = end_session.url().clone();
-    url.query_pairs_mut()
-        .append_pair("id_token_hint", &id_token.to_string())
-        .append_pair("post_logout_redirect_uri", &okta.post_logout_redirect_uri);
-    Ok(Redirect::to(url.as_str()))
+    let id_token = id_token.to_string();
+    Ok(to_okta_logout(&end_session, &id_token, &okta.post_logout_redirect_uri))
 }
 // ANCHOR_END: logout
+
+// ANCHOR: logout_page
+/// The logout page's one line of script: it submits the form at once. It
+/// is the same in every answer, so a Content-Security-Policy can allow it
+/// by its hash.
+pub const SUBMIT_LOGOUT: &str = "document.getElementById('okta-logout').submit()";
+
+/// The page that takes the browser on to Okta's logout: a form that posts
+/// the ID token (`id_token_hint`) and `post_logout_redirect_uri` there. A
+/// `POST`, as Okta recommends, and not a redirect with them in its URL: an
+/// ID token with many groups makes that URL over 8 KB, which Okta answers
+/// with a 414 and many proxies refuse. The script submits the form at
+/// once; the button is for a browser that runs no script. It is always
+/// shown: a `<noscript>` would hide it where scripts are on but this one
+/// was blocked.
+fn to_okta_logout(logout_url: &str, id_token: &str, back: &str) -> Response {
+    let [action, id_token, back] = [logout_url, id_token, back].map(encode_double_quoted_attribute);
+    let body = format!(
+        "<form method=\"post\" action=\"{action}\" id=\"okta-logout\">\n\
+         <input type=\"hidden\" name=\"id_token_hint\" value=\"{id_token}\">\n\
+         <input type=\"hidden\" name=\"post_logout_redirect_uri\" value=\"{back}\">\n\
+         <p>You are logged out of this site. Your Okta session ends next.</p>\n\
+         <button type=\"submit\" data-action=\"okta-logout\">Continue logging out at Okta</button>\n\
+         </form>\n<script>{SUBMIT_LOGOUT}</script>"
+    );
+    // It holds the ID token: no cache may keep it.
+    ([(CACHE_CONTROL, "no-store")], page("Logging out", &body)).into_response()
+}
+// ANCHOR_END: logout_page
 
 // ANCHOR: client
 /// Everything the login routes need, shared by every request (behind an

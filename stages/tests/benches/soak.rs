@@ -22,7 +22,10 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Client, Fault, MockOkta};
 use stage_tests::services::RedisServer;
-use stage_tests::{ALICE, CLIENT_ID, CLIENT_SECRET, Instance, Stage, Timing, wait_until_ready};
+use stage_tests::{
+    ALICE, CLIENT_ID, CLIENT_SECRET, Form, Instance, OKTA_LOGOUT_FORM, Stage, Timing,
+    wait_until_ready,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -116,7 +119,12 @@ async fn user(
         // outlive their access tokens, which are then refreshed.
         let stays = if n.is_multiple_of(2) { 100 } else { 4000 };
         if step.is_multiple_of(stays) {
-            browser.follow(browser.post_form(&format!("{site}/logout"), &[]).await).await;
+            // The logout page's form ends the login at Okta too (a login
+            // that had ended already gets no form: it goes home).
+            let page = browser.post_form(&format!("{site}/logout"), &[]).await;
+            if let Some(form) = Form::of(&page, OKTA_LOGOUT_FORM) {
+                form.submit(&browser).await;
+            }
             logged_in = false;
             count(&mut |t| t.logouts += 1);
             continue;

@@ -203,6 +203,73 @@ impl TestApp {
     }
 }
 
+/// The `id` of the logout page's form, which posts the ID token to Okta's
+/// logout (stages 4 on).
+pub const OKTA_LOGOUT_FORM: &str = "okta-logout";
+
+/// A form of a page, as a browser reads it: how and where it is sent,
+/// and its hidden fields.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// Its `method`, in lower case (`get` when it names none).
+    pub method: String,
+    /// Its `action`, resolved against the page's URL.
+    pub action: url::Url,
+    /// Its hidden inputs' names and values, unescaped, in order.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// The form of `page` whose tag has `id="{id}"`, if there is one.
+    pub fn of(page: &Page, id: &str) -> Option<Form> {
+        let at = page.body.find(&format!(" id=\"{id}\""))?;
+        let start = page.body[..at].rfind("<form")?;
+        let tag_end = start + page.body[start..].find('>')?;
+        let end = tag_end + page.body[tag_end..].find("</form>")?;
+        let tag = &page.body[start..tag_end];
+        let method = attribute(tag, "method").unwrap_or_else(|| "get".into()).to_lowercase();
+        let action = page.url.join(&attribute(tag, "action").unwrap_or_default()).ok()?;
+        let fields = page.body[tag_end..end]
+            .split("<input")
+            .skip(1)
+            .filter_map(|input| input.split('>').next())
+            .filter(|input| attribute(input, "type").as_deref() == Some("hidden"))
+            .filter_map(|input| Some((attribute(input, "name")?, attribute(input, "value")?)))
+            .collect();
+        Some(Form { method, action, fields })
+    }
+
+    /// The value of its hidden field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Presses its button, as a browser that runs no script does: its
+    /// fields posted to its action; then follows the redirects.
+    pub async fn submit(&self, browser: &Browser) -> Page {
+        assert_eq!(self.method, "post", "the test browser submits only posted forms");
+        let fields: Vec<(&str, &str)> =
+            self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        browser.follow(browser.post_form(self.action.as_str(), &fields).await).await
+    }
+}
+
+/// The value of the double-quoted attribute `name` in `tag`, unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(html_escape::decode_html_entities(&tag[start..end]).into_owned())
+}
+
+/// The form of `page` that ends the login at Okta; panics, showing the
+/// page, when it has none.
+#[track_caller]
+pub fn okta_logout_form(page: &Page) -> Form {
+    Form::of(page, OKTA_LOGOUT_FORM).unwrap_or_else(|| {
+        panic!("no form to Okta's logout on {} {}: {}", page.status, page.url, page.body)
+    })
+}
+
 /// What every stage's pages say before the email of the user logged in.
 const LOGGED_IN_AS: &str = "You are logged in as ";
 

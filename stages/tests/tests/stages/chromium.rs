@@ -137,10 +137,20 @@ async fn chromium_logs_in_and_out_again() {
     screenshot(&browser, "home.png").await;
 
     click(&browser, "[data-action=\"logout\"]").await;
-    // Okta's logout ends its session too, and sends the browser back: the
-    // home page sends it on to the login, where the mock asks again.
+    // The logout page's script posts its form to Okta's logout at once (the
+    // page's Content-Security-Policy allows it by its hash). Okta ends its
+    // session too, and sends the browser back: the home page sends it on
+    // to the login, where the mock asks again.
     shows(&browser, "Sign in").await;
-    assert!(app.okta.requests_to("/v1/logout").len() == 1, "Okta's logout was called");
+    let logouts = app.okta.requests_to("/v1/logout");
+    assert_eq!(logouts.len(), 1, "Okta's logout was called");
+    assert_eq!(logouts[0].method, "POST", "by the form");
+    assert!(logouts[0].param("id_token_hint").is_some(), "with the ID token");
+    // The login form after it is a new login's, which the app started.
+    let paths: Vec<String> = app.okta.requests().into_iter().map(|r| r.path).collect();
+    let logout = paths.iter().rposition(|p| p.ends_with("/v1/logout")).expect("a logout");
+    let again = paths[logout..].iter().any(|p| p.ends_with("/v1/authorize"));
+    assert!(again, "a new login after the logout: {paths:?}");
     browser.goto(&app.at("/")).await.expect("home");
     shows(&browser, "Sign in").await;
     browser.close().await.expect("closed");

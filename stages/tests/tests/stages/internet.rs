@@ -3,8 +3,11 @@
 //! limit and a size limit on every request, and security headers.
 
 use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use mock_okta::{Browser, Fault, MockOkta};
-use stage_tests::{INTERNET, Instance, Stage, TestApp, Timing, each_stage};
+use ring::digest::{SHA256, digest};
+use stage_tests::{INTERNET, Instance, Stage, TestApp, Timing, each_stage, okta_logout_form};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -68,6 +71,33 @@ async fn every_answer_carries_the_security_headers() {
             assert_eq!(header("x-content-type-options"), "nosniff", "{stage:?} {path}");
             assert_eq!(header("cache-control"), "no-store", "{stage:?} {path}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_logout_page_s_script_and_form_are_allowed_by_the_content_security_policy() {
+    each_stage(&INTERNET, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let page = app.browser.post_form(&app.at("/logout"), &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(page.headers["cache-control"], "no-store", "{stage:?}");
+        let policy = page.headers["content-security-policy"].to_str().expect("text");
+        let directive = |name: &str| -> Vec<&str> {
+            let found = policy.split(';').map(str::trim).find(|d| d.starts_with(name));
+            found.map(|d| d.split_whitespace().skip(1).collect()).unwrap_or_default()
+        };
+        // A browser runs the page's one inline script only if its SHA-256
+        // is in `script-src`; and nothing else may run.
+        assert_eq!(page.body.matches("<script").count(), 1, "{stage:?}: {}", page.body);
+        let start = page.body.find("<script>").expect("a script") + "<script>".len();
+        let script = &page.body[start..start + page.body[start..].find("</script>").expect("end")];
+        let hash = STANDARD.encode(digest(&SHA256, script.as_bytes()));
+        assert_eq!(directive("script-src"), [format!("'sha256-{hash}'")], "{stage:?}: {policy}");
+        // The form may post to Okta's logout.
+        let okta = okta_logout_form(&page).action.origin().ascii_serialization();
+        assert!(directive("form-action").contains(&okta.as_str()), "{stage:?}: {policy}");
     })
     .await;
 }

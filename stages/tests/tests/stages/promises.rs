@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, TokenRequest, User};
 use stage_tests::{
     ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
-    assert_logged_in_as, captured_logs, each_stage, router_for,
+    assert_logged_in_as, captured_logs, each_stage, okta_logout_form, router_for,
 };
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -669,8 +669,72 @@ async fn a_logout_posted_from_another_origin_of_the_same_site_is_refused() {
         assert_eq!(app.logged_in_email().await.as_deref(), Some(ALICE.0), "{stage:?}");
         // The app's own page posts it.
         let done = logout(&app.url, "same-origin").await.expect("an answer");
-        assert_eq!(done.status(), StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(done.status(), StatusCode::OK, "{stage:?}: the page on to Okta's logout");
         assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_logout_posts_the_id_token_to_okta_which_ends_its_session_and_sends_the_user_back() {
+    each_stage(&LOGGING_OUT, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.log_in_as_alice("/").await;
+        let page = app.browser.post_form(&app.at("/logout"), &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{stage:?}: {}", page.body);
+        assert_eq!(page.headers["cache-control"], "no-store", "{stage:?}: it holds the ID token");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}: logged out here already");
+        let form = okta_logout_form(&page);
+        assert_eq!(form.method, "post", "{stage:?}");
+        assert_eq!(form.action.as_str(), format!("{}/v1/logout", app.okta.issuer()), "{stage:?}");
+        let hint = form.field("id_token_hint").expect("id_token_hint");
+        let claims = mock_okta::decode_claims(hint).expect("an ID token");
+        assert_eq!(claims["aud"], stage_tests::CLIENT_ID, "{stage:?}");
+        assert_eq!(form.field("post_logout_redirect_uri"), Some(app.url.as_str()), "{stage:?}");
+        assert!(page.body.contains("Continue logging out at Okta"), "{stage:?}: {}", page.body);
+
+        // A browser that runs no script presses the button.
+        let back = form.submit(&app.browser).await;
+        let logouts = app.okta.requests_to("/v1/logout");
+        assert_eq!(logouts.len(), 1, "{stage:?}");
+        assert_eq!(logouts[0].method, "POST", "{stage:?}");
+        assert!(logouts[0].query.is_empty(), "{stage:?}: nothing in the URL");
+        assert_eq!(logouts[0].status, Some(StatusCode::FOUND), "{stage:?}: accepted");
+        // Back at the app, logged out; and the mock's own login ended, so
+        // the login that follows asks for the password again.
+        assert_eq!(
+            back.trail.get(1).map(url::Url::as_str),
+            Some(app.at("/").as_str()),
+            "{stage:?}"
+        );
+        assert!(back.is_login_page(), "{stage:?}: {} {}", back.url, back.body);
+    })
+    .await;
+}
+
+/// Erin is in 100 groups (as many as an Okta groups claim lists) with
+/// long names: her ID token is over 8 KB.
+fn erin() -> User {
+    (0..100).fold(User::new("erin@example.com", "Erin Example", "erin-password"), |erin, i| {
+        erin.group(format!("okta-app-finance-emea-quarterly-reporting-dashboard-approvers-{i:03}"))
+    })
+}
+
+#[tokio::test]
+async fn a_logout_works_with_an_id_token_of_over_8_kb() {
+    each_stage(&LOGGING_OUT, |stage| async move {
+        let app = TestApp::start(stage).await;
+        app.okta.add_user(erin());
+        app.log_in_as("/", ("erin@example.com", "erin-password")).await;
+        let page = app.browser.post_form(&app.at("/logout"), &[]).await;
+        let form = okta_logout_form(&page);
+        let hint = form.field("id_token_hint").expect("id_token_hint");
+        assert!(hint.len() > 8192, "{stage:?}: an ID token of {} bytes", hint.len());
+        let back = form.submit(&app.browser).await;
+        let logouts = app.okta.requests_to("/v1/logout");
+        assert_eq!(logouts[0].status, Some(StatusCode::FOUND), "{stage:?}: accepted");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}");
+        assert!(back.is_login_page(), "{stage:?}: Okta's login ended: {}", back.url);
     })
     .await;
 }

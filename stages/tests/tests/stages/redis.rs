@@ -231,7 +231,7 @@ async fn logging_out_on_one_instance_logs_out_on_the_other() {
         let Some(site) = Site::start(stage).await else { return };
         site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
         let out = site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await;
-        assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?}");
+        assert_eq!(out.status, StatusCode::OK, "{stage:?}: the page on to Okta's logout");
         assert_eq!(site.logged_in_on(site.a()).await, None, "{stage:?}");
         assert_eq!(site.logged_in_on(&site.b.url).await, None, "{stage:?}");
     })
@@ -355,7 +355,7 @@ async fn sessions_saved_by_another_version_of_the_app_are_logged_out_not_locked_
             let page = site.browser.open(&format!("{}/", site.a())).await;
             assert!(page.body.contains("You are logged in as"), "{stage:?} {rewrite}");
             let out = site.browser.post_form(&format!("{}/logout", site.b.url), &[]).await;
-            assert_eq!(out.status, StatusCode::SEE_OTHER, "{stage:?} {rewrite}");
+            assert_eq!(out.status, StatusCode::OK, "{stage:?} {rewrite}: {}", out.body);
         }
     })
     .await;
