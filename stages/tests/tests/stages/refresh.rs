@@ -269,3 +269,18 @@ async fn a_refresh_okta_refuses_for_the_app_itself_ends_at_once_with_a_page_for_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_user_deactivated_at_okta_is_logged_out_at_the_next_refresh() {
+    each_stage(&REFRESHING, |stage| async move {
+        let app = short_tokens(stage, Duration::from_secs(2)).await;
+        assert!(app.okta.deactivate_user(ALICE.0), "{stage:?}: alice is known");
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let page = app.browser.get(&app.at("/")).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{stage:?}: {}", page.body);
+        assert!(page.body.contains("data-error=\"login-ended\""), "{stage:?}: {}", page.body);
+        assert_eq!(refreshes(&app), 1, "{stage:?}");
+        assert_eq!(app.logged_in_email().await, None, "{stage:?}");
+    })
+    .await;
+}
