@@ -231,12 +231,15 @@ impl Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let (status, error, description, challenge) = match self {
-            Refusal::NoToken => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_request",
-                "send an access token: Authorization: Bearer <token>".to_string(),
-                "Bearer".to_string(),
-            ),
+            // No credentials at all: a bare challenge and no error code,
+            // which RFC 6750 §3.1 keeps for a request that sent some
+            // (`invalid_request` is a 400). The body says what to send.
+            Refusal::NoToken => {
+                let body =
+                    json!({"message": "send an access token: Authorization: Bearer <token>"});
+                let challenge = [(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))];
+                return (StatusCode::UNAUTHORIZED, challenge, Json(body)).into_response();
+            }
             Refusal::Malformed(why) => (
                 StatusCode::BAD_REQUEST,
                 "invalid_request",

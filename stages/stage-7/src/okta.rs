@@ -12,7 +12,7 @@
 use crate::attempt::{LoginAttempt, LoginAttempts};
 use crate::config::Config;
 use crate::error::{AppError, page};
-use crate::identity::identity;
+use crate::identity::{ExpectedNonce, identity};
 use crate::provider::Discovery;
 use crate::session::{LOGGED_IN_USER, LoggedInUser, logged_in_user, now};
 use crate::tokens::{TokenStore, Tokens};
@@ -147,8 +147,11 @@ pub async fn callback(
         .request_async(&okta.http)
         .await
         .map_err(token_error)?;
-    let identity = identity(&okta.discovery, &okta.http, provider, &token, Some(&nonce)).await?;
-    let tokens = Tokens::from_answer(&token, identity.clone(), None);
+    let identity =
+        identity(&okta.discovery, &okta.http, provider, &token, ExpectedNonce::Login(&nonce));
+    let identity = identity.await?;
+    let tokens =
+        Tokens { nonce: Some(nonce), ..Tokens::from_answer(&token, identity.clone(), None) };
 
     // A new session id for the logged-in user: an id planted before the
     // login (session fixation) is worth nothing after it.

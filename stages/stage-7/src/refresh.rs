@@ -9,7 +9,7 @@
 //! refresh token it has replaced, presented again, ends the login there.
 
 use crate::error::AppError;
-use crate::identity::{Identity, identity};
+use crate::identity::{ExpectedNonce, Identity, identity};
 use crate::okta::{Okta, token_error};
 use crate::provider::{OktaTokenResponse, Provider};
 use crate::session::{LOGGED_IN_USER, LoggedInUser, now};
@@ -54,7 +54,7 @@ pub async fn refreshed(
     let provider = okta.discovery.provider()?;
     let tokens = match refresh(&okta.http, &provider, &refresh_token).await {
         Ok(answer) => {
-            let identity = same_user(okta, provider, &answer, &user, session).await?;
+            let identity = same_user(okta, provider, &answer, &user, &kept, session).await?;
             Tokens::from_answer(&answer, identity, Some(kept))
         }
         Err(Refresh::Refused(why)) => {
@@ -133,12 +133,14 @@ async fn same_user(
     provider: Arc<Provider>,
     answer: &OktaTokenResponse,
     user: &LoggedInUser,
+    kept: &Tokens,
     session: &Session,
 ) -> Result<Identity, AppError> {
     if answer.id_token().is_none() {
         return Ok(user.identity.clone());
     }
-    match identity(&okta.discovery, &okta.http, provider, answer, None).await {
+    let nonce = ExpectedNonce::Refresh(kept.nonce.as_ref());
+    match identity(&okta.discovery, &okta.http, provider, answer, nonce).await {
         Ok(identity) if identity.subject == user.identity.subject => Ok(identity),
         refused => {
             end(okta, user, session).await?;

@@ -17,7 +17,9 @@ use crate::session::{Sessions, now};
 use fred::prelude::{Expiration, KeysInterface, Pool, SetOptions};
 use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
-use openidconnect::{AccessToken, CsrfToken, OAuth2TokenResponse, RefreshToken, TokenResponse};
+use openidconnect::{
+    AccessToken, CsrfToken, Nonce, OAuth2TokenResponse, RefreshToken, TokenResponse,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,7 +28,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 // ANCHOR: tokens
 /// The tokens of a login, kept on the server: never in a cookie, a page or
 /// a log line (`Debug` prints them redacted).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Tokens {
     /// For the APIs the app calls on the user's behalf.
     pub access_token: AccessToken,
@@ -42,8 +44,29 @@ pub struct Tokens {
     /// it (an email, the groups). A request that finds the tokens refreshed
     /// takes it from here, not from the session it read before.
     pub identity: Identity,
+    /// The login's nonce, which a refreshed ID token must carry, if it
+    /// carries one (OpenID Connect Core §12.2).
+    #[serde(default)]
+    pub nonce: Option<Nonce>,
 }
 // ANCHOR_END: tokens
+
+/// Says which tokens there are, never what they hold: the access and
+/// refresh tokens' own `Debug` redacts them, but an ID token's prints the
+/// whole JWT, a bearer of who the user is.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &self.access_token)
+            .field("refresh_token", &self.refresh_token)
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .field("expires_at", &self.expires_at)
+            .field("refresh_at", &self.refresh_at)
+            .field("identity", &self.identity)
+            .field("nonce", &self.nonce)
+            .finish()
+    }
+}
 
 /// How long a refresh may hold the lock: longer than a refresh can take
 /// (Okta's timeout, and one more try), short enough that an instance that
@@ -266,7 +289,8 @@ impl Tokens {
     ) -> Tokens {
         // Okta leaves expires_in out only if misconfigured: assume its default hour.
         let lifetime = answer.expires_in().map_or(3600, |d| d.as_secs());
-        let (kept_refresh, kept_id) = kept.map_or((None, None), |t| (t.refresh_token, t.id_token));
+        let (kept_refresh, kept_id, nonce) =
+            kept.map_or((None, None, None), |t| (t.refresh_token, t.id_token, t.nonce));
         Tokens {
             access_token: answer.access_token().clone(),
             refresh_token: answer.refresh_token().cloned().or(kept_refresh),
@@ -276,6 +300,7 @@ impl Tokens {
             // between a page view's check and its use.
             refresh_at: now().saturating_add(lifetime.saturating_mul(3) / 4),
             identity,
+            nonce,
         }
     }
 

@@ -35,14 +35,14 @@ pub struct Identity {
 }
 
 /// Who the token endpoint's answer says logged in, once its ID token is
-/// valid, and issued for the login that sent `nonce` (a refreshed ID
-/// token has none: OpenID Connect Core §12.2).
+/// valid, and issued for the login that sent the `nonce` expected (a
+/// refreshed ID token may leave it out: OpenID Connect Core §12.2).
 pub async fn identity(
     discovery: &Discovery,
     http: &reqwest::Client,
     provider: Arc<Provider>,
     token: &OktaTokenResponse,
-    nonce: Option<&Nonce>,
+    nonce: ExpectedNonce<'_>,
 ) -> Result<Identity, AppError> {
     let id_token = token.id_token().ok_or(AppError::BadIdToken("Okta sent no ID token".into()))?;
     let (provider, claims) = validate(discovery, provider, id_token, nonce).await?;
@@ -68,7 +68,7 @@ async fn validate<'t>(
     discovery: &Discovery,
     provider: Arc<Provider>,
     id_token: &'t OktaIdToken,
-    nonce: Option<&Nonce>,
+    nonce: ExpectedNonce<'_>,
 ) -> Result<(Arc<Provider>, &'t OktaIdTokenClaims), AppError> {
     let checked = check(id_token, &verifier(&provider), nonce);
     let (provider, checked) = match checked {
@@ -117,16 +117,32 @@ fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
         })
 }
 
-/// The claims of `id_token`, checked by `verifier`, with `nonce` if there
-/// is one to check.
+/// The nonce an ID token must carry.
+#[derive(Debug, Clone, Copy)]
+pub enum ExpectedNonce<'n> {
+    /// At login: the login's own (OpenID Connect Core §3.1.3.7).
+    Login(&'n Nonce),
+    /// From a refresh: none, or else the login's, when it is known
+    /// (OpenID Connect Core §12.2).
+    Refresh(Option<&'n Nonce>),
+}
+
+/// The claims of `id_token`, checked by `verifier`, with its `nonce` as
+/// expected.
 fn check<'t>(
     id_token: &'t OktaIdToken,
     verifier: &CoreIdTokenVerifier,
-    nonce: Option<&Nonce>,
+    nonce: ExpectedNonce<'_>,
 ) -> Result<&'t OktaIdTokenClaims, ClaimsVerificationError> {
     match nonce {
-        Some(nonce) => id_token.claims(verifier, nonce),
-        None => id_token.claims(verifier, |_: Option<&Nonce>| Ok(())),
+        ExpectedNonce::Login(nonce) => id_token.claims(verifier, nonce),
+        ExpectedNonce::Refresh(login) => {
+            id_token.claims(verifier, |sent: Option<&Nonce>| match (sent, login) {
+                (None, _) => Ok(()),
+                (Some(sent), Some(login)) if sent.secret() == login.secret() => Ok(()),
+                (Some(_), _) => Err("its nonce is not the login's".to_string()),
+            })
+        }
     }
 }
 

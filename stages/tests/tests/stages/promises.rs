@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use mock_okta::{Browser, Fault, MockOkta, TokenRequest, User};
 use stage_tests::{
-    ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, STAGES, Stage, TestApp, Timing,
-    assert_logged_in_as, captured_logs, each_stage, okta_logout_form, router_for,
+    ACCESS_TOKEN_ENDS_LOGIN, ALICE, LOGGING_OUT, OAUTH, PROTECTING, REFRESHING, STAGES, Stage,
+    TestApp, Timing, assert_logged_in_as, captured_logs, each_stage, okta_logout_form, router_for,
 };
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -756,4 +756,41 @@ async fn a_logout_by_someone_not_logged_in_goes_home_and_warns_no_one() {
     .await;
     let logs = captured_logs();
     assert!(!logs.contains("called delete with no session id"), "{logs}");
+}
+
+#[test]
+fn the_debug_of_a_login_s_tokens_shows_none_of_them() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let part = |json: serde_json::Value| URL_SAFE_NO_PAD.encode(json.to_string());
+    let claims = serde_json::json!({
+        "iss": "https://example.okta.com/oauth2/default", "aud": ["0oa1"],
+        "exp": 2_000_000_000, "iat": 1_000_000_000, "sub": "00u1",
+    });
+    let header = serde_json::json!({ "alg": "RS256", "kid": "k1" });
+    let id_token = format!("{}.{}.c2lnbmF0dXJl", part(header), part(claims));
+    let tokens = serde_json::json!({
+        "access_token": "an-access-token-0123", "refresh_token": "a-refresh-token-4567",
+        "id_token": id_token, "expires_at": 0, "refresh_at": 0,
+        "identity": { "subject": "00u1", "email": "alice@example.com", "groups": ["admins"] },
+    });
+    for stage in REFRESHING {
+        macro_rules! debug {
+            ($krate:ident) => {{
+                let kept: stage_tests::$krate::tokens::Tokens =
+                    serde_json::from_value(tokens.clone()).expect("tokens");
+                format!("{kept:?}")
+            }};
+        }
+        let printed = match stage {
+            Stage::Seven => debug!(stage_7),
+            Stage::Eight => debug!(stage_8),
+            Stage::Nine => debug!(stage_9),
+            _ => debug!(stage_10),
+        };
+        for secret in ["an-access-token-0123", "a-refresh-token-4567", id_token.as_str()] {
+            assert!(!printed.contains(secret), "{stage:?}: {printed}");
+        }
+        assert!(printed.contains("alice@example.com"), "{stage:?}: the rest is shown: {printed}");
+    }
 }

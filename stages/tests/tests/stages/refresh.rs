@@ -190,13 +190,19 @@ async fn a_refresh_that_fails_for_a_moment_is_not_tried_again_on_every_page_view
 #[tokio::test]
 async fn a_refreshed_id_token_that_is_not_valid_ends_the_login() {
     each_stage(&REFRESHING, |stage| async move {
-        let app = short_tokens(stage, Duration::from_secs(2)).await;
-        app.okta.set_fault(Fault::IdTokenWrongAudience);
-        tokio::time::sleep(Duration::from_millis(1600)).await;
-        let page = app.browser.get(&app.at("/")).await;
-        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?}: {}", page.body);
-        assert!(page.body.contains("data-error=\"bad-id-token\""), "{stage:?}: {}", page.body);
-        assert_eq!(app.logged_in_email().await, None, "{stage:?}: still logged in");
+        // Another audience; or a nonce that is not the login's, which a
+        // refreshed ID token may leave out but not change (OpenID Connect
+        // Core §12.2).
+        for fault in [Fault::IdTokenWrongAudience, Fault::IdTokenWrongNonce] {
+            let app = short_tokens(stage, Duration::from_secs(2)).await;
+            app.okta.set_fault(fault.clone());
+            tokio::time::sleep(Duration::from_millis(1600)).await;
+            let page = app.browser.get(&app.at("/")).await;
+            assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{stage:?} {fault}: {}", page.body);
+            let said = page.body.contains("data-error=\"bad-id-token\"");
+            assert!(said, "{stage:?} {fault}: {}", page.body);
+            assert_eq!(app.logged_in_email().await, None, "{stage:?} {fault}: still logged in");
+        }
     })
     .await;
 }
