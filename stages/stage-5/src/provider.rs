@@ -119,7 +119,7 @@ pub struct Provider {
     /// Okta's logout (OpenID Connect RP-Initiated Logout 1.0).
     pub end_session_url: Option<EndSessionUrl>,
     /// How long Okta's keys may be kept before they are read again: what
-    /// its keys endpoint's `Cache-Control` says ([`keys_kept`]).
+    /// its keys endpoint's `Cache-Control` says (`keys_kept`).
     pub keys_fresh_for: Duration,
 }
 

@@ -138,7 +138,7 @@ pub struct Provider {
     /// custom server's whose groups claim comes with that scope only.
     pub groups_scope: bool,
     /// How long Okta's keys may be kept before they are read again: what
-    /// its keys endpoint's `Cache-Control` says ([`keys_kept`]).
+    /// its keys endpoint's `Cache-Control` says (`keys_kept`).
     pub keys_fresh_for: Duration,
     /// Where a token is revoked (RFC 7009).
     pub revocation_url: Option<RevocationUrl>,
