@@ -58,8 +58,18 @@ impl Site {
     ) -> Option<Site> {
         let redis = RedisServer::start()?;
         let okta = okta.start().await.expect("the mock starts");
-        // A's port, which a test may stop it on and start it again.
-        let a = TcpListener::bind(("127.0.0.1", restartable_port())).await.expect("a port");
+        // A's port, which a test may stop it on and start it again. Found
+        // free, it can be taken before it is bound (another test process
+        // counts through the same range; a verify run failed so once):
+        // then the next one.
+        let mut tries = 0..5;
+        let a = loop {
+            match TcpListener::bind(("127.0.0.1", restartable_port())).await {
+                Ok(listener) => break listener,
+                Err(e) if tries.next().is_none() => panic!("{stage:?}: no port for A: {e}"),
+                Err(_) => continue,
+            }
+        };
         let app_url = format!("http://127.0.0.1:{}", a.local_addr().expect("bound").port());
         okta.add_client(
             Client::web(CLIENT_ID, CLIENT_SECRET)
