@@ -176,14 +176,13 @@ impl Discovery {
                 }
                 Err(why) => {
                     let mut found = self.found.write().unwrap_or_else(|p| p.into_inner());
-                    match found.is_ok() {
-                        true => tracing::warn!(
+                    if found.is_ok() {
+                        tracing::warn!(
                             "Okta's keys could not be read again: {why}; the ones read before stay; trying again in {pause:?}"
-                        ),
-                        false => {
-                            tracing::warn!("not ready: {why}; trying again in {pause:?}");
-                            *found = Err(why);
-                        }
+                        );
+                    } else {
+                        tracing::warn!("not ready: {why}; trying again in {pause:?}");
+                        *found = Err(why);
                     }
                     let wait = pause;
                     pause = (pause * 2).min(Duration::from_secs(10));
