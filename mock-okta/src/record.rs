@@ -139,10 +139,14 @@ impl Recorder {
     }
 }
 
-/// The client a request named, for the log line: a part of the response
-/// that [`record`] adds.
+/// The client a request named, and the grant a token request asked for
+/// (`grant_type`, RFC 6749 §4.1.3, §6, §4.4), for the log line: a part of
+/// the response that [`record`] adds.
 #[derive(Debug, Clone)]
-struct ClientId(String);
+struct Named {
+    client: Option<String>,
+    grant_type: Option<String>,
+}
 
 /// Buffers the body (bounded), records the request (bounded too), runs
 /// the handler and notes its status in the record; the answer carries the
@@ -162,34 +166,42 @@ pub(crate) async fn record(
         return (Outcome::new("body too large"), error).into_response();
     };
     let recorded = RecordedRequest::new(&parts, &bytes);
-    let client = client_of(&recorded);
+    let named = Named {
+        client: client_of(&recorded),
+        grant_type: grant_type_of(&recorded),
+    };
     // Recorded before it is answered: a test sees a slow request arrive.
     let number = recorder.push(recorded);
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     recorder.answered(number, response.status());
-    if let Some(client) = client {
-        response.extensions_mut().insert(ClientId(client));
-    }
+    response.extensions_mut().insert(named);
     response
 }
 
-/// Logs one line per request: method, path, client, status and outcome.
-/// Never the query, a secret, a password or a token.
+/// Logs one line per request: method, path, client, grant type, status
+/// and outcome. Never the query, a secret, a password or a token.
 pub(crate) async fn log(request: Request, next: Next) -> Response {
     let line = format!("{} {}", request.method(), request.uri().path());
     let response = next.run(request).await;
-    let client = response
-        .extensions()
-        .get::<ClientId>()
-        .map(|c| format!(" client={:?}", c.0))
+    let named = response.extensions().get::<Named>();
+    let client = named
+        .and_then(|n| n.client.as_ref())
+        .map(|c| format!(" client={c:?}"))
+        .unwrap_or_default();
+    let grant = named
+        .and_then(|n| n.grant_type.as_ref())
+        .map(|g| format!(" grant_type={g}"))
         .unwrap_or_default();
     let outcome = response
         .extensions()
         .get::<Outcome>()
         .map_or("", Outcome::as_str);
-    tracing::info!("{line}{client} -> {} {outcome}", response.status().as_u16());
+    tracing::info!(
+        "{line}{client}{grant} -> {} {outcome}",
+        response.status().as_u16()
+    );
     response
 }
 
@@ -330,6 +342,23 @@ fn mark(left_out: usize) -> String {
 }
 
 /// The client id a request names, from the query, the form or Basic auth.
+/// The `grant_type` of a form, as written when it is one a client may
+/// send (letters, digits, `_ : . -`, at most 80 bytes, as the URN grant
+/// types are), `other` when it is not: a log line quotes no made-up text.
+fn grant_type_of(request: &RecordedRequest) -> Option<String> {
+    let value = request
+        .form
+        .iter()
+        .find(|(n, _)| n == "grant_type")?
+        .1
+        .as_str();
+    let plain = value.len() <= 80
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_:.-".contains(c));
+    Some(if plain { value } else { "other" }.to_string())
+}
+
 fn client_of(request: &RecordedRequest) -> Option<String> {
     let named = request.param("client_id").map(String::from);
     named.or_else(|| basic_auth(&request.headers).map(|(id, _secret)| id))

@@ -362,3 +362,37 @@ async fn behind_a_proxy_the_banner_names_the_origin_and_the_address_it_listens_o
             .expect("JSON");
     assert_eq!(discovery["issuer"], "https://login.example.com");
 }
+
+#[tokio::test]
+async fn a_token_requests_log_line_names_its_grant_type_and_nothing_made_up() {
+    let mock = Running::start(&["--port", "0"]);
+    let banner = mock.until("see .env.example").join("\n");
+    let issuer = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("issuer (OKTA_BASE_URL)"))
+        .expect("an issuer in the banner")
+        .trim()
+        .to_string();
+    let http = reqwest::Client::new();
+    for grant_type in ["refresh_token", "made up\nINFO fake line"] {
+        let answer = http
+            .post(format!("{issuer}/v1/token"))
+            .basic_auth(
+                mock_okta::DEFAULT_CLIENT_ID,
+                Some(mock_okta::DEFAULT_CLIENT_SECRET),
+            )
+            .form(&[("grant_type", grant_type), ("refresh_token", "not-one")])
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(answer.status(), reqwest::StatusCode::BAD_REQUEST);
+    }
+    let first = mock.until("/v1/token").join("\n");
+    let line = first.lines().last().expect("a line");
+    assert!(line.contains("grant_type=refresh_token -> 400"), "{line}");
+    let second = mock.until("/v1/token").join("\n");
+    let line = second.lines().last().expect("a line");
+    assert!(line.contains("grant_type=other -> 400"), "{line}");
+    assert!(!second.contains("fake line"), "{second}");
+    assert!(!first.contains("not-one"), "a token in the log: {first}");
+}
