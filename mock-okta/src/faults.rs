@@ -101,6 +101,13 @@ pub enum Fault {
     /// Access tokens live this long instead of an hour.
     /// *An app treats an expired token as logged out.*
     AccessTokenLifetime(Duration),
+    /// A sign-in to the mock itself (its login cookie, Okta's global
+    /// session) lasts this long instead of two hours: after it, the next
+    /// authorize shows the login page again. It holds for sign-ins while it
+    /// is on. *An app's own session and Okta's end apart; a login that
+    /// ends in the app goes back to Okta, and is asked for a password only
+    /// once Okta's session has ended too.*
+    SessionLifetime(Duration),
     /// Access tokens expired an hour ago (`iat` two hours back, `exp` one),
     /// as a token kept too long, or replayed, is. The token endpoint's
     /// `expires_in` still says an hour. *An API that takes access tokens
@@ -471,6 +478,11 @@ pub const FAULTS: &[FaultSpec] = &[
         Fault::AccessTokenLifetime,
         "access tokens expire after DURATION (e.g. 30s)",
     ),
+    FaultSpec::timed(
+        "session-lifetime",
+        Fault::SessionLifetime,
+        "a sign-in to the mock (Okta's session) lasts DURATION, not 2 hours: then the login page shows again",
+    ),
     FaultSpec::plain(
         "access-token-expired",
         Fault::AccessTokenExpired,
@@ -630,6 +642,7 @@ impl fmt::Display for Fault {
             Fault::TokenSlow(d)
             | Fault::TokenSlowAfterIssue(d)
             | Fault::AccessTokenLifetime(d)
+            | Fault::SessionLifetime(d)
             | Fault::Token429(d)
             | Fault::RefreshTokenRotation(d)
             | Fault::KeysMaxAge(d) => write!(f, "={}ms", d.as_millis()),

@@ -111,10 +111,17 @@ fn sign_in(server: &AuthServer, request: &Authorize<'_>, params: &Params) -> Res
     let id = random_id();
     let clock = &server.org.clock;
     let auth_time = clock.unix();
+    let lifetime = server
+        .org
+        .fault(|f| match f {
+            Fault::SessionLifetime(d) => Some(*d),
+            _ => None,
+        })
+        .unwrap_or(LOGIN_LIFETIME);
     let login = Login {
         user_id: user.id(),
         auth_time,
-        expires: clock.now() + LOGIN_LIFETIME,
+        expires: clock.now() + lifetime,
     };
     server.org.logins.insert(id.clone(), login);
     let cookie = format!("{LOGIN_COOKIE}={id}; Path=/oauth2; HttpOnly; SameSite=Lax");

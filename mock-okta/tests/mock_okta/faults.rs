@@ -113,6 +113,18 @@ async fn bites(at: At<'_>, fault: &Fault) {
                 "an expired access token"
             );
         }
+        Fault::SessionLifetime(lifetime) => {
+            let browser = Browser::new();
+            sign_in(&browser, &authorize_url(at, &[]), ALICE).await;
+            let again = browser.get(&authorize_url(at, &[])).await;
+            assert!(
+                param(&redirect_params(&again), "code").is_some(),
+                "within its lifetime, the sign-in is kept"
+            );
+            tokio::time::sleep(*lifetime + Duration::from_millis(100)).await;
+            let after = browser.get(&authorize_url(at, &[])).await;
+            assert!(after.is_login_page(), "then the form again: {}", after.body);
+        }
         Fault::UserinfoUnauthorized => {
             let challenge = userinfo_refuses(at, StatusCode::UNAUTHORIZED).await;
             assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
