@@ -10,7 +10,8 @@
 //! cargo run -p stage-10 --example call-api
 //! ```
 //!
-//! Settings, from the environment (defaults: the local mock's): the custom
+//! Settings, from `.env` in the folder it runs in (as the stages read it)
+//! and the environment, which wins (defaults: the local mock's): the custom
 //! authorization server's issuer `OKTA_BASE_URL`, the service's own Okta
 //! app `SERVICE_CLIENT_ID` and `SERVICE_CLIENT_SECRET` (an "API Services"
 //! app in Okta), and where the API is, `APP_URL`.
@@ -36,6 +37,16 @@ async fn main() -> ExitCode {
 // ANCHOR: call_api
 /// The API's answer: its status line and body.
 async fn call_api() -> Result<String, String> {
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        // A parse error quotes the rest of the file, secrets and all: say where.
+        let why = match e {
+            dotenvy::Error::LineParse(_, at) => format!("not NAME=value at character {at}"),
+            e => e.to_string(),
+        };
+        return Err(format!(".env cannot be read ({why}): fix it, or remove .env"));
+    }
     let setting = |name: &str, default: &str| std::env::var(name).unwrap_or(default.into());
     let issuer = setting("OKTA_BASE_URL", "http://localhost:8081/oauth2/default");
     let id = setting("SERVICE_CLIENT_ID", "0oa-workbook-service");

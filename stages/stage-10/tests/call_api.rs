@@ -21,13 +21,28 @@ fn example() -> PathBuf {
     example
 }
 
-/// The example, run with `vars`, in a folder without a `.env`.
-async fn call_api(vars: Vec<(&'static str, String)>) -> Output {
+/// The example, run with `vars`, in a folder of its own that holds `.env`
+/// when there is one.
+async fn call_api(vars: Vec<(&'static str, String)>, dot_env: Option<&str>) -> Output {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("call-api-{}-{run}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder of its own");
+    if let Some(text) = dot_env {
+        std::fs::write(dir.join(".env"), text).expect(".env is written");
+    }
     let mut command = Command::new(example());
-    command.current_dir(std::env::temp_dir()).envs(vars);
-    tokio::task::spawn_blocking(move || command.output().expect("the example runs"))
+    command.current_dir(&dir).envs(vars);
+    for name in ["OKTA_BASE_URL", "APP_URL", "SERVICE_CLIENT_ID", "SERVICE_CLIENT_SECRET"] {
+        if !command.get_envs().any(|(set, _)| set == name) {
+            command.env_remove(name);
+        }
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().expect("the example runs"))
         .await
-        .expect("the example's thread")
+        .expect("the example's thread");
+    std::fs::remove_dir_all(&dir).ok();
+    output
 }
 
 /// Stage 10 against `okta`, served on a free port, once it is ready: its URL.
@@ -54,7 +69,8 @@ async fn stage_10(okta: &MockOkta) -> String {
 async fn the_example_reads_the_messages_with_a_service_token() {
     let okta = MockOkta::start().await.expect("the mock starts");
     let url = stage_10(&okta).await;
-    let output = call_api(vec![("OKTA_BASE_URL", okta.issuer().into()), ("APP_URL", url)]).await;
+    let output =
+        call_api(vec![("OKTA_BASE_URL", okta.issuer().into()), ("APP_URL", url)], None).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.starts_with("200 OK\n"), "{stdout}");
@@ -81,10 +97,33 @@ async fn a_wrong_secret_or_no_api_is_one_line_and_a_failure() {
         (vec![issuer(), ("APP_URL", nowhere)], "error: the API cannot be reached at"),
     ];
     for (vars, expected) in cases {
-        let output = call_api(vars).await;
+        let output = call_api(vars, None).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{expected}");
         assert!(stderr.starts_with(expected) && stderr.lines().count() == 1, "{stderr}");
         assert!(!stderr.contains("hunter2"), "a secret was shown: {stderr}");
     }
+}
+
+#[tokio::test]
+async fn the_example_reads_its_settings_from_dot_env_as_the_stages_do() {
+    let okta = MockOkta::start().await.expect("the mock starts");
+    let url = stage_10(&okta).await;
+    let dot_env = format!("OKTA_BASE_URL={}\nAPP_URL={url}\n", okta.issuer());
+    let output = call_api(vec![], Some(&dot_env)).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.starts_with("200 OK\n"), "{stdout}");
+    assert_eq!(okta.requests_to("/v1/token").len(), 1, "the mock that .env names was asked");
+
+    let broken = "SERVICE_CLIENT_SECRET=hunter2-in-env\nthis line is not a setting\n";
+    let output = call_api(vec![], Some(broken)).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.starts_with("error: .env cannot be read (not NAME=value at character")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "a secret was shown: {stderr}");
 }
