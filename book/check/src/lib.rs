@@ -1,6 +1,6 @@
 //! Checks that keep the book honest: includes ([`include_problems`]),
-//! links ([`links::link_problems`]) and the generated "what changed" diffs
-//! ([`diffs::stale_diffs`]).
+//! links ([`links::link_problems`]), the generated "what changed" diffs
+//! ([`diffs::stale_diffs`]) and each chapter's length ([`sizes`]).
 //!
 //! mdBook 0.5 only *logs* an `{{#include}}` whose file is missing, and renders
 //! an anchor that is misspelled (or never closed) as nothing at all: the book
@@ -9,6 +9,7 @@
 
 pub mod diffs;
 pub mod links;
+pub mod sizes;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -141,3 +141,91 @@ fn slugs_and_links_are_read_as_mdbook_does() {
     let targets: Vec<String> = link_targets(page).into_iter().map(|(_, t)| t).collect();
     assert_eq!(targets, ["other.md#a-1", "#a"]);
 }
+
+mod sizes {
+    use super::book_src;
+    use book_check::sizes::{
+        MAX_LISTING_LINES, MAX_WORDS, chapter_size, measure, numbered_chapters,
+    };
+
+    #[test]
+    fn every_numbered_chapter_fits_one_sitting() {
+        let chapters = numbered_chapters(&book_src()).expect("SUMMARY.md");
+        assert!(chapters.len() > 10, "{chapters:?}");
+        let over: Vec<String> = chapters
+            .iter()
+            .map(|chapter| chapter_size(chapter).expect("a chapter"))
+            .filter(|size| size.words > MAX_WORDS || size.listing_lines > MAX_LISTING_LINES)
+            .map(|size| {
+                format!(
+                    "{}: {} words, {} listing lines",
+                    size.chapter.display(),
+                    size.words,
+                    size.listing_lines
+                )
+            })
+            .collect();
+        assert!(
+            over.is_empty(),
+            "over one sitting ({MAX_WORDS} words, {MAX_LISTING_LINES} listing lines; \
+             move asides to the appendix, or split the chapter):\n{}",
+            over.join("\n")
+        );
+    }
+
+    #[test]
+    fn prose_listings_and_collapsed_diffs_are_counted_apart() {
+        let chapter = book_src().join("chapter.md");
+        let markdown = "# A title\n\nTwo words, then `code` too.\n\n<!-- not counted -->\n\
+                        ```rust\nfn f() {}\nfn g() {}\n```\n\n<details>\n<summary>The diff</summary>\n\n\
+                        ```diff\n+ one\n- two\n  three\n```\n\n</details>\n\n| a | b |\n|---|---|\n";
+        let size = measure(&chapter, markdown);
+        assert_eq!(size.words, 2 + 5 + 2, "{size:?}");
+        assert_eq!(size.listing_lines, 2, "{size:?}");
+        assert_eq!(size.collapsed_lines, 3, "{size:?}");
+    }
+
+    #[test]
+    fn an_include_counts_as_the_lines_of_its_anchor() {
+        let chapter = book_src().join("hello-world.md");
+        let source = std::fs::read_to_string(book_src().join("../../stages/stage-1/src/main.rs"))
+            .expect("stage 1's main.rs");
+        let markdown = "```rust\n{{#include ../../stages/stage-1/src/main.rs}}\n```\n";
+        let whole = measure(&chapter, markdown).listing_lines;
+        let markers = source.lines().filter(|l| l.contains("ANCHOR")).count();
+        assert_eq!(whole, source.lines().count() - markers);
+        assert!(whole > 3, "{whole}");
+    }
+}
+
+/// A test the book names, as `snake_case_words` of six words or more in
+/// backticks, is a test of the workspace: a renamed test leaves no stale
+/// name behind in the text.
+#[test]
+fn every_test_the_book_names_exists() {
+    let root = book_src().join("../..");
+    let mut sources = String::new();
+    let mut dirs = vec![root.join("stages"), root.join("mock-okta"), root.join("exercises")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("target") {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for chapter in book_check::chapters(&book_src()) {
+        let text = std::fs::read_to_string(&chapter).expect("a chapter");
+        for quoted in text.split('`').skip(1).step_by(2) {
+            let words = quoted.split('_').count();
+            let snake = quoted.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if words >= 6 && snake && !sources.contains(&format!("fn {quoted}(")) {
+                missing.push(format!("{}: {quoted}", chapter.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "the book names tests that do not exist:\n{}", missing.join("\n"));
+}
