@@ -199,12 +199,17 @@ impl Manifest {
                     .find(|c| c.prefix.is_none() && Some(c.stage) == stage)
             })
             .ok_or_else(|| {
+                // A stage's number starts its first chapter (`start 2`).
+                let mut numbered = Vec::new();
                 let names: Vec<String> = self
                     .chapter
                     .iter()
                     .map(|c| match c.prefix {
-                        None => format!("{} ({})", c.name, c.stage),
-                        Some(_) => c.name.clone(),
+                        None if !numbered.contains(&c.stage) => {
+                            numbered.push(c.stage);
+                            format!("{} ({})", c.name, c.stage)
+                        }
+                        _ => c.name.clone(),
                     })
                     .collect();
                 format!(

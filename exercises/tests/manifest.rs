@@ -124,8 +124,10 @@ fn no_exercise_asks_for_more_than_about_20_lines_or_depends_on_more_than_5_tests
 fn every_chapter_from_stage_2_on_has_at_least_three_exercises() {
     let manifest = Manifest::builtin();
     let (own, others): (Vec<_>, Vec<_>) = manifest.chapter.iter().partition(|c| c.prefix.is_none());
+    let mut stages: Vec<u32> = own.iter().map(|c| c.stage).collect();
+    stages.dedup();
     assert_eq!(
-        own.iter().map(|c| c.stage).collect::<Vec<_>>(),
+        stages,
         [2, 3, 4, 5, 6, 7, 8, 9, 10],
         "every stage with a lesson has its chapter"
     );
@@ -194,7 +196,7 @@ fn a_chapter_is_found_by_name_or_stage_and_a_wrong_one_is_one_line() {
         .expect_err("no such chapter");
     assert_eq!(
         wrong,
-        "there is no chapter \"login\": pick one of configuration, log-in (2), protect-by-hand (3), global-guard (4), testing, openid-connect (5), redis (6), refresh (7), internet (8), roles (9), api (10)"
+        "there is no chapter \"login\": pick one of configuration, log-in (2), callback, protect-by-hand (3), global-guard (4), testing, openid-connect (5), redis (6), refresh (7), internet (8), roles (9), api (10)"
     );
 }
 

@@ -205,7 +205,11 @@ mod sizes {
 fn every_test_the_book_names_exists() {
     let root = book_src().join("../..");
     let mut sources = String::new();
-    let mut dirs = vec![root.join("stages"), root.join("mock-okta"), root.join("exercises")];
+    let mut dirs = vec![
+        root.join("stages"),
+        root.join("mock-okta"),
+        root.join("exercises"),
+    ];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
             let path = entry.path();
@@ -221,11 +225,17 @@ fn every_test_the_book_names_exists() {
         let text = std::fs::read_to_string(&chapter).expect("a chapter");
         for quoted in text.split('`').skip(1).step_by(2) {
             let words = quoted.split('_').count();
-            let snake = quoted.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            let snake = quoted
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if words >= 6 && snake && !sources.contains(&format!("fn {quoted}(")) {
                 missing.push(format!("{}: {quoted}", chapter.display()));
             }
         }
     }
-    assert!(missing.is_empty(), "the book names tests that do not exist:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "the book names tests that do not exist:\n{}",
+        missing.join("\n")
+    );
 }
