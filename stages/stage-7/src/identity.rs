@@ -117,6 +117,7 @@ fn verifier(provider: &Provider) -> CoreIdTokenVerifier<'_> {
         })
 }
 
+// ANCHOR: check
 /// The nonce an ID token must carry.
 #[derive(Debug, Clone, Copy)]
 pub enum ExpectedNonce<'n> {
@@ -145,6 +146,7 @@ fn check<'t>(
         }
     }
 }
+// ANCHOR_END: check
 
 /// What went wrong at the userinfo endpoint, as a page.
 fn userinfo_error(error: UserInfoError<HttpClientError<reqwest::Error>>) -> AppError {
