@@ -12,6 +12,7 @@
 //! cargo run -p exercises -- reset 2.3        # its starting point back
 //! cargo run -p exercises -- class FOLDER     # a table of a class's work
 //! cargo run -p exercises -- verify           # CI: every exercise fails, then passes
+//! cargo run -p exercises -- new ../my-app --from stage-7   # a stage as your own crate
 //! ```
 //!
 //! The exercises are described in `exercises/exercises.toml`
@@ -31,6 +32,7 @@ pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod reset;
+pub mod scaffold;
 pub mod verify;
 pub mod watch;
 pub mod workbook;

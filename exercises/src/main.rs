@@ -10,6 +10,7 @@
 //! cargo run -p exercises -- reset 2.3       # that exercise's starting point back
 //! cargo run -p exercises -- class FOLDER    # a class's folders: learner by exercise
 //! cargo run -p exercises -- verify          # CI: every exercise fails, then passes
+//! cargo run -p exercises -- new ../my-app --from stage-7   # a stage as your own crate
 //! ```
 //!
 //! Exit status: 0 when everything asked for is done (or holds), 1 when
@@ -78,6 +79,15 @@ enum Command {
     /// For CI: every exercise fails as a learner starts it, passes once done,
     /// and passes with the stages' own sources.
     Verify,
+    /// Lay a stage down as a crate of your own, outside the workbook, to grow
+    /// into your app: its sources, exact versions, a login test.
+    New {
+        /// The new crate's folder (it must not exist; outside the workbook).
+        path: PathBuf,
+        /// The stage to start from: stage-2 to stage-10.
+        #[arg(long)]
+        from: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,5 +118,6 @@ fn run(workbook: &Workbook, command: Command) -> Result<ExitCode, String> {
         Command::Reset { id, dir } => learner(dir).reset(&id),
         Command::Class { folder } => cli::class(workbook, &folder),
         Command::Verify => cli::verify(workbook),
+        Command::New { path, from } => cli::new_app(workbook, &path, &from),
     }
 }

@@ -10,6 +10,7 @@ mod check;
 mod class;
 mod hint;
 mod list;
+mod new;
 mod reset;
 pub mod shared;
 pub mod shown;
@@ -18,6 +19,7 @@ mod verify;
 mod watch;
 
 pub use class::class;
+pub use new::new_app;
 pub use shared::{FolderResult, Learner};
 pub use shown::shown;
 pub use verify::verify;
