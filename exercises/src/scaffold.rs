@@ -76,17 +76,27 @@ pub fn new_app(workbook: &Workbook, path: &Path, from: &str) -> Result<Scaffold,
             files.push((relative, text));
         }
     }
+    let records_users = stage >= USER_RECORD_FROM;
+    let mut env_example = read(&workbook.root.join(".env.example"))?;
+    let mut gitignore = String::from("/target\n.env\n");
+    if records_users {
+        record_users(workbook, &mut files, &ident_to)?;
+        env_example.push_str(DATABASE_URL_SETTING);
+        gitignore.push_str("users.db*\n");
+    }
     files.push(("Cargo.toml".into(), cargo_toml(workbook, stage, &name)?));
     files.push((
         "Cargo.lock".into(),
         read(&workbook.root.join("Cargo.lock"))?,
     ));
-    files.push((
-        ".env.example".into(),
-        read(&workbook.root.join(".env.example"))?,
-    ));
-    files.push((".gitignore".into(), "/target\n.env\n".into()));
-    files.push(("tests/login.rs".into(), login_test(&name)));
+    files.push((".env.example".into(), env_example));
+    files.push((".gitignore".into(), gitignore));
+    for (test, with_users) in TEMPLATE_TESTS {
+        if records_users || !with_users {
+            let text = read(&workbook.root.join("own-app/template").join(test))?;
+            files.push((test.into(), text.replace("CRATE_NAME", &name)));
+        }
+    }
     files.push(("README.md".into(), readme(&name, stage)));
 
     for (relative, text) in &files {
@@ -104,6 +114,119 @@ pub fn new_app(workbook: &Workbook, path: &Path, from: &str) -> Result<Scaffold,
         stage,
         files: written,
     })
+}
+
+/// The first stage whose crate records its users: the first that checks
+/// the ID token, whose `iss` and `sub` say who the user is for good.
+pub const USER_RECORD_FROM: u32 = 5;
+
+/// What `new` changes in a stage from [`USER_RECORD_FROM`] on, so that
+/// each login records its user (`own-app/src/users.rs`): in a file, a text
+/// found exactly once, and what replaces it (`CRATE` is the crate's name).
+/// The book's chapter "Your own app" walks through the same changes.
+/// (`lib.rs` declares `pub mod users;` too, after the stage's last module:
+/// [`declare_module`].)
+pub const USER_RECORD_CHANGES: &[(&str, &str, &str)] = &[
+    (
+        "src/main.rs",
+        "    let config = Config::from_env()?;\n",
+        "    let config = Config::from_env()?;\n    CRATE::users::init()?;\n",
+    ),
+    (
+        "src/error.rs",
+        "pub enum AppError {\n",
+        "pub enum AppError {\n    \
+         /// 503: the app's own user database could not record the login.\n    \
+         #[error(transparent)]\n    \
+         Users(#[from] crate::users::Unavailable),\n",
+    ),
+    (
+        "src/error.rs",
+        "            AppError::NotReady(_) =>",
+        "            AppError::Users(_) => (StatusCode::SERVICE_UNAVAILABLE, \"users\"),\n            \
+         AppError::NotReady(_) =>",
+    ),
+    (
+        "src/identity.rs",
+        "    pub email: String,\n",
+        "    pub email: String,\n    \
+         /// The ID token's `name`, when Okta sends one (the `profile` scope).\n    \
+         #[serde(default)]\n    \
+         pub name: Option<String>,\n",
+    ),
+    (
+        "src/identity.rs",
+        "    Ok(Identity { subject: subject.to_string(), ",
+        "    let name = claims.name().and_then(|n| n.get(None)).map(|n| n.to_string());\n    \
+         Ok(Identity { name, subject: subject.to_string(), ",
+    ),
+    (
+        "src/okta.rs",
+        "    // A new session id for the logged-in user",
+        "    // The app's own record of the user: by issuer and subject, never email.\n    \
+         let (subject, name) = (&identity.subject, identity.name.as_deref());\n    \
+         crate::users::record_login(&okta.issuer, subject, &identity.email, name).await?;\n\n    \
+         // A new session id for the logged-in user",
+    ),
+];
+
+/// The setting the user record adds to `.env.example`.
+const DATABASE_URL_SETTING: &str = "
+# Your own app (from `exercises new`): the SQLite database of the app's
+# users, keyed by issuer and subject. Unset: users.db in the folder the app
+# runs in, made at the first login.
+# DATABASE_URL=sqlite://users.db
+";
+
+/// Adds the user record to the stage's `files`: `src/users.rs` and
+/// `migrations/` from the workbook's `own-app/`, and
+/// [`USER_RECORD_CHANGES`] in the stage's own files.
+fn record_users(
+    workbook: &Workbook,
+    files: &mut Vec<(PathBuf, String)>,
+    ident: &str,
+) -> Result<(), String> {
+    let own_app = workbook.root.join("own-app");
+    files.push(("src/users.rs".into(), read(&own_app.join("src/users.rs"))?));
+    let migrations = own_app.join("migrations");
+    let entries =
+        fs::read_dir(&migrations).map_err(|e| format!("{}: {e}", migrations.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+        files.push((Path::new("migrations").join(name), read(&path)?));
+    }
+    let lib = files
+        .iter_mut()
+        .find(|(p, _)| p == Path::new("src/lib.rs"))
+        .ok_or("the stage has no src/lib.rs")?;
+    lib.1 = declare_module(&lib.1, "users");
+    for (file, find, replace) in USER_RECORD_CHANGES {
+        let (_, text) = files
+            .iter_mut()
+            .find(|(p, _)| p == Path::new(file))
+            .ok_or_else(|| format!("the stage has no {file}"))?;
+        if text.matches(find).count() != 1 {
+            return Err(format!(
+                "{file}: {find:?} is not there exactly once: the user record needs a change here"
+            ));
+        }
+        *text = text.replacen(find, &replace.replace("CRATE", ident), 1);
+    }
+    Ok(())
+}
+
+/// `lib` with `pub mod {module};` after its last `pub mod` line (where
+/// rustfmt keeps it, the stages' modules being in order).
+fn declare_module(lib: &str, module: &str) -> String {
+    let mut lines: Vec<&str> = lib.lines().collect();
+    let last = lines
+        .iter()
+        .rposition(|line| line.starts_with("pub mod "))
+        .map_or(0, |i| i + 1);
+    let declaration = format!("pub mod {module};");
+    lines.insert(last, &declaration);
+    lines.join("\n") + "\n"
 }
 
 /// How a stage's test takes the workbook's binary-running helper, and where
@@ -315,6 +438,14 @@ fn cargo_toml(workbook: &Workbook, stage: u32, name: &str) -> Result<String, Str
             key.leaf_decor_mut().set_prefix(comment);
         }
     }
+    if stage >= USER_RECORD_FROM {
+        let sqlx = standalone("sqlx", &Item::None, shared, &lock)?;
+        dependencies.insert("sqlx", Item::Value(Value::InlineTable(sqlx)));
+        if let Some(mut key) = dependencies.key_mut("sqlx") {
+            key.leaf_decor_mut()
+                .set_prefix("# The app's own users (src/users.rs), in SQLite, with migrations/.\n");
+        }
+    }
     doc.insert("dependencies", Item::Table(dependencies));
 
     let mut dev = Table::new();
@@ -444,74 +575,14 @@ fn caret_takes(wanted: &[u64], version: &[u64]) -> bool {
     wanted.iter().take(fixed).zip(version).all(|(w, v)| w == v) && version >= wanted
 }
 
-/// `tests/login.rs`: alice logs in, through the app's own binary, against
-/// a mock Okta of the test's own.
-fn login_test(name: &str) -> String {
-    LOGIN_TEST.replace("CRATE_NAME", name)
-}
-
-const LOGIN_TEST: &str = r#"//! alice logs in to this app, started as its binary, against a mock Okta
-//! of the test's own (the workbook's `mock-okta`, a dev-dependency).
-//! `cargo test` runs it offline, in a second or two.
-
-use mock_okta::{Browser, Client, MockOkta};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
-
-/// The app's process, stopped when the test ends, however it ends.
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[tokio::test]
-async fn alice_logs_in() -> Result<(), Box<dyn std::error::Error>> {
-    let okta = MockOkta::start().await?;
-    // A free port for the app: bound, read, and let go for the app to take.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let app_url = format!("http://127.0.0.1:{port}");
-    okta.add_client(
-        Client::web("my-app", "my-app-secret-for-tests")
-            .redirect_uri(format!("{app_url}/login/okta/authorized"))
-            .post_logout_redirect_uri(app_url.clone()),
-    );
-    let _app = App(
-        Command::new(env!("CARGO_BIN_EXE_CRATE_NAME"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("APP_URL", &app_url)
-            .env("OKTA_BASE_URL", okta.issuer())
-            .env("OAUTH_CLIENT_ID", "my-app")
-            .env("OAUTH_CLIENT_SECRET", "my-app-secret-for-tests")
-            .env("SESSION_SECRET", "a-test-secret-of-sixty-four-bytes-or-more-for-tests-only-0123456789")
-            .env("RUST_LOG", "warn")
-            .current_dir(std::env::temp_dir())
-            .spawn()?,
-    );
-    // Ready when its login sends a browser to Okta (from stage 5 on, it
-    // first reads Okta's discovery document).
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let login = http.get(format!("{app_url}/login/okta")).send().await;
-        if login.is_ok_and(|answer| answer.status().is_redirection()) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the app did not start within 20 s");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-
-    let browser = Browser::new();
-    let page = browser.log_in(&format!("{app_url}/"), "alice@example.com", "alice-password").await;
-    assert!(page.body.contains("You are logged in as alice@example.com"), "{}", page.body);
-    assert_eq!(okta.requests_to("/v1/token").len(), 1, "one code traded for tokens");
-    Ok(())
-}
-"#;
+/// The tests `new` adds, from `own-app/template/` (`CRATE_NAME` is the
+/// crate's name): a login, its shared start-up, and, with the user
+/// record, the record's promises.
+const TEMPLATE_TESTS: [(&str, bool); 3] = [
+    ("tests/login.rs", false),
+    ("tests/support/app.rs", false),
+    ("tests/users.rs", true),
+];
 
 /// The crate's README: what it is, and the next steps.
 fn readme(name: &str, stage: u32) -> String {

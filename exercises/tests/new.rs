@@ -68,6 +68,11 @@ fn new_lays_a_stage_down_as_a_crate_of_ones_own_at_the_workbooks_exact_versions(
         "examples/call-api.rs",
         "tests/login.rs",
         "tests/call_api.rs",
+        "tests/support/app.rs",
+        // The user record, from stage 5 on.
+        "src/users.rs",
+        "migrations/0001_users.sql",
+        "tests/users.rs",
     ] {
         assert!(app.join(file).is_file(), "{file} was not written");
     }
@@ -97,7 +102,8 @@ fn new_lays_a_stage_down_as_a_crate_of_ones_own_at_the_workbooks_exact_versions(
     let deps = manifest["dependencies"].as_table().expect("dependencies");
     assert_eq!(
         deps.len(),
-        stage["dependencies"].as_table().expect("stage deps").len()
+        stage["dependencies"].as_table().expect("stage deps").len() + 1,
+        "the stage's, and sqlx for the user record"
     );
     for (name, spec) in deps {
         let version = spec["version"].as_str().expect("a version");
@@ -188,5 +194,54 @@ fn a_stages_own_tests_come_along_with_the_helper_they_share() {
     let shared =
         std::fs::read_to_string(workbook().join("stages/tests/src/binary.rs")).expect("shared");
     assert_eq!(helper, shared);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_stage_from_5_records_its_users_and_the_earlier_ones_say_nothing_of_it() {
+    let dir = folder("every-stage");
+    let users = std::fs::read_to_string(workbook().join("own-app/src/users.rs")).expect("users.rs");
+    for stage in 2..=10 {
+        let name = format!("app{stage}");
+        let out = new(&[&name, "--from", &format!("stage-{stage}")], &dir);
+        assert!(
+            out.status.success(),
+            "stage {stage}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let app = dir.join(&name);
+        let okta = std::fs::read_to_string(app.join("src/okta.rs")).expect("okta.rs");
+        let lib = std::fs::read_to_string(app.join("src/lib.rs")).expect("lib.rs");
+        let main = std::fs::read_to_string(app.join("src/main.rs")).expect("main.rs");
+        let records = stage >= 5;
+        assert_eq!(
+            okta.contains("crate::users::record_login(&okta.issuer, subject"),
+            records,
+            "stage {stage}"
+        );
+        assert_eq!(lib.contains("\npub mod users;\n"), records, "stage {stage}");
+        assert_eq!(
+            main.contains(&format!("app{stage}::users::init()?;")),
+            records,
+            "stage {stage}"
+        );
+        assert_eq!(
+            app.join("tests/users.rs").is_file(),
+            records,
+            "stage {stage}"
+        );
+        if records {
+            let copied = std::fs::read_to_string(app.join("src/users.rs")).expect("users.rs");
+            assert_eq!(
+                copied, users,
+                "stage {stage}: the workbook's users.rs, as it is"
+            );
+            let env = std::fs::read_to_string(app.join(".env.example")).expect(".env.example");
+            assert!(
+                env.contains("# DATABASE_URL=sqlite://users.db"),
+                "stage {stage}"
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
