@@ -126,6 +126,7 @@ pub const USER_RECORD_FROM: u32 = 5;
 /// The book's chapter "Your own app" walks through the same changes.
 /// (`lib.rs` declares `pub mod users;` too, after the stage's last module:
 /// [`declare_module`].)
+// ANCHOR: changes
 pub const USER_RECORD_CHANGES: &[(&str, &str, &str)] = &[
     (
         "src/main.rs",
@@ -169,6 +170,7 @@ pub const USER_RECORD_CHANGES: &[(&str, &str, &str)] = &[
          // A new session id for the logged-in user",
     ),
 ];
+// ANCHOR_END: changes
 
 /// The setting the user record adds to `.env.example`.
 const DATABASE_URL_SETTING: &str = "
@@ -187,7 +189,10 @@ fn record_users(
     ident: &str,
 ) -> Result<(), String> {
     let own_app = workbook.root.join("own-app");
-    files.push(("src/users.rs".into(), read(&own_app.join("src/users.rs"))?));
+    // As it is, less the marks the book includes it by.
+    let users = read(&own_app.join("src/users.rs"))?;
+    let users: Vec<&str> = users.lines().filter(|l| !l.contains("// ANCHOR")).collect();
+    files.push(("src/users.rs".into(), users.join("\n") + "\n"));
     let migrations = own_app.join("migrations");
     let entries =
         fs::read_dir(&migrations).map_err(|e| format!("{}: {e}", migrations.display()))?;

@@ -126,6 +126,7 @@ impl Users {
     ///
     /// # Errors
     /// `url` is not an SQLite URL: one line naming `DATABASE_URL`.
+    // ANCHOR: open
     pub fn open(url: &str) -> Result<Users, String> {
         let options = SqliteConnectOptions::from_str(url)
             .ok()
@@ -143,7 +144,9 @@ impl Users {
             migrated: OnceCell::new(),
         })
     }
+    // ANCHOR_END: open
 
+    // ANCHOR: record_login
     /// Creates the user `subject` at `issuer` at their first login, and
     /// updates their email, name and last login at every later one; the
     /// user as recorded now.
@@ -175,6 +178,7 @@ impl Users {
         .await
         .map_err(unavailable)
     }
+    // ANCHOR_END: record_login
 
     /// The user `subject` at `issuer`, if they ever logged in.
     ///
