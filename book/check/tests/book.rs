@@ -209,6 +209,7 @@ fn every_test_the_book_names_exists() {
         root.join("stages"),
         root.join("mock-okta"),
         root.join("exercises"),
+        root.join("own-app"),
     ];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
