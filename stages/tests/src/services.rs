@@ -458,8 +458,9 @@ impl RedisCluster {
         format!("redis-cluster://127.0.0.1:{}?{}", self.nodes[0].port, others.join("&"))
     }
 
-    /// Fails over the primary that holds `key` (see
-    /// [`RedisCluster::fail_over_primary`]).
+    /// Fails over the primary that holds `key`: its replica takes over
+    /// (`CLUSTER FAILOVER` on the replica), and the old primary becomes its
+    /// replica. Returns once the cluster is whole again.
     pub fn fail_over(&self, key: &str) {
         let any = self.nodes[0].port;
         let slot = redis_cli(any, &["CLUSTER", "KEYSLOT", key]).expect("the cluster answers");

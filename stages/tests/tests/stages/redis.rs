@@ -663,67 +663,78 @@ async fn a_refresh_lock_lost_in_a_failover_costs_no_login_within_okta_grace_peri
 
 #[tokio::test]
 async fn a_failover_while_two_instances_refresh_loses_no_login() {
-    // A cluster and a Sentinel set of this test's own: the other tests'
-    // shared ones must not fail over under them.
+    let mut runs = tokio::task::JoinSet::new();
     for topology in topologies().into_iter().filter(|&t| t != Topology::One) {
-        let redis = tokio::task::spawn_blocking(move || match topology {
-            Topology::Cluster => RedisCluster::start().map(|c| Redis::Cluster(c.into())),
-            _ => SentinelSet::start().map(|s| Redis::Sentinel(s.into())),
-        });
-        let Some(redis) = redis.await.expect("started") else { return };
-        let shared = |redis: &Redis| match redis {
-            Redis::Cluster(cluster) => Redis::Cluster(cluster.clone()),
-            Redis::Sentinel(set) => Redis::Sentinel(set.clone()),
-            Redis::One(_) => unreachable!("only a cluster or a Sentinel set fails over"),
-        };
-        let mut stages = tokio::task::JoinSet::new();
-        for stage in REFRESHING {
-            let redis = shared(&redis);
-            stages.spawn(async move {
-                // 4 s: a refresh is due 3 s after the last.
-                let okta = MockOkta::builder()
-                    .fault(Fault::AccessTokenLifetime(Duration::from_secs(4)))
-                    .fault(Fault::RefreshTokenRotation(GRACE));
-                let site = Site::start_on(stage, redis, okta, [&[], &[]]).await;
-                let site = site.expect("Redis is running");
-                site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
-                let (a, b) = (format!("{}/", site.a()), format!("{}/members", site.b.url));
-                let tab = |url| site.browser.get(url);
-                for due in 1..=4 {
-                    tokio::time::sleep(Duration::from_millis(3200)).await;
-                    let pages = tokio::join!(tab(&a), tab(&b), tab(&a), tab(&b), tab(&a), tab(&b));
-                    for page in [pages.0, pages.1, pages.2, pages.3, pages.4, pages.5] {
-                        // Redis failing over may answer a page view with a
-                        // 503 page; the login stays.
-                        let served = page.status == StatusCode::OK
-                            || page.status == StatusCode::SERVICE_UNAVAILABLE;
-                        assert!(
-                            served,
-                            "{topology:?}, {stage:?}, {due}: {} {}",
-                            page.status, page.body
-                        );
-                    }
-                }
-                assert!(site.okta.live_refresh_tokens(ALICE.0) > 0, "{stage:?}: revoked at Okta");
-                for on in [site.a(), site.b.url.as_str()] {
-                    let user = site.logged_in_on(on).await;
-                    assert_eq!(user.as_deref(), Some(ALICE.0), "{topology:?}, {stage:?}");
-                }
-            });
+        runs.spawn(fail_over_while_two_instances_refresh(topology));
+    }
+    while let Some(done) = runs.join_next().await {
+        if let Err(failed) = done {
+            std::panic::resume_unwind(failed.into_panic());
         }
-        // While the stages' tabs refresh: every primary fails over.
-        let failing = shared(&redis);
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        let failed_over = tokio::task::spawn_blocking(move || match &failing {
-            Redis::Cluster(cluster) => cluster.fail_over_each_primary(),
-            Redis::Sentinel(set) => set.fail_over(),
-            Redis::One(_) => {}
-        });
-        failed_over.await.expect("failed over");
-        while let Some(done) = stages.join_next().await {
-            if let Err(failed) = done {
-                std::panic::resume_unwind(failed.into_panic());
+    }
+}
+
+/// [`a_failover_while_two_instances_refresh_loses_no_login`] on a
+/// `topology` of its own: the other tests' shared ones must not fail over
+/// under them.
+async fn fail_over_while_two_instances_refresh(topology: Topology) {
+    let redis = tokio::task::spawn_blocking(move || match topology {
+        Topology::Cluster => RedisCluster::start().map(|c| Redis::Cluster(c.into())),
+        _ => SentinelSet::start().map(|s| Redis::Sentinel(s.into())),
+    });
+    let Some(redis) = redis.await.expect("started") else { return };
+    let shared = |redis: &Redis| match redis {
+        Redis::Cluster(cluster) => Redis::Cluster(cluster.clone()),
+        Redis::Sentinel(set) => Redis::Sentinel(set.clone()),
+        Redis::One(_) => unreachable!("only a cluster or a Sentinel set fails over"),
+    };
+    let mut stages = tokio::task::JoinSet::new();
+    for stage in REFRESHING {
+        let redis = shared(&redis);
+        stages.spawn(async move {
+            // 4 s: a refresh is due 3 s after the last.
+            let okta = MockOkta::builder()
+                .fault(Fault::AccessTokenLifetime(Duration::from_secs(4)))
+                .fault(Fault::RefreshTokenRotation(GRACE));
+            let site = Site::start_on(stage, redis, okta, [&[], &[]]).await;
+            let site = site.expect("Redis is running");
+            site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
+            let (a, b) = (format!("{}/", site.a()), format!("{}/members", site.b.url));
+            let tab = |url| site.browser.get(url);
+            for due in 1..=4 {
+                tokio::time::sleep(Duration::from_millis(3200)).await;
+                let pages = tokio::join!(tab(&a), tab(&b), tab(&a), tab(&b), tab(&a), tab(&b));
+                for page in [pages.0, pages.1, pages.2, pages.3, pages.4, pages.5] {
+                    // Redis failing over may answer a page view with a
+                    // 503 page; the login stays.
+                    let served = page.status == StatusCode::OK
+                        || page.status == StatusCode::SERVICE_UNAVAILABLE;
+                    assert!(
+                        served,
+                        "{topology:?}, {stage:?}, {due}: {} {}",
+                        page.status, page.body
+                    );
+                }
             }
+            assert!(site.okta.live_refresh_tokens(ALICE.0) > 0, "{stage:?}: revoked at Okta");
+            for on in [site.a(), site.b.url.as_str()] {
+                let user = site.logged_in_on(on).await;
+                assert_eq!(user.as_deref(), Some(ALICE.0), "{topology:?}, {stage:?}");
+            }
+        });
+    }
+    // While the stages' tabs refresh: every primary fails over.
+    let failing = shared(&redis);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let failed_over = tokio::task::spawn_blocking(move || match &failing {
+        Redis::Cluster(cluster) => cluster.fail_over_each_primary(),
+        Redis::Sentinel(set) => set.fail_over(),
+        Redis::One(_) => {}
+    });
+    failed_over.await.expect("failed over");
+    while let Some(done) = stages.join_next().await {
+        if let Err(failed) = done {
+            std::panic::resume_unwind(failed.into_panic());
         }
     }
 }
