@@ -312,10 +312,11 @@ impl Redis {
     }
 }
 
-/// A `redis-server` (or sentinel) tied to this process: it stops when its
-/// handle is dropped, and also when this process ends however it ends
-/// (a shared topology in a `static` is never dropped): a shell holds it and
-/// reads its own stdin, a pipe from this process, which closes then.
+/// A `redis-server` (or sentinel) tied to this process, in a temp folder of
+/// its own: it stops, and its folder is removed, when its handle is
+/// dropped, and also when this process ends however it ends (a shared
+/// topology in a `static` is never dropped): a shell holds it and reads its
+/// own stdin, a pipe from this process, which closes then.
 #[derive(Debug)]
 struct Tied {
     port: u16,
@@ -323,15 +324,23 @@ struct Tied {
 }
 
 impl Tied {
-    /// Starts `redis-server` with `args` (its port among them), in `dir`,
-    /// and waits until it answers `PING` on `port`.
-    fn start(port: u16, dir: &std::path::Path, args: &[String]) -> Tied {
+    /// Starts `redis-server` with `args` (its port among them), in a new
+    /// temp folder (`args` may name `{dir}` for it) that holds `files`
+    /// (names and contents, with `{dir}` in them replaced too), and waits
+    /// until it answers `PING` on `port`.
+    fn start(port: u16, args: &[String], files: &[(&str, &str)]) -> Tied {
+        let dir = temp_dir(port);
+        let at = |text: &str| text.replace("{dir}", &dir.display().to_string());
+        for (name, contents) in files {
+            std::fs::write(dir.join(name), at(contents)).expect("a file in a temp folder");
+        }
+        let args: Vec<String> = args.iter().map(|a| at(a)).collect();
         let script = "redis-server \"$@\" </dev/null >/dev/null & server=$!; \
-                      read -r _; kill -KILL $server; wait $server";
+                      read -r _; kill -KILL $server; wait $server; rm -rf \"$PWD\"";
         let shell = Command::new("sh")
             .args(["-c", script, "redis-server"])
             .args(args)
-            .current_dir(dir)
+            .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             // Not the shell's "Killed" when it stops the server.
@@ -383,11 +392,12 @@ fn wait_for(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// A folder of its own in the temp folder, for `kind` of servers.
-fn temp_dir(kind: &str) -> PathBuf {
+/// A new folder in the temp folder, for the server on `port`.
+fn temp_dir(port: u16) -> PathBuf {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("workbook-{kind}-{}-{n}", std::process::id()));
+    let name = format!("workbook-redis-{}-{port}-{n}", std::process::id());
+    let dir = std::env::temp_dir().join(name);
     std::fs::create_dir_all(&dir).expect("a temp folder");
     dir
 }
@@ -406,7 +416,6 @@ fn server_args(port: u16) -> Vec<String> {
 #[derive(Debug)]
 pub struct RedisCluster {
     nodes: Vec<Tied>,
-    dir: PathBuf,
 }
 
 impl RedisCluster {
@@ -415,7 +424,6 @@ impl RedisCluster {
         if !available("redis-server", INSTALL_REDIS) || !available("redis-cli", INSTALL_REDIS) {
             return None;
         }
-        let dir = temp_dir("cluster");
         let nodes: Vec<Tied> = (0..6)
             .map(|_| {
                 let port = cluster_port();
@@ -425,7 +433,7 @@ impl RedisCluster {
                         .map(String::from),
                 );
                 args.extend(["--cluster-config-file".into(), format!("nodes-{port}.conf")]);
-                Tied::start(port, &dir, &args)
+                Tied::start(port, &args, &[])
             })
             .collect();
         let addresses: Vec<String> =
@@ -438,7 +446,7 @@ impl RedisCluster {
             .status()
             .expect("redis-cli runs");
         assert!(created.success(), "redis-cli --cluster create failed");
-        let cluster = RedisCluster { nodes, dir };
+        let cluster = RedisCluster { nodes };
         cluster.wait_until_whole();
         Some(cluster)
     }
@@ -539,13 +547,6 @@ impl RedisCluster {
     }
 }
 
-impl Drop for RedisCluster {
-    fn drop(&mut self) {
-        self.nodes.clear();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// A free port for a cluster node whose bus port (10,000 above it) is free
 /// too, both below the system's range for outgoing connections.
 fn cluster_port() -> u16 {
@@ -567,7 +568,6 @@ pub const SENTINEL_SERVICE: &str = "workbook";
 pub struct SentinelSet {
     servers: std::sync::Mutex<Vec<Tied>>,
     sentinels: Vec<Tied>,
-    dir: PathBuf,
 }
 
 impl SentinelSet {
@@ -576,32 +576,29 @@ impl SentinelSet {
         if !available("redis-server", INSTALL_REDIS) || !available("redis-cli", INSTALL_REDIS) {
             return None;
         }
-        let dir = temp_dir("sentinel");
         let primary = restartable_port();
         let replica = restartable_port();
         let mut replica_args = server_args(replica);
         replica_args.extend(["--replicaof", "127.0.0.1", &primary.to_string()].map(String::from));
         let servers = vec![
-            Tied::start(primary, &dir, &server_args(primary)),
-            Tied::start(replica, &dir, &replica_args),
+            Tied::start(primary, &server_args(primary), &[]),
+            Tied::start(replica, &replica_args, &[]),
         ];
         let sentinels = (0..3)
             .map(|_| {
                 let port = restartable_port();
-                let conf = dir.join(format!("sentinel-{port}.conf"));
+                // A sentinel rewrites its config file with what it learns.
                 let settings = format!(
-                    "port {port}\nbind 127.0.0.1\ndir {dir}\n\
+                    "port {port}\nbind 127.0.0.1\ndir {{dir}}\n\
                      sentinel monitor {SENTINEL_SERVICE} 127.0.0.1 {primary} 2\n\
                      sentinel down-after-milliseconds {SENTINEL_SERVICE} 1000\n\
-                     sentinel failover-timeout {SENTINEL_SERVICE} 5000\n",
-                    dir = dir.display()
+                     sentinel failover-timeout {SENTINEL_SERVICE} 5000\n"
                 );
-                std::fs::write(&conf, settings).expect("a sentinel's config file");
-                let args = [conf.display().to_string(), "--sentinel".into()];
-                Tied::start(port, &dir, &args)
+                let args = ["{dir}/sentinel.conf".into(), "--sentinel".into()];
+                Tied::start(port, &args, &[("sentinel.conf", &settings)])
             })
             .collect();
-        let set = SentinelSet { servers: servers.into(), sentinels, dir };
+        let set = SentinelSet { servers: servers.into(), sentinels };
         set.wait_until_watched();
         Some(set)
     }
@@ -659,7 +656,7 @@ impl SentinelSet {
         });
         let mut args = server_args(before);
         args.extend(["--replicaof", "127.0.0.1", &self.primary().to_string()].map(String::from));
-        servers.push(Tied::start(before, &self.dir, &args));
+        servers.push(Tied::start(before, &args, &[]));
         drop(servers);
         self.wait_until_watched();
     }
@@ -689,13 +686,5 @@ impl SentinelSet {
                         && field("flags").as_deref() == Some("master")
                 })
         });
-    }
-}
-
-impl Drop for SentinelSet {
-    fn drop(&mut self) {
-        self.sentinels.clear();
-        self.servers.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
