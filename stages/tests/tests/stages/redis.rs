@@ -93,7 +93,7 @@ impl Site {
         okta: mock_okta::Builder,
     ) -> Option<Site> {
         let redis = Redis::start(topology)?;
-        Site::start_on(stage, redis, okta, [&[], &[]]).await
+        Some(Site::start_on(stage, redis, okta, [&[], &[]]).await)
     }
 
     /// [`Site::start_with`], on `redis`, with settings of A's and of B's
@@ -103,7 +103,7 @@ impl Site {
         redis: Redis,
         okta: mock_okta::Builder,
         [a_own, b_own]: [&[(&str, &str)]; 2],
-    ) -> Option<Site> {
+    ) -> Site {
         let okta = okta.start().await.expect("the mock starts");
         // A's port, which a test may stop it on and start it again. Found
         // free, it can be taken before it is bound (another test process
@@ -126,7 +126,7 @@ impl Site {
         let a = Some(Site::instance(stage, &okta, &redis, &app_url, a, a_own).await);
         let b = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let b = Site::instance(stage, &okta, &redis, &app_url, b, b_own).await;
-        Some(Site { stage, okta, redis, app_url, a, b, browser: Browser::new() })
+        Site { stage, okta, redis, app_url, a, b, browser: Browser::new() }
     }
 
     async fn instance(
@@ -261,9 +261,7 @@ async fn a_session_secret_rolled_out_with_the_other_as_fallback_loses_no_login_e
         ];
         for keys in rolling {
             let Some(redis) = Redis::start(Topology::One) else { return };
-            let Some(site) = Site::start_on(stage, redis, MockOkta::builder(), keys).await else {
-                return;
-            };
+            let site = Site::start_on(stage, redis, MockOkta::builder(), keys).await;
             let page = site.browser.log_in(&format!("{}/", site.b.url), ALICE.0, ALICE.1).await;
             assert_logged_in_as(&page, ALICE.0, stage);
             assert_eq!(site.logged_in_on(&site.b.url).await.as_deref(), Some(ALICE.0), "{stage:?}");
@@ -273,9 +271,7 @@ async fn a_session_secret_rolled_out_with_the_other_as_fallback_loses_no_login_e
         // the new one's cookies: the user is logged out there.
         let apart: [&[(&str, &str)]; 2] = [&[("SESSION_SECRET", new)], &[("SESSION_SECRET", old)]];
         let Some(redis) = Redis::start(Topology::One) else { return };
-        let Some(site) = Site::start_on(stage, redis, MockOkta::builder(), apart).await else {
-            return;
-        };
+        let site = Site::start_on(stage, redis, MockOkta::builder(), apart).await;
         let page = site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
         assert_logged_in_as(&page, ALICE.0, stage);
         assert_eq!(site.logged_in_on(&site.b.url).await, None, "{stage:?}");
@@ -698,7 +694,6 @@ async fn fail_over_while_two_instances_refresh(topology: Topology) {
                 .fault(Fault::AccessTokenLifetime(Duration::from_secs(4)))
                 .fault(Fault::RefreshTokenRotation(GRACE));
             let site = Site::start_on(stage, redis, okta, [&[], &[]]).await;
-            let site = site.expect("Redis is running");
             site.browser.log_in(&format!("{}/", site.a()), ALICE.0, ALICE.1).await;
             let (a, b) = (format!("{}/", site.a()), format!("{}/members", site.b.url));
             let tab = |url| site.browser.get(url);
