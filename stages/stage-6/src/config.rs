@@ -107,7 +107,7 @@ impl Config {
             Some(url) if RedisConfig::from_url(&url).is_ok() => Some(SecretString::from(url)),
             // Not the value itself: it may hold a password.
             Some(_) => {
-                return Err("REDIS_URL is not a Redis URL: e.g. REDIS_URL=redis://127.0.0.1:6379 (rediss:// for TLS), or remove it to keep sessions in memory".into());
+                return Err("REDIS_URL is not a Redis URL: e.g. REDIS_URL=redis://127.0.0.1:6379 (rediss:// for TLS; redis-cluster:// or redis-sentinel:// for a Redis Cluster or a Sentinel set, as .env.example shows), or remove it to keep sessions in memory".into());
             }
             None => None,
         };

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::identity::Identity;
 use crate::provider::{OktaIdToken, OktaTokenResponse};
 use crate::session::{Sessions, now};
-use fred::prelude::{Expiration, KeysInterface, Pool, SetOptions};
+use fred::prelude::{Expiration, KeysInterface, LuaInterface, Pool, SetOptions};
 use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
 use openidconnect::{
@@ -218,6 +218,7 @@ impl TokenStore {
     // ANCHOR_END: lock
 }
 
+// ANCHOR: release
 impl Drop for Lock {
     fn drop(&mut self) {
         // Let go of it only if it is still ours (it may have timed out, and
@@ -225,11 +226,10 @@ impl Drop for Lock {
         if let Lock::Redis { pool, key, holder } = self {
             let (pool, key, holder) = (pool.clone(), key.clone(), holder.clone());
             tokio::spawn(async move {
-                let script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-                let eval = fred::types::CustomCommand::new_static("EVAL", None, false);
-                let args: Vec<String> = vec![script.into(), "1".into(), key, holder];
-                let done: Result<i64, _> =
-                    fred::prelude::ClientLike::custom(&pool, eval, args).await;
+                // The key is named as the script's key, not hidden in its
+                // arguments: a Redis Cluster client sends it to the node
+                // that holds that key.
+                let done: Result<i64, _> = pool.eval(RELEASE, key, holder).await;
                 if let Err(e) = done {
                     tracing::warn!("a refresh lock in Redis stays until it times out: {e}");
                 }
@@ -237,6 +237,12 @@ impl Drop for Lock {
         }
     }
 }
+
+/// Deletes the lock `KEYS[1]` if it still holds `ARGV[1]` (ours): 1 if
+/// it did, 0 if not (it timed out, and may be another's now).
+const RELEASE: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+// ANCHOR_END: release
 
 /// The Redis key of a login's `kind` of record.
 fn redis_key(kind: &str, key: &str) -> String {

@@ -225,3 +225,466 @@ async fn pump(
         }
     }
 }
+
+/// The shapes of Redis a stage's `REDIS_URL` can name, each in fred's URL
+/// form: one Redis (`redis://`), a Redis Cluster (`redis-cluster://`) or a
+/// Sentinel set in front of a primary and its replica
+/// (`redis-sentinel://…?sentinelServiceName=…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    /// One `redis-server`.
+    One,
+    /// A Redis Cluster: three primaries, each with a replica.
+    Cluster,
+    /// A primary, its replica, and three sentinels watching them.
+    Sentinel,
+}
+
+/// Every [`Topology`], in the order the tests run them.
+pub const TOPOLOGIES: [Topology; 3] = [Topology::One, Topology::Cluster, Topology::Sentinel];
+
+/// The topologies the Redis tests run on: [`TOPOLOGIES`], or those named
+/// in `WORKBOOK_REDIS` (comma-separated: `one`, `cluster`, `sentinel`),
+/// e.g. `WORKBOOK_REDIS=one` for a quicker run on one Redis only.
+pub fn topologies() -> Vec<Topology> {
+    let Ok(named) = std::env::var("WORKBOOK_REDIS") else {
+        return TOPOLOGIES.to_vec();
+    };
+    let named: Vec<String> = named.split(',').map(|n| n.trim().to_lowercase()).collect();
+    let chosen: Vec<Topology> = TOPOLOGIES
+        .into_iter()
+        .filter(|t| named.contains(&format!("{t:?}").to_lowercase()))
+        .collect();
+    assert!(!chosen.is_empty(), "WORKBOOK_REDIS names none of one, cluster, sentinel: {named:?}");
+    chosen
+}
+
+/// Where a test's sessions live: a `redis-server` of its own, or the Redis
+/// Cluster or Sentinel set this test process shares between its tests
+/// (each takes a few seconds to start; every test's keys are its own).
+#[derive(Debug)]
+pub enum Redis {
+    /// One Redis, the test's own: it may stop and start it.
+    One(RedisServer),
+    /// A Redis Cluster: this process's, or a test's own.
+    Cluster(Arc<RedisCluster>),
+    /// A Sentinel set: this process's, or a test's own.
+    Sentinel(Arc<SentinelSet>),
+}
+
+impl Redis {
+    /// `topology`, started (the shared ones once per process), or `None`
+    /// when `redis-server` is not installed (see [`available`]).
+    pub fn start(topology: Topology) -> Option<Redis> {
+        match topology {
+            Topology::One => RedisServer::start().map(Redis::One),
+            Topology::Cluster => RedisCluster::shared().map(Redis::Cluster),
+            Topology::Sentinel => SentinelSet::shared().map(Redis::Sentinel),
+        }
+    }
+
+    /// `REDIS_URL` for it, in fred's form for its topology.
+    pub fn url(&self) -> String {
+        match self {
+            Redis::One(server) => server.url(),
+            Redis::Cluster(cluster) => cluster.url(),
+            Redis::Sentinel(set) => set.url(),
+        }
+    }
+
+    /// Which topology it is.
+    pub fn topology(&self) -> Topology {
+        match self {
+            Redis::One(_) => Topology::One,
+            Redis::Cluster(_) => Topology::Cluster,
+            Redis::Sentinel(_) => Topology::Sentinel,
+        }
+    }
+
+    /// The test's own `redis-server`, for a test that stops it; panics on
+    /// a shared topology, which no test may stop.
+    #[track_caller]
+    pub fn own(&mut self) -> &mut RedisServer {
+        match self {
+            Redis::One(server) => server,
+            shared => panic!("a test stops only a Redis of its own, not {:?}", shared.topology()),
+        }
+    }
+}
+
+/// A `redis-server` (or sentinel) tied to this process, in a temp folder of
+/// its own: it stops, and its folder is removed, when its handle is
+/// dropped, and also when this process ends however it ends (a shared
+/// topology in a `static` is never dropped): a shell holds it and reads its
+/// own stdin, a pipe from this process, which closes then.
+#[derive(Debug)]
+struct Tied {
+    port: u16,
+    shell: Child,
+}
+
+impl Tied {
+    /// Starts `redis-server` with `args` (its port among them), in a new
+    /// temp folder (`args` may name `{dir}` for it) that holds `files`
+    /// (names and contents, with `{dir}` in them replaced too), and waits
+    /// until it answers `PING` on `port`.
+    fn start(port: u16, args: &[String], files: &[(&str, &str)]) -> Tied {
+        let dir = temp_dir(port);
+        let at = |text: &str| text.replace("{dir}", &dir.display().to_string());
+        for (name, contents) in files {
+            std::fs::write(dir.join(name), at(contents)).expect("a file in a temp folder");
+        }
+        let args: Vec<String> = args.iter().map(|a| at(a)).collect();
+        let script = "redis-server \"$@\" </dev/null >/dev/null & server=$!; \
+                      read -r _; kill -KILL $server; wait $server; rm -rf \"$PWD\"";
+        let shell = Command::new("sh")
+            .args(["-c", script, "redis-server"])
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            // Not the shell's "Killed" when it stops the server.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sh starts redis-server");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while redis_cli(port, &["PING"]).as_deref() != Some("PONG") {
+            assert!(Instant::now() < deadline, "redis-server did not answer on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Tied { port, shell }
+    }
+}
+
+impl Drop for Tied {
+    fn drop(&mut self) {
+        // Closing the shell's stdin stops the server.
+        drop(self.shell.stdin.take());
+        let _ = self.shell.wait();
+    }
+}
+
+/// What `redis-cli -p port ARGS…` printed, trimmed; `None` if it could not
+/// connect (it prints the error then).
+fn redis_cli(port: u16, args: &[&str]) -> Option<String> {
+    let out = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !text.starts_with("Could not connect")).then_some(text)
+}
+
+/// The field `name` of an `INFO`-style answer (`name:value` lines).
+fn info_field(info: &str, name: &str) -> Option<String> {
+    info.lines().find_map(|l| l.strip_prefix(&format!("{name}:")).map(|v| v.trim().to_string()))
+}
+
+/// Waits up to `secs` seconds until `done()`, or panics saying `what`.
+#[track_caller]
+fn wait_for(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not so after {secs} s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A new folder in the temp folder, for the server on `port`.
+fn temp_dir(port: u16) -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let name = format!("workbook-redis-{}-{port}-{n}", std::process::id());
+    let dir = std::env::temp_dir().join(name);
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+    dir
+}
+
+/// The arguments of a `redis-server` on `port` of 127.0.0.1 keeping
+/// nothing on disk.
+fn server_args(port: u16) -> Vec<String> {
+    ["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// A local Redis Cluster of three primaries, each with one replica, on
+/// free ports of 127.0.0.1, made by `redis-cli --cluster create`, as an
+/// operator makes one. Stopped, and its folder removed, when dropped.
+#[derive(Debug)]
+pub struct RedisCluster {
+    nodes: Vec<Tied>,
+}
+
+impl RedisCluster {
+    /// Starts one, or `None` when `redis-server` is not installed.
+    pub fn start() -> Option<RedisCluster> {
+        if !available("redis-server", INSTALL_REDIS) || !available("redis-cli", INSTALL_REDIS) {
+            return None;
+        }
+        let nodes: Vec<Tied> = (0..6)
+            .map(|_| {
+                let port = cluster_port();
+                let mut args = server_args(port);
+                args.extend(
+                    ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"]
+                        .map(String::from),
+                );
+                args.extend(["--cluster-config-file".into(), format!("nodes-{port}.conf")]);
+                Tied::start(port, &args, &[])
+            })
+            .collect();
+        let addresses: Vec<String> =
+            nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "1", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("redis-cli runs");
+        assert!(created.success(), "redis-cli --cluster create failed");
+        let cluster = RedisCluster { nodes };
+        cluster.wait_until_whole();
+        Some(cluster)
+    }
+
+    /// The one Redis Cluster of this test process, started at its first
+    /// use, or `None` when `redis-server` is not installed.
+    pub fn shared() -> Option<Arc<RedisCluster>> {
+        static SHARED: OnceLock<Option<Arc<RedisCluster>>> = OnceLock::new();
+        SHARED.get_or_init(|| RedisCluster::start().map(Arc::new)).clone()
+    }
+
+    /// `REDIS_URL` for it: one node, and the others as `node=` (any one
+    /// that answers tells fred the rest).
+    pub fn url(&self) -> String {
+        let others: Vec<String> =
+            self.nodes[1..].iter().map(|n| format!("node=127.0.0.1:{}", n.port)).collect();
+        format!("redis-cluster://127.0.0.1:{}?{}", self.nodes[0].port, others.join("&"))
+    }
+
+    /// Fails over the primary that holds `key`: its replica takes over
+    /// (`CLUSTER FAILOVER` on the replica), and the old primary becomes its
+    /// replica. Returns once the cluster is whole again.
+    pub fn fail_over(&self, key: &str) {
+        let any = self.nodes[0].port;
+        let slot = redis_cli(any, &["CLUSTER", "KEYSLOT", key]).expect("the cluster answers");
+        let primary = self
+            .nodes
+            .iter()
+            .find(|n| self.role(n.port) == "master" && self.serves(n.port, &slot))
+            .expect("a primary holds every slot");
+        self.fail_over_primary(primary.port);
+    }
+
+    /// Fails over each of the three primaries in turn: every key's node.
+    pub fn fail_over_each_primary(&self) {
+        let primaries: Vec<u16> =
+            self.nodes.iter().map(|n| n.port).filter(|&p| self.role(p) == "master").collect();
+        for primary in primaries {
+            self.fail_over_primary(primary);
+        }
+    }
+
+    /// Fails over the primary on port `primary`: its replica takes over
+    /// (`CLUSTER FAILOVER` on the replica, as an operator or a managed
+    /// service does for maintenance: the primary stops taking writes
+    /// until the replica has them all), and the old primary becomes its
+    /// replica. Returns once the cluster is whole again.
+    fn fail_over_primary(&self, primary: u16) {
+        let replica = self
+            .nodes
+            .iter()
+            .find(|n| {
+                let info = redis_cli(n.port, &["INFO", "replication"]).unwrap_or_default();
+                info_field(&info, "master_port") == Some(primary.to_string())
+            })
+            .expect("every primary has a replica");
+        let answer = redis_cli(replica.port, &["CLUSTER", "FAILOVER"]);
+        assert_eq!(answer.as_deref(), Some("OK"), "CLUSTER FAILOVER on {}", replica.port);
+        wait_for(10, "the replica is a primary", || self.role(replica.port) == "master");
+        wait_for(10, "the old primary follows it", || {
+            let nodes = redis_cli(primary, &["CLUSTER", "NODES"]).unwrap_or_default();
+            nodes.lines().any(|l| l.contains("myself") && l.contains("slave"))
+        });
+        self.wait_until_whole();
+    }
+
+    /// `master` or `slave`, as the node on `port` says.
+    fn role(&self, port: u16) -> String {
+        let info = redis_cli(port, &["INFO", "replication"]).unwrap_or_default();
+        info_field(&info, "role").unwrap_or_default()
+    }
+
+    /// Whether the node on `port` serves `slot`, as it says itself.
+    fn serves(&self, port: u16, slot: &str) -> bool {
+        let slot: u32 = slot.parse().expect("a slot number");
+        let nodes = redis_cli(port, &["CLUSTER", "NODES"]).unwrap_or_default();
+        let Some(mine) = nodes.lines().find(|l| l.contains("myself")) else { return false };
+        mine.split_whitespace().skip(8).any(|range| {
+            let mut ends = range.split('-').map(|n| n.parse::<u32>().unwrap_or(u32::MAX));
+            let from = ends.next().unwrap_or(u32::MAX);
+            let to = ends.next().unwrap_or(from);
+            (from..=to).contains(&slot)
+        })
+    }
+
+    /// Waits until every node says the cluster is ok, with three primaries
+    /// and every replica in step with its primary.
+    fn wait_until_whole(&self) {
+        wait_for(20, "the cluster is whole", || {
+            self.nodes.iter().all(|n| {
+                let info = redis_cli(n.port, &["CLUSTER", "INFO"]).unwrap_or_default();
+                let replication = redis_cli(n.port, &["INFO", "replication"]).unwrap_or_default();
+                info_field(&info, "cluster_state").as_deref() == Some("ok")
+                    && info_field(&info, "cluster_size").as_deref() == Some("3")
+                    && info_field(&replication, "master_link_status").is_none_or(|s| s == "up")
+            })
+        });
+    }
+}
+
+/// A free port for a cluster node whose bus port (10,000 above it) is free
+/// too, both below the system's range for outgoing connections.
+fn cluster_port() -> u16 {
+    loop {
+        let port = restartable_port();
+        if port < 22_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// The name the sentinels know the primary by (`sentinelServiceName`).
+pub const SENTINEL_SERVICE: &str = "workbook";
+
+/// A local Sentinel set: a primary, its replica, and three sentinels that
+/// watch them (a quorum of two), on free ports of 127.0.0.1. Stopped, and
+/// its folder removed, when dropped.
+#[derive(Debug)]
+pub struct SentinelSet {
+    servers: std::sync::Mutex<Vec<Tied>>,
+    sentinels: Vec<Tied>,
+}
+
+impl SentinelSet {
+    /// Starts one, or `None` when `redis-server` is not installed.
+    pub fn start() -> Option<SentinelSet> {
+        if !available("redis-server", INSTALL_REDIS) || !available("redis-cli", INSTALL_REDIS) {
+            return None;
+        }
+        let primary = restartable_port();
+        let replica = restartable_port();
+        let mut replica_args = server_args(replica);
+        replica_args.extend(["--replicaof", "127.0.0.1", &primary.to_string()].map(String::from));
+        let servers = vec![
+            Tied::start(primary, &server_args(primary), &[]),
+            Tied::start(replica, &replica_args, &[]),
+        ];
+        let sentinels = (0..3)
+            .map(|_| {
+                let port = restartable_port();
+                // A sentinel rewrites its config file with what it learns.
+                let settings = format!(
+                    "port {port}\nbind 127.0.0.1\ndir {{dir}}\n\
+                     sentinel monitor {SENTINEL_SERVICE} 127.0.0.1 {primary} 2\n\
+                     sentinel down-after-milliseconds {SENTINEL_SERVICE} 1000\n\
+                     sentinel failover-timeout {SENTINEL_SERVICE} 5000\n"
+                );
+                let args = ["{dir}/sentinel.conf".into(), "--sentinel".into()];
+                Tied::start(port, &args, &[("sentinel.conf", &settings)])
+            })
+            .collect();
+        let set = SentinelSet { servers: servers.into(), sentinels };
+        set.wait_until_watched();
+        Some(set)
+    }
+
+    /// The one Sentinel set of this test process, started at its first
+    /// use, or `None` when `redis-server` is not installed.
+    pub fn shared() -> Option<Arc<SentinelSet>> {
+        static SHARED: OnceLock<Option<Arc<SentinelSet>>> = OnceLock::new();
+        SHARED.get_or_init(|| SentinelSet::start().map(Arc::new)).clone()
+    }
+
+    /// `REDIS_URL` for it: the sentinels (fred asks them where the
+    /// primary is), and the name they know it by.
+    pub fn url(&self) -> String {
+        let others: Vec<String> =
+            self.sentinels[1..].iter().map(|s| format!("&node=127.0.0.1:{}", s.port)).collect();
+        format!(
+            "redis-sentinel://127.0.0.1:{}?sentinelServiceName={SENTINEL_SERVICE}{}",
+            self.sentinels[0].port,
+            others.concat()
+        )
+    }
+
+    /// The primary's port, as the sentinels say.
+    fn primary(&self) -> u16 {
+        let asked = ["SENTINEL", "get-master-addr-by-name", SENTINEL_SERVICE];
+        let answer = redis_cli(self.sentinels[0].port, &asked).unwrap_or_default();
+        answer.lines().nth(1).and_then(|p| p.trim().parse().ok()).unwrap_or(0)
+    }
+
+    /// Fails the primary over to its replica, as when its machine fails:
+    /// the primary is killed (SIGKILL); the sentinels agree that it is down
+    /// (after 1 s here), elect one of them, and it makes the replica the
+    /// primary. The old primary then comes back, as a replica of the new
+    /// one. Returns once all three sentinels name the new primary and it
+    /// has its replica again.
+    ///
+    /// Not `SENTINEL FAILOVER`: it makes the replica the primary while the
+    /// old one, still up, goes on taking writes until the sentinels turn it
+    /// into a replica (their next look at it, up to 10 s later), and those
+    /// writes are lost; the Redis servers' `min-replicas-to-write` is what
+    /// refuses them.
+    pub fn fail_over(&self) {
+        let before = self.primary();
+        let mut servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+        let at = servers.iter().position(|s| s.port == before).expect("the primary is ours");
+        drop(servers.remove(at));
+        wait_for(20, "the sentinels name the new primary", || {
+            self.sentinels.iter().all(|s| {
+                let asked = ["SENTINEL", "get-master-addr-by-name", SENTINEL_SERVICE];
+                let answer = redis_cli(s.port, &asked).unwrap_or_default();
+                let port = answer.lines().nth(1).and_then(|p| p.trim().parse::<u16>().ok());
+                port.is_some_and(|p| p != before)
+            })
+        });
+        let mut args = server_args(before);
+        args.extend(["--replicaof", "127.0.0.1", &self.primary().to_string()].map(String::from));
+        servers.push(Tied::start(before, &args, &[]));
+        drop(servers);
+        self.wait_until_watched();
+    }
+
+    /// Waits until the primary has its replica in step, and every sentinel
+    /// knows the primary, the replica and the two other sentinels.
+    fn wait_until_watched(&self) {
+        wait_for(20, "the sentinels watch the primary and its replica", || {
+            let primary = self.primary();
+            let info = redis_cli(primary, &["INFO", "replication"]).unwrap_or_default();
+            let in_step = info_field(&info, "role").as_deref() == Some("master")
+                && info_field(&info, "connected_slaves").as_deref() == Some("1")
+                && info.contains("state=online");
+            let servers = self.servers.lock().unwrap_or_else(|p| p.into_inner());
+            in_step
+                && servers.iter().any(|s| s.port == primary)
+                && self.sentinels.iter().all(|s| {
+                    let asked = ["SENTINEL", "master", SENTINEL_SERVICE];
+                    let answer = redis_cli(s.port, &asked).unwrap_or_default();
+                    let field = |name: &str| {
+                        let mut lines = answer.lines();
+                        lines.position(|l| l == name)?;
+                        lines.next().map(str::to_string)
+                    };
+                    field("num-slaves").as_deref() == Some("1")
+                        && field("num-other-sentinels").as_deref() == Some("2")
+                        && field("flags").as_deref() == Some("master")
+                })
+        });
+    }
+}

@@ -160,13 +160,24 @@ fn listen_addr_and_redis_url_are_checked_in_the_stages_that_read_them() {
         assert_eq!(config_of(stage, &[]).expect("valid").listen_addr, "localhost:8080");
         let secret = ("SESSION_SECRET", "k".repeat(64));
         let secret = (secret.0, secret.1.as_str());
-        for url in ["redis://127.0.0.1:6379", "rediss://:hunter2@redis.example:6380/0"] {
+        let urls = [
+            "redis://127.0.0.1:6379",
+            "rediss://:hunter2@redis.example:6380/0",
+            "redis-cluster://:hunter2@10.0.0.1:6379?node=10.0.0.2:6379&node=10.0.0.3:6379",
+            "redis-sentinel://:hunter2@10.0.0.1:26379?sentinelServiceName=mymaster&node=10.0.0.2:26379",
+        ];
+        for url in urls {
             let config = config_of(stage, &[("REDIS_URL", url), secret]).expect("valid");
             assert!(!config.debug.contains("hunter2"), "{stage:?}: {}", config.debug);
         }
         let cases = [
             (("LISTEN_ADDR", "8082"), "LISTEN_ADDR=\"8082\" is not host:port: e.g. LISTEN_ADDR="),
             (("REDIS_URL", "redis:/:hunter2@127.0.0.1"), "REDIS_URL is not a Redis URL: e.g. "),
+            // A Sentinel set without the name its sentinels know the primary by.
+            (
+                ("REDIS_URL", "redis-sentinel://:hunter2@10.0.0.1:26379"),
+                "REDIS_URL is not a Redis URL: e.g. ",
+            ),
             (
                 ("REDIS_URL", "redis://127.0.0.1:6379"),
                 "SESSION_SECRET is not set, and REDIS_URL is",
