@@ -182,10 +182,12 @@ pub fn scaffold(workbook: &Workbook, dir: &Path) -> Result<(), String> {
 ///
 /// Only the modules a check runs are built: the workbook's whole test
 /// binary took 22 s to compile on its 2-core machine, the modules of one
-/// chapter a fraction of that. And the package is built with what
-/// `cargo build --workspace` built in the workbook ([`unify_with_workbook`]),
-/// so a first check compiles the learner's stage and the test binary, not
-/// the dependencies again.
+/// chapter a fraction of that. And the package reuses what `cargo build
+/// --workspace` built in the workbook: the same features (the check
+/// package depends on every registry dependency of the workbook), and
+/// the workbook's stages reached through links at their own places (see
+/// the `linked` workspace), so a first check compiles the learner's stage
+/// and the test binary, not the dependencies and the other stages again.
 ///
 /// # Errors
 /// A workbook file that cannot be read, or a file that cannot be written.
