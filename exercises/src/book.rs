@@ -54,25 +54,38 @@ pub fn list(workbook: &Workbook, chapter: &Chapter) -> Result<String, String> {
             true => format!("#{anchor}"),
             false => exercise.book.clone(),
         };
-        let file = exercise.edit.first().map_or("", |e| e.file.as_str());
+        let files: Vec<String> = exercise
+            .files()
+            .iter()
+            .map(|file| format!("`{}/{file}`", chapter.folder()))
+            .collect();
         let checked = exercise.breaks.as_ref().map_or(String::new(), |breaks| {
             format!(
                 " Done when it passes against stage {} and fails against a copy of stage {} that {breaks}.",
                 chapter.stage, chapter.stage
             )
         });
+        // The hint is for the asking (`hint ID`), not printed here; an
+        // exercise whose answer is not in the book says what to build.
+        let task = exercise.task.as_ref().map_or(String::new(), |task| {
+            format!(" New, not in this chapter: {}", task.trim())
+        });
         out.push_str(&format!(
-            "- **{} {}**, in `{}/{file}` (practises [{}]({link})). Hint: {}{checked}\n",
+            "- **{} {}**, in {} (practises [{}]({link})).{task}{checked}\n",
             exercise.id,
             exercise.title.trim_end_matches('.'),
-            chapter.folder(),
+            crate::report::and_list(&files),
             title.replace('`', ""),
-            exercise.hint.trim(),
         ));
     }
-    out.push_str(
-        "\nThen leave this running while you work: it checks them now, and again\neach time you save a file, says which are done, and the next one to do.\n\n```console\ncargo run -p exercises -- watch\n```\n\n",
-    );
+    let first = workbook
+        .manifest
+        .exercises_of(chapter)
+        .first()
+        .map_or(String::new(), |e| e.id.clone());
+    out.push_str(&format!(
+        "\nThen leave this running while you work: it checks them now, and again\neach time you save a file, says which are done, and the next one to do.\nStuck on one? Its hint is there when you ask for it, by its id:\n\n```console\ncargo run -p exercises -- watch\ncargo run -p exercises -- hint {first}\n```\n\n"
+    ));
     out.push_str(END);
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! `test NAME ... ok` lines.
 
 use crate::learner;
-use crate::manifest::{Exercise, Folder, Kind, test_parts};
+use crate::manifest::{Exercise, Folder, Kind, STUCK, test_parts};
 use crate::workbook::{TEST_BINARY, Workbook};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,13 @@ pub enum Status {
         test: String,
         /// The test's or the app's panic message, shortened.
         reason: String,
+    },
+    /// One of its tests failed, and an exercise it `needs` (whose work
+    /// those tests go through) is not done: it may well be right, and
+    /// waits on that one.
+    Waits {
+        /// The exercise it waits on, e.g. `2.1`.
+        on: String,
     },
     /// Its tests need a program that is not installed, so they could not
     /// tell: never called done.
@@ -107,14 +114,14 @@ pub fn run(
     tests: &[&str],
 ) -> Result<Outcomes, Problem> {
     let wanted: BTreeSet<&str> = tests.iter().copied().collect();
-    let modules = workbook.test_files();
+    let modules = workbook.test_modules();
     let missing = wanted
         .iter()
         .filter_map(|t| test_parts(t))
         .find(|(m, _)| !modules.iter().any(|have| have == m));
     if let Some((module, _)) = missing {
         return Err(Problem::Workbook(format!(
-            "exercises.toml names a test in stages/tests/tests/{TEST_BINARY}/{module}.rs, which is not there"
+            "exercises.toml names a test in {module}.rs, which is neither in stages/tests/tests/{TEST_BINARY}/ nor in exercises/practice/"
         )));
     }
     let binary = build(workbook, check).map_err(Problem::Build)?;
@@ -155,9 +162,9 @@ pub fn folder<'a>(
         .map(String::as_str)
         .collect();
     let outcomes = run(workbook, &check, &mine, &tests)?;
-    let mut statuses = Vec::new();
+    let mut statuses: Vec<(&Exercise, Status)> = Vec::new();
     for exercise in exercises {
-        let mut found = status(exercise, &outcomes);
+        let mut found = waiting(exercise, status(exercise, &outcomes), &statuses);
         if folder.kind == Kind::Tests && found == Status::Done {
             let broken = learner::broken_dir(dir, &folder.name, exercise).join("check");
             let tests: Vec<&str> = exercise.tests.iter().map(String::as_str).collect();
@@ -167,6 +174,24 @@ pub fn folder<'a>(
         statuses.push((exercise, found));
     }
     Ok(statuses)
+}
+
+/// `found` (where `exercise` is by its own tests), unless it failed while
+/// an exercise it needs is not done (in `before`, the statuses of the
+/// exercises before it): then it waits on that one.
+pub fn waiting(exercise: &Exercise, found: Status, before: &[(&Exercise, Status)]) -> Status {
+    if !matches!(found, Status::NotYet { .. }) {
+        return found;
+    }
+    let undone = exercise.needs.iter().find(|needed| {
+        before
+            .iter()
+            .any(|(e, status)| e.id == **needed && *status != Status::Done)
+    });
+    match undone {
+        Some(on) => Status::Waits { on: on.clone() },
+        None => found,
+    }
 }
 
 /// Where a test-writing exercise whose tests pass against the stage is,
@@ -322,10 +347,10 @@ fn failure_reason(output: &str, mine: &[Mine]) -> String {
     let Some((at, message)) = chosen else {
         return "it failed (no message)".into();
     };
-    // A `todo!` of an exercise: its title is enough here, `check` shows
-    // the hint anyway.
+    // A `todo!` of an exercise: its id and title are enough here (the
+    // rest says how to ask for the hint).
     let message = message
-        .split_once(" Hint: ")
+        .split_once(STUCK)
         .map_or(message.as_str(), |(title, _)| title);
     match in_mine(at) {
         Some((who, place)) => format!("{who} panicked at {place}: {message}"),
@@ -393,7 +418,7 @@ failures:
 ---- the_state_is_checked stdout ----
 
 thread 'the_state_is_checked' (9469) panicked at /home/me/my-exercises/stage-2/src/okta.rs:120:5:
-not yet implemented: Exercise 2.2: Find the login attempt by its state. Hint: Open the cookie. Book: book/src/log-in.md
+not yet implemented: Exercise 2.2: Find the login attempt by its state. Stuck? cargo run -p exercises -- hint 2.2 Book: book/src/log-in.md
 note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 
 thread 'the_state_is_checked' (9469) panicked at /work/main/mock-okta/src/browser.rs:274:33:
@@ -439,6 +464,28 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 4 filtered out; 
             reason.contains("not yet implemented") && !reason.contains("your stage"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn an_exercise_that_fails_while_one_it_needs_is_not_done_waits_on_it() {
+        let manifest = Manifest::builtin();
+        let find = |id: &str| manifest.find_exercise(id).expect("in the manifest");
+        let (login, callback) = (find("2.1"), find("2.2"));
+        assert_eq!(callback.needs, ["2.1"]);
+        let failed = Status::NotYet {
+            test: "promises::x".into(),
+            reason: "boom".into(),
+        };
+        let undone = [(login, failed.clone())];
+        assert_eq!(
+            waiting(callback, failed.clone(), &undone),
+            Status::Waits { on: "2.1".into() }
+        );
+        // Done, it is done whatever the other.
+        assert_eq!(waiting(callback, Status::Done, &undone), Status::Done);
+        // With 2.1 done, a failure is its own.
+        let done = [(login, Status::Done)];
+        assert_eq!(waiting(callback, failed.clone(), &done), failed);
     }
 
     #[test]

@@ -36,8 +36,9 @@ struct Cli {
 enum Command {
     /// Start a chapter's exercises: your copy of its stage, with pieces taken out.
     Start {
-        /// configuration, log-in, protect-by-hand, global-guard, testing,
-        /// openid-connect, redis, refresh or internet (or a stage's number).
+        /// configuration, log-in, protect-by-hand, global-guard,
+        /// what-can-go-wrong, testing, openid-connect, redis, refresh,
+        /// internet, roles or api (or a stage's number).
         chapter: String,
         #[command(flatten)]
         dir: Dir,

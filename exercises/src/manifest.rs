@@ -82,6 +82,21 @@ pub struct Exercise {
     /// For a [`Kind::Tests`] chapter: what the broken stage does wrong, in
     /// words that finish "a copy of stage N that …".
     pub breaks: Option<String>,
+    /// The earlier exercises of the same folder whose work its tests go
+    /// through (a login's callback needs the login started): while one of
+    /// them is not done, this one *waits on* it, and is not said to fail.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// For an exercise that applies the lesson somewhere the book does
+    /// not show (a new route, group, scope or claim): the edits that make
+    /// the stage its solution. Its answer is then not in the stage's
+    /// sources, so not in the book; its tests are of its own, in
+    /// `exercises/practice/`.
+    #[serde(default)]
+    pub solution: Vec<Edit>,
+    /// For such an exercise: what to build, in a sentence or two (the
+    /// book's list and `hint` show it; its tests hold the details).
+    pub task: Option<String>,
 }
 
 /// One change that takes (part of) the lesson out of a stage's file.
@@ -150,7 +165,37 @@ impl Manifest {
                     ),
                 });
             }
-            for edit in exercise.edit.iter().chain(&exercise.broken) {
+            if writes_tests && !exercise.solution.is_empty() {
+                return Err(format!(
+                    "exercise {id}: a test-writing exercise's solution is the workbook's test: no `solution`"
+                ));
+            }
+            if exercise.solution.is_empty() == exercise.task.is_some() {
+                return Err(format!(
+                    "exercise {id}: `task` says what to build for an exercise with a `solution`, and only for one"
+                ));
+            }
+            for needed in &exercise.needs {
+                let earlier = manifest
+                    .exercise
+                    .iter()
+                    .take_while(|e| e.id != *id)
+                    .find(|e| e.id == *needed);
+                let same_folder = earlier
+                    .and_then(|e| manifest.chapter(&e.chapter))
+                    .is_some_and(|c| c.folder() == chapter.folder());
+                if !same_folder {
+                    return Err(format!(
+                        "exercise {id}: it needs {needed:?}, which is not an exercise before it in the same folder"
+                    ));
+                }
+            }
+            for edit in exercise
+                .edit
+                .iter()
+                .chain(&exercise.broken)
+                .chain(&exercise.solution)
+            {
                 match (&edit.function, &edit.find) {
                     (Some(_), None) | (None, Some(_)) => {}
                     _ => {
@@ -326,15 +371,51 @@ pub fn test_parts(test: &str) -> Option<(&str, &str)> {
     (plain(file) && plain(name)).then_some((file, name))
 }
 
+/// What ends the part of a `todo!`'s message that `check` shows: the rest
+/// says how to ask for the hint, and the book's section.
+pub const STUCK: &str = " Stuck? ";
+
 impl Exercise {
-    /// The line a `todo!` placeholder panics with, and `check` prints.
+    /// The line a `todo!` placeholder panics with: the exercise, and how
+    /// to ask for its hint (never the hint itself: it is there for the
+    /// asking, with `hint ID`).
     pub fn message(&self) -> String {
         format!(
-            "Exercise {}: {}. Hint: {} Book: book/src/{}",
+            "Exercise {}: {}.{STUCK}cargo run -p exercises -- hint {} Book: book/src/{}",
             self.id,
             self.title.trim_end_matches('.'),
-            self.hint.trim(),
+            self.id,
             self.book
         )
+    }
+
+    /// Whether its answer is in the book: the stage's own code (its
+    /// sources are printed in the chapter), not a `solution` of its own.
+    pub fn answer_in_book(&self) -> bool {
+        self.solution.is_empty()
+    }
+
+    /// Every file it touches, relative to the learner's folder, in the
+    /// order its edits (then its solution) name them, each once.
+    pub fn files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = Vec::new();
+        for edit in self.edit.iter().chain(&self.solution) {
+            if !files.contains(&edit.file.as_str()) {
+                files.push(&edit.file);
+            }
+        }
+        files
+    }
+
+    /// The files among [`Exercise::files`] that say where it is (`Exercise
+    /// ID`, in a comment or a `todo!`): those its edits change.
+    pub fn marked_files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = Vec::new();
+        for edit in &self.edit {
+            if !files.contains(&edit.file.as_str()) {
+                files.push(&edit.file);
+            }
+        }
+        files
     }
 }

@@ -24,8 +24,8 @@ pub struct Checked {
     pub fingerprint: u64,
     /// When, in seconds since 1970.
     pub at: u64,
-    /// Each exercise's word, by id: `done`, `not yet`, `needs PROGRAM`, or
-    /// `does not compile`.
+    /// Each exercise's word, by id: `done`, `not yet`, `waits on ID`,
+    /// `needs PROGRAM`, or `does not compile`.
     pub exercises: BTreeMap<String, String>,
 }
 
@@ -61,6 +61,7 @@ pub fn word(status: &Status) -> String {
     match status {
         Status::Done => "done".into(),
         Status::NotYet { .. } => "not yet".into(),
+        Status::Waits { on } => format!("waits on {on}"),
         Status::Needs { program, .. } => format!("needs {program}"),
     }
 }

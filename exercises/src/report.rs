@@ -58,13 +58,15 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
 }
 
 /// What `check` prints for a learner's folder `dir` (as the learner wrote
-/// it). `next_chapter` is the chapter after the last one started, and
-/// `again` the line(s) that say how to check again.
+/// it). `next_chapter` is the chapter after the last one started, `again`
+/// the line(s) that say how to check again, and `command` writes a verb
+/// as the learner types it (`hint 2.1` → `cargo run -p exercises -- hint 2.1`).
 pub fn check_text(
     dir: &Path,
     checks: &[ChapterCheck<'_>],
     next_chapter: Option<&Chapter>,
     again: &str,
+    command: &dyn Fn(&str) -> String,
 ) -> String {
     let mut out = String::new();
     let width = checks
@@ -117,7 +119,8 @@ pub fn check_text(
     match next {
         Some((chapter, exercise, status)) => {
             out.push_str(&format!("Next: {} {}\n", exercise.id, exercise.title));
-            out.push_str(&where_and_how(dir, chapter, exercise));
+            let ask = command(&format!("hint {}", exercise.id));
+            out.push_str(&where_and_how(dir, chapter, exercise, Some(&ask)));
             match status {
                 Status::NotYet { test, reason } => {
                     let reason = crate::check::shorten(reason, 300);
@@ -136,6 +139,12 @@ pub fn check_text(
                             broken.join("check").display()
                         ));
                     }
+                }
+                Status::Waits { on } => {
+                    let waits = format!(
+                        "Its tests go through {on}'s work, which is not done yet: do {on} first."
+                    );
+                    out.push_str(&format!("{}\n", wrap(&waits, 74, "  ")));
                 }
                 Status::Needs { program, install } => {
                     let needs = format!(
@@ -161,20 +170,46 @@ pub fn check_text(
     out
 }
 
-/// Where `exercise` is in the learner's folder `dir`, its hint, and the
-/// book's section: what `check` says of the next exercise, and `hint`.
-pub fn where_and_how(dir: &Path, chapter: &Chapter, exercise: &Exercise) -> String {
-    let file = exercise
-        .edit
-        .first()
-        .map_or("src/lib.rs", |e| e.file.as_str());
-    let copy = dir.join(chapter.folder()).join(file);
+/// Where `exercise` is in the learner's folder `dir` (every file it
+/// touches), what to build when its answer is not in the book, how it is
+/// checked, and the book's section: what `check` says of the next
+/// exercise. Its hint (what `hint ID` shows), or with `ask`, the command
+/// that shows it instead (the hint only when asked).
+pub fn where_and_how(
+    dir: &Path,
+    chapter: &Chapter,
+    exercise: &Exercise,
+    ask: Option<&str>,
+) -> String {
+    let copy = dir.join(chapter.folder());
+    let shown = |file: &str| copy.join(file).display().to_string();
+    let marked: Vec<String> = exercise.marked_files().into_iter().map(shown).collect();
+    let others: Vec<String> = exercise
+        .files()
+        .into_iter()
+        .filter(|f| !exercise.marked_files().contains(f))
+        .map(shown)
+        .collect();
+    let says = match marked.len() {
+        1 => "where it says",
+        _ => "where they say",
+    };
     let mut out = format!(
-        "  Open: {}, where it says `Exercise {}`\n",
-        copy.display(),
+        "  Open: {}, {says} `Exercise {}`",
+        and_list(&marked),
         exercise.id
     );
-    out.push_str(&format!("  Hint:\n{}\n", wrap(&exercise.hint, 72, "    ")));
+    match others.is_empty() {
+        true => out.push('\n'),
+        false => out.push_str(&format!("; and {}\n", and_list(&others))),
+    }
+    if let Some(task) = &exercise.task {
+        out.push_str(&format!("  Task:\n{}\n", wrap(task, 72, "    ")));
+    }
+    match ask {
+        None => out.push_str(&format!("  Hint:\n{}\n", wrap(&exercise.hint, 72, "    "))),
+        Some(command) => out.push_str(&format!("  Stuck? Its hint: {command}\n")),
+    }
     if let Some(breaks) = &exercise.breaks {
         let how = format!(
             "Your test is done when it passes against stage {} and fails against a copy of stage {} that {breaks}.",
@@ -186,12 +221,21 @@ pub fn where_and_how(dir: &Path, chapter: &Chapter, exercise: &Exercise) -> Stri
     out
 }
 
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// One learner's row in `class`: their name and each exercise's cell.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// The learner's folder name.
     pub learner: String,
-    /// `pass`, `fail`, `needs` or `-` (not started), by exercise id.
+    /// `pass`, `fail`, `waits`, `needs` or `-` (not started), by exercise id.
     pub cells: Vec<(String, &'static str)>,
     /// What went wrong beyond a failed test, e.g. `stage 3 does not compile`.
     pub notes: Vec<String>,
@@ -202,6 +246,7 @@ pub fn cell(status: &Status) -> &'static str {
     match status {
         Status::Done => "pass",
         Status::NotYet { .. } => "fail",
+        Status::Waits { .. } => "waits",
         Status::Needs { .. } => "needs",
     }
 }

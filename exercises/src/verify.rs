@@ -1,8 +1,12 @@
 //! `verify`, for CI: the exercises hold both ways. The stages' own sources
+//! (with the solutions of the exercises whose answer is not in the book)
 //! pass every exercise; and in each chapter, done in order, an exercise
 //! fails until it is done and passes once it is: on the starting point
 //! every exercise fails, and with the first k done, those k pass and the
-//! next fails.
+//! others fail. The `needs` declarations are checked for each exercise
+//! that another one needs: with it alone taken out (as `reset` does),
+//! it and those that need it fail, and every other one passes (those
+//! that need it only through another one are not held to either).
 //!
 //! Everything is built in `target/exercises-verify/`, a learner's folder
 //! like any other, so a second run rebuilds only what changed.
@@ -42,15 +46,15 @@ pub fn verify(workbook: &Workbook, out: &mut impl Write) -> Result<bool, String>
     let code: Vec<&Folder<'_>> = folders.iter().filter(|f| f.kind == Kind::Code).collect();
     let all = dir.join(".check").join("all");
     let copies: Vec<(u32, PathBuf)> = code.iter().map(|f| (f.stage, dir.join(&f.name))).collect();
-    learner::write_check(workbook, &copies, &all, None)?;
     let everything: Vec<&Exercise> = code.iter().flat_map(|f| f.exercises(manifest)).collect();
-    let expected: Vec<(&Exercise, bool)> = everything.iter().map(|e| (*e, true)).collect();
-    let mine: Vec<Mine> = code.iter().flat_map(|f| Mine::of(workbook, f)).collect();
     let tests: Vec<&str> = everything
         .iter()
         .flat_map(|e| &e.tests)
         .map(String::as_str)
         .collect();
+    learner::write_check(workbook, &copies, &all, &workbook.modules_for(&tests))?;
+    let expected: Vec<(&Exercise, bool)> = everything.iter().map(|e| (*e, true)).collect();
+    let mine: Vec<Mine> = code.iter().flat_map(|f| Mine::of(workbook, f)).collect();
     let found = || {
         check::run(workbook, &all, &mine, &tests).map(|outcomes| {
             everything
@@ -59,7 +63,12 @@ pub fn verify(workbook: &Workbook, out: &mut impl Write) -> Result<bool, String>
                 .collect::<Vec<_>>()
         })
     };
-    holds &= step(out, "the stages' own sources", found, &expected)?;
+    holds &= step(
+        out,
+        "the stages' own sources (and the new exercises' solutions)",
+        found,
+        &expected,
+    )?;
 
     for folder in &folders {
         let exercises = folder.exercises(manifest);
@@ -77,15 +86,42 @@ pub fn verify(workbook: &Workbook, out: &mut impl Write) -> Result<bool, String>
                 0 => format!("{}, as a learner starts it", folder.name),
                 _ => format!("{}, with {} done", folder.name, ids(&exercises[..done])),
             };
-            let expected: Vec<(&Exercise, bool)> = match done {
-                0 => exercises.iter().map(|e| (*e, false)).collect(),
-                _ => exercises
-                    .iter()
-                    .take(done + 1)
-                    .enumerate()
-                    .map(|(i, e)| (*e, i < done))
-                    .collect(),
-            };
+            // Those done pass, and every other one fails (or waits).
+            let expected: Vec<(&Exercise, bool)> = exercises
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (*e, i < done))
+                .collect();
+            let found = || check::folder(workbook, &dir, folder);
+            holds &= step(out, &label, found, &expected)?;
+        }
+        // The `needs` declarations, for each exercise another one needs:
+        // with it alone taken out (a learner's `reset`), it and the ones
+        // that need it fail, and every other one passes (but those that
+        // need it only through another one: they may pass, or wait).
+        let needed_ones = exercises
+            .iter()
+            .filter(|d| folder.kind == Kind::Code && !needing(&exercises, d).is_empty());
+        for needed in needed_ones {
+            let files = workbook.folder_files(folder, &[needed])?;
+            Workbook::write_files(&copy, &files)?;
+            let through = needing(&exercises, needed);
+            let waiting: Vec<&str> = exercises
+                .iter()
+                .filter(|e| e.needs.contains(&needed.id))
+                .map(|e| e.id.as_str())
+                .collect();
+            let expected: Vec<(&Exercise, bool)> = exercises
+                .iter()
+                .filter(|e| waiting.contains(&e.id.as_str()) || !through.contains(&e.id.as_str()))
+                .map(|e| (*e, e.id != needed.id && !waiting.contains(&e.id.as_str())))
+                .collect();
+            let label = format!(
+                "{}, with {} alone taken out ({} wait on it)",
+                folder.name,
+                needed.id,
+                waiting.join(", ")
+            );
             let found = || check::folder(workbook, &dir, folder);
             holds &= step(out, &label, found, &expected)?;
         }
@@ -100,6 +136,22 @@ pub fn verify(workbook: &Workbook, out: &mut impl Write) -> Result<bool, String>
     };
     let _ = writeln!(out, "verify: {verdict} ({}m {:02}s)", took / 60, took % 60);
     Ok(holds)
+}
+
+/// The exercises of `exercises` that need `needed`, directly or through
+/// another one that does, by id.
+fn needing<'a>(exercises: &[&'a Exercise], needed: &Exercise) -> Vec<&'a str> {
+    let mut found: Vec<&'a str> = Vec::new();
+    for exercise in exercises {
+        if exercise
+            .needs
+            .iter()
+            .any(|n| *n == needed.id || found.contains(&n.as_str()))
+        {
+            found.push(&exercise.id);
+        }
+    }
+    found
 }
 
 /// `2.1, 2.2`.
@@ -136,7 +188,10 @@ fn step<'a>(
             continue;
         };
         match (status, pass) {
-            (Status::Done, true) | (Status::NotYet { .. }, false) => {}
+            (Status::Done, true) | (Status::NotYet { .. } | Status::Waits { .. }, false) => {}
+            (Status::Waits { on }, true) => {
+                wrong.push(format!("  {} waits on {on}, and must pass", exercise.id))
+            }
             (Status::Done, false) => wrong.push(format!(
                 "  {} passes, and must fail: its tests do not see it undone",
                 exercise.id
@@ -165,7 +220,7 @@ fn step<'a>(
     let summary = match (passing.is_empty(), failing.is_empty()) {
         (_, true) => format!("{} pass", passing.join(" ")),
         (true, false) => format!("{} fail", failing.join(" ")),
-        (false, false) => format!("{} pass, {} fails", passing.join(" "), failing.join(" ")),
+        (false, false) => format!("{} pass, {} fail", passing.join(" "), failing.join(" ")),
     };
     let seconds = started.elapsed().as_secs();
     match wrong.is_empty() {

@@ -78,9 +78,11 @@ impl Workbook {
     }
 
     /// `folder` as a learner gets it, with the edits of `taken_out` made
-    /// (none: the solution): for a folder of code, the stage's
-    /// `Cargo.toml` and every file under `src/`; for a folder of tests,
-    /// the test modules its exercises edit. Anchor lines are left out.
+    /// and every other exercise done (none taken out: the solution): for a
+    /// folder of code, the stage's `Cargo.toml` and every file under
+    /// `src/`, with the `solution` of each exercise that has one and is
+    /// not taken out; for a folder of tests, the test modules its
+    /// exercises edit. Anchor lines are left out.
     ///
     /// # Errors
     /// A file that cannot be read, or an edit whose region is not there
@@ -111,10 +113,17 @@ impl Workbook {
                 read
             }
         };
-        let edits: Vec<(&Exercise, &Edit)> = taken_out
+        // The solutions first (they are edits of the stage as it is), then
+        // what is taken out.
+        let solved = folder
+            .exercises(&self.manifest)
+            .into_iter()
+            .filter(|e| !taken_out.iter().any(|t| t.id == e.id));
+        let solutions = solved.flat_map(|e| e.solution.iter().map(move |edit| (e, edit)));
+        let taken = taken_out
             .iter()
-            .flat_map(|e| e.edit.iter().map(move |edit| (*e, edit)))
-            .collect();
+            .flat_map(|e| e.edit.iter().map(move |edit| (*e, edit)));
+        let edits: Vec<(&Exercise, &Edit)> = solutions.chain(taken).collect();
         edited(&folder.name, read, &edits)
     }
 
@@ -179,24 +188,78 @@ impl Workbook {
         self.root.join("stages/tests/tests").join(TEST_BINARY)
     }
 
+    /// The folder of the tests that exist only for the exercises whose
+    /// answer is not in the book, `exercises/practice/`: a module per
+    /// stage (`practice_3.rs`), never run by `cargo test --workspace`.
+    pub fn practice_dir(&self) -> PathBuf {
+        self.root.join("exercises/practice")
+    }
+
     /// The modules of that test binary (`promises`, `steps`, …), by name.
     pub fn test_files(&self) -> Vec<String> {
-        let dir = self.tests_dir();
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()?
-                    .strip_suffix(".rs")
-                    .filter(|name| *name != "main")
-                    .map(String::from)
-            })
-            .collect();
-        names.sort();
+        rust_modules(&self.tests_dir())
+    }
+
+    /// Every test module an exercise may name: the test binary's, and the
+    /// practice modules (`practice_3`, …).
+    pub fn test_modules(&self) -> Vec<String> {
+        let mut names = self.test_files();
+        names.extend(rust_modules(&self.practice_dir()));
         names
     }
+
+    /// The file of the test module `name`: the test binary's, or a
+    /// practice module.
+    pub fn module_file(&self, name: &str) -> PathBuf {
+        let file = format!("{name}.rs");
+        match self.practice_dir().join(&file) {
+            practice if practice.is_file() => practice,
+            _ => self.tests_dir().join(file),
+        }
+    }
+
+    /// The files of the test modules that `tests` (`MODULE::NAME`) need,
+    /// in name order: their own, and those they use (`crate::MODULE::`),
+    /// so a check builds only what it runs.
+    pub fn modules_for(&self, tests: &[&str]) -> Vec<PathBuf> {
+        let mut names: Vec<String> = tests
+            .iter()
+            .filter_map(|t| crate::manifest::test_parts(t))
+            .map(|(module, _)| module.to_string())
+            .collect();
+        let known = self.test_modules();
+        let mut at = 0;
+        while at < names.len() {
+            let text = fs::read_to_string(self.module_file(&names[at])).unwrap_or_default();
+            for other in &known {
+                if text.contains(&format!("crate::{other}::")) && !names.contains(other) {
+                    names.push(other.clone());
+                }
+            }
+            at += 1;
+        }
+        names.sort();
+        names.dedup();
+        names.iter().map(|n| self.module_file(n)).collect()
+    }
+}
+
+/// The Rust modules in `dir` (its `*.rs` files but `main.rs`), by name.
+fn rust_modules(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".rs")
+                .filter(|name| *name != "main")
+                .map(String::from)
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// `files` with `edits` made, and without anchor lines in Rust files;

@@ -88,7 +88,7 @@ fn text(output: &Output) -> String {
 }
 
 const SHOUT: (&str, &str) = (
-    "    todo!(\"Exercise 2.1: Shout. Hint: Capitals, then a bang. Book: book/src/words.md#shout\")\n",
+    "    todo!(\"Exercise 2.1: Shout. Stuck? cargo run -p exercises -- hint 2.1 Book: book/src/words.md#shout\")\n",
     "    format!(\"{}!\", text.to_uppercase())\n",
 );
 const WHISPER: (&str, &str) = (
@@ -116,6 +116,12 @@ fn check_says_what_is_done_and_list_and_hint_answer_from_it_without_building() {
     assert!(said.contains("Next: 2.2 Whisper"), "{said}");
     assert!(
         said.contains("Fails: words::a_whisper_is_in_small_letters"),
+        "{said}"
+    );
+    // The hint only when asked: the report says how.
+    assert!(!said.contains("Small letters."), "{said}");
+    assert!(
+        said.contains("Stuck? Its hint: cargo run -p exercises -- hint 2.2 --dir mine"),
         "{said}"
     );
 
@@ -234,7 +240,7 @@ fn a_test_is_done_when_it_fails_against_the_broken_stage_and_passes_against_the_
 
     // A test that asserts nothing passes against the stage, and against
     // the broken one: not done.
-    let todo = "    todo!(\"Exercise t.1: Test the shout. Hint: Assert on `shout(\\\"hi\\\")`. Book: book/src/testing.md#shout\")\n";
+    let todo = "    todo!(\"Exercise t.1: Test the shout. Stuck? cargo run -p exercises -- hint t.1 Book: book/src/testing.md#shout\")\n";
     workbook.edit("testing/words.rs", todo, "    let _ = shout(\"hi\");\n");
     let check = text(&workbook.run(&["check"]));
     assert!(check.contains("  not yet  t.1"), "{check}");

@@ -29,7 +29,7 @@ impl<'a> Learner<'a> {
         println!("{} {} (\"{}\")", exercise.id, exercise.title, chapter.title);
         print!(
             "{}",
-            report::where_and_how(&shown_dir(&self.dir), chapter, exercise)
+            report::where_and_how(&shown_dir(&self.dir), chapter, exercise, None)
         );
         println!("  Tests: {}", exercise.tests.join(", "));
         if !learner::started(self.workbook, &self.dir)

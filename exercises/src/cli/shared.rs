@@ -184,6 +184,7 @@ impl<'a> Learner<'a> {
                     self.command("check")
                 ),
             },
+            &|verb| self.command(verb),
         )
     }
 }

@@ -46,8 +46,12 @@ impl Learner<'_> {
             ),
         }
         for exercise in &exercises {
-            let file = exercise.edit.first().map_or("", |e| e.file.as_str());
-            println!("  {}  {}  ({file})", exercise.id, exercise.title);
+            println!(
+                "  {}  {}  ({})",
+                exercise.id,
+                exercise.title,
+                exercise.files().join(", ")
+            );
         }
         let others: Vec<String> = folder
             .chapters

@@ -518,7 +518,7 @@ impl Instance {
 pub async fn wait_until_ready(stage: Stage, url: &str) {
     match stage {
         Two | Three | Four => {}
-        Eight | Nine | Ten => wait_for_success(&format!("{url}/healthz/ready")).await,
+        Eight | Nine | Ten => wait_while_unavailable(&format!("{url}/healthz/ready")).await,
         _ => wait_until_discovered(url).await,
     }
 }
@@ -526,20 +526,26 @@ pub async fn wait_until_ready(stage: Stage, url: &str) {
 /// Waits (up to 10 s) until a stage from 5 on at `url` has found Okta: it
 /// no longer answers a login with 503.
 pub async fn wait_until_discovered(url: &str) {
-    wait_for_success(&format!("{url}/login/okta")).await;
+    wait_while_unavailable(&format!("{url}/login/okta")).await;
 }
 
-/// Waits (up to 10 s) until `probe` answers 2xx or 3xx.
-async fn wait_for_success(probe: &str) {
+/// Waits (up to 10 s) while `probe` answers 503 (not ready yet) or
+/// refuses the connection (not listening yet). Any other outcome ends the
+/// wait, and the test goes on: an answer, or a connection the app dropped
+/// (a handler that panicked, such as a `todo!` of an exercise), which
+/// waiting would not change: the test then fails at once, with the app's
+/// own message, instead of after 10 s.
+async fn wait_while_unavailable(probe: &str) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a client with no TLS settings to load always builds");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let answer = http.get(probe).send().await;
-        if answer.is_ok_and(|r| r.status().is_success() || r.status().is_redirection()) {
-            return;
+        match http.get(probe).send().await {
+            Ok(answer) if answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {}
+            Err(e) if e.is_connect() => {}
+            _ => return,
         }
         assert!(std::time::Instant::now() < deadline, "{probe} did not get ready");
         tokio::time::sleep(Duration::from_millis(20)).await;

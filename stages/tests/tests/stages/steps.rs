@@ -129,6 +129,24 @@ async fn a_local_next_given_to_the_login_is_where_the_user_lands() {
 }
 
 #[tokio::test]
+async fn a_next_of_1024_bytes_is_where_the_user_lands_and_a_longer_one_is_ignored() {
+    each_stage(&PROTECTING, |stage| async move {
+        // 1,024 bytes keep the login attempt's cookie well under the 4,096
+        // a browser keeps; one byte more, and the user lands on `/`.
+        for (bytes, kept) in [(1024, true), (1025, false)] {
+            let app = TestApp::start(stage).await;
+            let next = format!("/user?q={}", "a".repeat(bytes - "/user?q=".len()));
+            let mut start = url::Url::parse(&app.at("/login/okta")).expect("a URL");
+            start.query_pairs_mut().append_pair("next", &next);
+            let page = app.browser.log_in(start.as_str(), ALICE.0, ALICE.1).await;
+            let landed = if kept { app.at(&next) } else { app.at("/") };
+            assert_eq!(page.url.as_str(), landed, "{stage:?}: a next of {bytes} bytes");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn stage_4_a_stranger_reaches_the_login_routes() {
     let app = TestApp::start(Stage::Four).await;
     let stranger = Browser::new();
