@@ -125,7 +125,7 @@ pub const USER_RECORD_FROM: u32 = 5;
 /// found exactly once, and what replaces it (`CRATE` is the crate's name).
 /// The book's chapter "Your own app" walks through the same changes.
 /// (`lib.rs` declares `pub mod users;` too, after the stage's last module:
-/// [`declare_module`].)
+/// `declare_module`.)
 // ANCHOR: changes
 pub const USER_RECORD_CHANGES: &[(&str, &str, &str)] = &[
     (
