@@ -36,9 +36,9 @@ struct Cli {
 enum Command {
     /// Start a chapter's exercises: your copy of its stage, with pieces taken out.
     Start {
-        /// configuration, log-in, protect-by-hand, global-guard,
+        /// configuration, log-in, callback, protect-by-hand, global-guard,
         /// what-can-go-wrong, testing, openid-connect, redis, refresh,
-        /// internet, roles or api (or a stage's number).
+        /// refresh-safely, internet, roles or api (or a stage's number).
         chapter: String,
         #[command(flatten)]
         dir: Dir,
