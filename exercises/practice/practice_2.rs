@@ -8,27 +8,12 @@
 //! exercise's solution).
 
 use axum::http::StatusCode;
-use mock_okta::Page;
 use stage_tests::{Stage, TestApp};
-
-/// Starts a login, and comes back to the app's callback with its state
-/// and Okta's `error`, as Okta would, without going to Okta.
-async fn callback_with_error(app: &TestApp, error: &str) -> Page {
-    let to_okta = app.browser.get(&app.at("/login/okta")).await;
-    let authorize = to_okta.location().expect("/login/okta redirects to Okta");
-    let state = authorize.query_pairs().find(|(name, _)| name == "state").expect("a state").1;
-    let mut back = url::Url::parse(&app.at("/login/okta/authorized")).expect("a URL");
-    back.query_pairs_mut()
-        .append_pair("state", &state)
-        .append_pair("error", error)
-        .append_pair("error_description", "Okta says so.");
-    app.browser.get(back.as_str()).await
-}
 
 #[tokio::test]
 async fn okta_temporarily_unavailable_is_a_503_page_that_says_to_try_again() {
     let app = TestApp::start(Stage::Two).await;
-    let page = callback_with_error(&app, "temporarily_unavailable").await;
+    let page = app.callback_with_error("temporarily_unavailable", "Okta says so.").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
     assert!(page.body.contains("data-error=\"okta-busy\""), "{}", page.body);
     assert!(page.body.contains("Try again in a moment"), "{}", page.body);
@@ -38,7 +23,7 @@ async fn okta_temporarily_unavailable_is_a_503_page_that_says_to_try_again() {
 #[tokio::test]
 async fn another_error_from_okta_is_still_a_502() {
     let app = TestApp::start(Stage::Two).await;
-    let page = callback_with_error(&app, "invalid_request").await;
+    let page = app.callback_with_error("invalid_request", "Okta says so.").await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
     assert!(page.body.contains("data-error=\"okta-error\""), "{}", page.body);
 }

@@ -5,7 +5,7 @@
 //! (and by `verify`, against stage 4 with the exercises' solutions).
 
 use axum::http::StatusCode;
-use mock_okta::{Browser, Page};
+use mock_okta::Browser;
 use stage_tests::{Stage, TestApp};
 
 #[tokio::test]
@@ -27,24 +27,10 @@ async fn the_other_pages_still_send_a_stranger_to_the_login() {
     }
 }
 
-/// Starts a login, and comes back to the app's callback with its state
-/// and Okta's `error`, as Okta would, without going to Okta.
-async fn callback_with_error(app: &TestApp, error: &str) -> Page {
-    let to_okta = app.browser.get(&app.at("/login/okta")).await;
-    let authorize = to_okta.location().expect("/login/okta redirects to Okta");
-    let state = authorize.query_pairs().find(|(name, _)| name == "state").expect("a state").1;
-    let mut back = url::Url::parse(&app.at("/login/okta/authorized")).expect("a URL");
-    back.query_pairs_mut()
-        .append_pair("state", &state)
-        .append_pair("error", error)
-        .append_pair("error_description", "One or more scopes are not configured.");
-    app.browser.get(back.as_str()).await
-}
-
 #[tokio::test]
 async fn invalid_scope_on_the_callback_is_a_page_saying_an_okta_admin_must_allow_it() {
     let app = TestApp::start(Stage::Four).await;
-    let page = callback_with_error(&app, "invalid_scope").await;
+    let page = app.callback_with_error("invalid_scope", "One or more scopes are not configured.").await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
     assert!(page.body.contains("data-error=\"not-granted\""), "{}", page.body);
     assert!(page.body.contains("Only an Okta admin can grant it"), "{}", page.body);

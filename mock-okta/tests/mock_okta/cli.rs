@@ -277,6 +277,16 @@ impl Running {
     }
 }
 
+/// The custom authorization server's issuer, as the banner prints it.
+fn issuer_in(banner: &str) -> String {
+    banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("issuer (OKTA_BASE_URL)"))
+        .expect("an issuer in the banner")
+        .trim()
+        .to_string()
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         self.child.kill().ok();
@@ -293,12 +303,7 @@ async fn a_refused_redirect_uri_is_logged_with_the_uri_sent_and_those_registered
         banner.contains("For the workbook's stages, set OKTA_BASE_URL=http://127.0.0.1:"),
         "{banner}"
     );
-    let issuer = banner
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("issuer (OKTA_BASE_URL)"))
-        .expect("an issuer in the banner")
-        .trim()
-        .to_string();
+    let issuer = issuer_in(&banner);
     let sent = "http://localhost:8080/login/okta/authorized/";
     let url = format!(
         "{issuer}/v1/authorize?client_id={}&response_type=code&scope=openid&state=s&redirect_uri={sent}",
@@ -367,12 +372,7 @@ async fn behind_a_proxy_the_banner_names_the_origin_and_the_address_it_listens_o
 async fn a_token_requests_log_line_names_its_grant_type_and_nothing_made_up() {
     let mock = Running::start(&["--port", "0"]);
     let banner = mock.until("see .env.example").join("\n");
-    let issuer = banner
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("issuer (OKTA_BASE_URL)"))
-        .expect("an issuer in the banner")
-        .trim()
-        .to_string();
+    let issuer = issuer_in(&banner);
     let http = reqwest::Client::new();
     for grant_type in ["refresh_token", "made up\nINFO fake line"] {
         let answer = http

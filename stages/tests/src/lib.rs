@@ -178,6 +178,21 @@ impl TestApp {
         self.browser.log_in(&self.at(start), email, password).await
     }
 
+    /// Starts a login, and comes back to the app's callback with its state
+    /// and Okta's `error` and `error_description` (RFC 6749 §4.1.2.1), as
+    /// Okta would, without going to Okta.
+    pub async fn callback_with_error(&self, error: &str, description: &str) -> Page {
+        let to_okta = self.browser.get(&self.at("/login/okta")).await;
+        let authorize = to_okta.location().expect("/login/okta redirects to Okta");
+        let state = authorize.query_pairs().find(|(name, _)| name == "state").expect("a state").1;
+        let mut back = url::Url::parse(&self.at("/login/okta/authorized")).expect("a URL");
+        back.query_pairs_mut()
+            .append_pair("state", &state)
+            .append_pair("error", error)
+            .append_pair("error_description", description);
+        self.browser.get(back.as_str()).await
+    }
+
     /// Starts a login and signs in at the mock (unless the mock remembers
     /// the browser's login, as Okta does), but stops before the app's
     /// callback: returns the callback URL Okta sent the browser to.
